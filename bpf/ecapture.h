@@ -7,10 +7,10 @@
 #ifndef ECAPTURE_H
 #define ECAPTURE_H
 
-#define EC_COMM_LEN	  16
-#define EC_RANDOM_LEN	  32
+#define EC_COMM_LEN       16
+#define EC_RANDOM_LEN     32
 #define EC_MASTER_KEY_LEN 48
-#define EC_SECRET_LEN	  64 /* EVP_MAX_MD_SIZE: room for any TLS 1.3 hash */
+#define EC_SECRET_LEN     64 /* EVP_MAX_MD_SIZE: room for any TLS 1.3 hash */
 
 /*
  * Largest packet the TC program copies. GSO/GRO super-packets on loopback reach 64 KiB and
@@ -21,19 +21,23 @@
 /* Upper bound on libraries traced at once; the uprobe cookie indexes ec_ssl_layouts. */
 #define EC_MAX_LIBS 64
 
-/* A candidate flow that sends this many packets without being claimed is dropped in-kernel. */
-#define EC_CANDIDATE_MAX_PKTS 64
+/*
+ * A candidate flow that sends this many packets without being claimed is dropped in-kernel. A
+ * safety net only: userspace gives up on unclaimed flows after its hold time, and must have time
+ * to claim a flow that bursts right after its handshake.
+ */
+#define EC_CANDIDATE_MAX_PKTS 2048
 
 enum ec_event_type {
-	EC_EV_PACKET = 1,   /* struct ec_packet_event */
+	EC_EV_PACKET = 1,    /* struct ec_packet_event */
 	EC_EV_FLOW_GONE = 2, /* struct ec_flow_event: kernel gave up on a candidate flow */
-	EC_EV_TLS_KEYS = 3, /* struct ec_tls_keys_event */
+	EC_EV_TLS_KEYS = 3,  /* struct ec_tls_keys_event */
 };
 
 struct ec_event_hdr {
-	__u32 type;	/* enum ec_event_type */
+	__u32 type; /* enum ec_event_type */
 	__u32 reserved;
-	__u64 ts_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 };
 
 /* The process an event was taken from. */
@@ -79,23 +83,23 @@ enum ec_dir {
 	EC_DIR_EGRESS = 2,
 };
 
-#define EC_PKTF_FROM_A	 (1u << 0) /* sender is endpoint a of the flow key */
-#define EC_PKTF_SYN	 (1u << 1) /* TCP SYN set */
-#define EC_PKTF_FIN	 (1u << 2) /* TCP FIN or RST set */
-#define EC_PKTF_TRUNC	 (1u << 3) /* caplen < len */
+#define EC_PKTF_FROM_A (1u << 0) /* sender is endpoint a of the flow key */
+#define EC_PKTF_SYN    (1u << 1) /* TCP SYN set */
+#define EC_PKTF_FIN    (1u << 2) /* TCP FIN or RST set */
+#define EC_PKTF_TRUNC  (1u << 3) /* caplen < len */
 
 /* One packet seen by the TC program; data[] starts at the link-layer header. */
 struct ec_packet_event {
 	struct ec_event_hdr hdr;
 	struct ec_flow_key flow;
 	__u32 ifindex;
-	__u32 len;	     /* bytes on the wire (skb->len) */
-	__u32 caplen;	     /* bytes in data[] */
-	__u16 payload_off;   /* offset of the TCP payload in data[] */
-	__u16 payload_len;   /* TCP payload bytes (may exceed caplen - payload_off) */
-	__u8 dir;	     /* enum ec_dir */
-	__u8 flow_state;     /* enum ec_flow_state when the packet was taken */
-	__u8 flags;	     /* EC_PKTF_* */
+	__u32 len;         /* bytes on the wire (skb->len) */
+	__u32 caplen;      /* bytes in data[] */
+	__u16 payload_off; /* offset of the TCP payload in data[] */
+	__u16 payload_len; /* TCP payload bytes (may exceed caplen - payload_off) */
+	__u8 dir;          /* enum ec_dir */
+	__u8 flow_state;   /* enum ec_flow_state when the packet was taken */
+	__u8 flags;        /* EC_PKTF_* */
 	__u8 pad;
 	__u8 data[];
 };
@@ -113,18 +117,18 @@ struct ec_flow_event {
 struct ec_tls_keys_event {
 	struct ec_event_hdr hdr;
 	struct ec_proc proc;
-	__u64 ssl;	 /* SSL * in the traced process */
-	__u32 lib_id;	 /* index into ec_ssl_layouts */
-	__u32 version;	 /* protocol version, e.g. 0x0303, 0x0304 */
+	__u64 ssl;       /* SSL * in the traced process */
+	__u32 lib_id;    /* index into ec_ssl_layouts */
+	__u32 version;   /* protocol version, e.g. 0x0303, 0x0304 */
 	__u32 cipher_id; /* SSL_CIPHER id, e.g. 0x03001302; 0 when unknown */
 	__u32 pad;
 	__u8 client_random[EC_RANDOM_LEN];
-	__u8 master_key[EC_MASTER_KEY_LEN];		/* TLS <= 1.2 */
-	__u8 handshake_secret[EC_SECRET_LEN];		/* TLS 1.3 */
-	__u8 handshake_traffic_hash[EC_SECRET_LEN];	/* TLS 1.3 */
-	__u8 client_app_traffic_secret[EC_SECRET_LEN];	/* TLS 1.3 */
-	__u8 server_app_traffic_secret[EC_SECRET_LEN];	/* TLS 1.3 */
-	__u8 exporter_master_secret[EC_SECRET_LEN];	/* TLS 1.3 */
+	__u8 master_key[EC_MASTER_KEY_LEN];            /* TLS <= 1.2 */
+	__u8 handshake_secret[EC_SECRET_LEN];          /* TLS 1.3 */
+	__u8 handshake_traffic_hash[EC_SECRET_LEN];    /* TLS 1.3 */
+	__u8 client_app_traffic_secret[EC_SECRET_LEN]; /* TLS 1.3 */
+	__u8 server_app_traffic_secret[EC_SECRET_LEN]; /* TLS 1.3 */
+	__u8 exporter_master_secret[EC_SECRET_LEN];    /* TLS 1.3 */
 };
 
 /*
@@ -132,20 +136,31 @@ struct ec_tls_keys_event {
  * Measured at run time by the calibration helper, never guessed.
  */
 struct ec_ssl_layout {
-	__s32 version;			 /* SSL: int version */
-	__s32 client_random;		 /* SSL: s3.client_random[32] */
-	__s32 session;			 /* SSL: SSL_SESSION *session */
-	__s32 session_master_key;	 /* SSL_SESSION: master_key[48] */
-	__s32 session_cipher;		 /* SSL_SESSION: const SSL_CIPHER *cipher */
-	__s32 cipher_id;		 /* SSL_CIPHER: uint32_t id */
-	__s32 handshake_secret;		 /* SSL: handshake_secret[64] */
-	__s32 handshake_traffic_hash;	 /* SSL: handshake_traffic_hash[64] */
+	__s32 version;                   /* SSL: int version */
+	__s32 client_random;             /* SSL: s3.client_random[32] */
+	__s32 session;                   /* SSL: SSL_SESSION *session */
+	__s32 session_master_key;        /* SSL_SESSION: master_key[48] */
+	__s32 session_cipher;            /* SSL_SESSION: const SSL_CIPHER *cipher */
+	__s32 cipher_id;                 /* SSL_CIPHER: uint32_t id */
+	__s32 handshake_secret;          /* SSL: handshake_secret[64] */
+	__s32 handshake_traffic_hash;    /* SSL: handshake_traffic_hash[64] */
 	__s32 client_app_traffic_secret; /* SSL: client_app_traffic_secret[64] */
 	__s32 server_app_traffic_secret; /* SSL: server_app_traffic_secret[64] */
-	__s32 exporter_master_secret;	 /* SSL: exporter_master_secret[64] */
-	__s32 rbio;			 /* SSL: BIO *rbio */
-	__s32 wbio;			 /* SSL: BIO *wbio */
-	__s32 bio_num;			 /* BIO: int num (the fd of a socket BIO) */
+	__s32 exporter_master_secret;    /* SSL: exporter_master_secret[64] */
+	__s32 rbio;                      /* SSL: BIO *rbio */
+	__s32 wbio;                      /* SSL: BIO *wbio */
+	__s32 bio_num;                   /* BIO: int num (the fd of a socket BIO) */
+};
+
+/* Per-CPU counters in ec_stats, summed by userspace for drop statistics. */
+enum ec_stat {
+	EC_STAT_PKT_EMITTED = 0,
+	EC_STAT_PKT_DROPPED, /* ring buffer full: packet lost */
+	EC_STAT_KEYS_EMITTED,
+	EC_STAT_KEYS_DROPPED,   /* ring buffer full: key event lost */
+	EC_STAT_KEYS_READ_FAIL, /* an SSL object could not be read */
+	EC_STAT_FLOWS_TRACKED,  /* candidate flows created */
+	EC_STAT_MAX,
 };
 
 /* Global settings of one capture, in the ec_config array (key 0). */

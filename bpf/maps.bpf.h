@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Maps shared by every BPF object of a capture. Each object declares them identically; the
+ * engine creates them with the first object it loads and hands the same fds to the others
+ * (bpf_map__reuse_fd), so all programs feed one ring buffer and see one configuration.
+ */
+#ifndef EC_MAPS_BPF_H
+#define EC_MAPS_BPF_H
+
+#include "ecapture.h"
+
+/* All events, in the order they were produced (sized by userspace before load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} ec_events SEC(".maps");
+
+/* TCP connections the TC program follows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ec_flow_key);
+	__type(value, struct ec_flow_val);
+} ec_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ec_config);
+} ec_config SEC(".maps");
+
+/* tgids allowed when ec_config.filter_pids is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} ec_filter_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EC_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ec_stats SEC(".maps");
+
+static __always_inline void ec_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&ec_stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/* Whether the current task passes the capture's PID/UID filters. */
+static __always_inline bool ec_proc_allowed(void)
+{
+	__u32 zero = 0;
+	struct ec_config *cfg = bpf_map_lookup_elem(&ec_config, &zero);
+
+	if (!cfg)
+		return false;
+	if (cfg->filter_uid && (__u32)bpf_get_current_uid_gid() != cfg->uid)
+		return false;
+	if (cfg->filter_pids) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (!bpf_map_lookup_elem(&ec_filter_pids, &tgid))
+			return false;
+	}
+	return true;
+}
+
+static __always_inline void ec_fill_proc(struct ec_proc *p)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+
+	p->pid = id >> 32;
+	p->tid = (__u32)id;
+	p->uid = (__u32)ug;
+	p->gid = ug >> 32;
+	bpf_get_current_comm(p->comm, sizeof(p->comm));
+}
+
+#endif /* EC_MAPS_BPF_H */

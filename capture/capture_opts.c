@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "capture_opts.h"
+
+#include <string.h>
+
+void ec_capture_opts_init(struct ec_capture_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	o->output_fd = -1;
+	o->hold_ms = 3000;
+	o->hold_max_bytes = 64u << 20;
+	o->ringbuf_bytes = 16u << 20;
+}
+
+void ec_capture_opts_clear(struct ec_capture_opts *o)
+{
+	if (o->pids)
+		g_array_unref(o->pids);
+	g_strfreev(o->libssl);
+	g_strfreev(o->netifs);
+	g_free(o->capture_filter);
+	g_free(o->output);
+	g_free(o->keylog);
+	memset(o, 0, sizeof(*o));
+	o->output_fd = -1;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What a capture is asked to do: filled by the extcap front end or the CLI, read by the engine. */
+#ifndef EC_CAPTURE_OPTS_H
+#define EC_CAPTURE_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <glib.h>
+
+struct ec_capture_opts {
+	GArray *pids; /* pid_t; empty: every process */
+	bool filter_uid;
+	uint32_t uid;
+	char **libssl;        /* extra OpenSSL libraries (NULL-terminated), may be NULL */
+	char **netifs;        /* interfaces to capture on; NULL/empty: every interface that is up */
+	char *capture_filter; /* pcap filter applied to written packets, may be NULL */
+	char *output;         /* pcapng destination: path, FIFO or "-" */
+	int output_fd;        /* or an fd already open (>= 0 wins over output) */
+	char *keylog;         /* also append key log lines here, may be NULL */
+	unsigned int hold_ms; /* how long a new connection's packets wait for its keys */
+	size_t hold_max_bytes; /* memory bound for all held packets */
+	size_t ringbuf_bytes;  /* kernel -> user ring buffer size (power of 2) */
+	bool tc_legacy;        /* clsact filters instead of tcx links */
+	uint64_t duration_ms;  /* stop after this long; 0: until signalled */
+};
+
+void ec_capture_opts_init(struct ec_capture_opts *o);
+void ec_capture_opts_clear(struct ec_capture_opts *o);
+
+#endif

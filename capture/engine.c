@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ec_error.h"
+#include "bpf_shared.h"
+#include "flows.h"
+#include "keylog.h"
+#include "mod_openssl.h"
+#include "mod_packets.h"
+#include "netif.h"
+#include "output.h"
+#include "pcapng.h"
+#include "pkt_filter.h"
+#include "tls_parse.h"
+
+#define TICK_MS         100
+#define DECIDED_KEEP_NS (2ull * 1000 * 1000 * 1000) /* tombstones outlive in-flight packets */
+#define KEYSTORE_MAX    65536
+
+/* An interface we capture on, as it appears in the pcapng section. */
+struct out_if {
+	unsigned int ifindex;
+	uint32_t idb;
+	uint16_t linktype;
+	struct ec_pkt_filter *filter; /* NULL: every packet */
+};
+
+struct engine {
+	const struct ec_capture_opts *opts;
+	struct ec_bpf_shared shared;
+	struct ec_packets *packets;
+	struct ec_openssl *openssl;
+	struct ring_buffer *rb;
+	struct ec_output out;
+	int keylog_fd;
+	GString *keylog_buf;
+	GString *lines;
+	struct ec_flows *flows;
+	struct ec_keystore *keys;
+	GArray *ifs; /* struct out_if */
+	int64_t mono_to_real;
+	uint64_t hold_ns;
+	int sigfd;
+	int epfd;
+	bool stop;
+};
+
+static uint64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Offset from the BPF clock (CLOCK_MONOTONIC) to the wall clock pcapng wants. */
+static int64_t mono_to_realtime(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000ll + ((int64_t)r.tv_nsec - m.tv_nsec);
+}
+
+gboolean ec_capture_privileged(GError **err)
+{
+	/* Effective capabilities; root normally has them all. */
+	static const int needed[] = {12 /* NET_ADMIN */, 38 /* PERFMON */, 39 /* BPF */,
+	                             19 /* SYS_PTRACE: other processes' maps */};
+	g_autofree char *status = NULL;
+	const char *line;
+	guint64 eff;
+
+	if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL) ||
+	    !(line = strstr(status, "CapEff:"))) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot read /proc/self/status");
+		return FALSE;
+	}
+	eff = g_ascii_strtoull(line + 7, NULL, 16);
+	for (size_t i = 0; i < G_N_ELEMENTS(needed); i++) {
+		/* CAP_SYS_ADMIN (21) stands in for BPF and PERFMON on older kernels. */
+		bool have = (eff >> needed[i]) & 1 ||
+		            ((needed[i] == 38 || needed[i] == 39) && ((eff >> 21) & 1));
+
+		if (!have) {
+			g_set_error(
+			    err, EC_ERROR, EC_ERROR_PERMISSION,
+			    "eCapture needs root privileges (or the capabilities CAP_BPF, "
+			    "CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_PTRACE): run it as root");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static const struct out_if *find_if(const struct engine *e, unsigned int ifindex)
+{
+	for (guint i = 0; i < e->ifs->len; i++) {
+		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
+
+		if (oi->ifindex == ifindex)
+			return oi;
+	}
+	return NULL;
+}
+
+/* Format one packet as an EPB into DST (the output or a flow's hold). */
+static void put_packet(const struct engine *e, const struct out_if *oi,
+                       const struct ec_packet_event *ev, GByteArray *dst)
+{
+	if (oi->filter && !ec_pkt_filter_match(oi->filter, ev->data, ev->caplen, ev->len))
+		return;
+	ec_pcapng_epb(dst, oi->idb, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen, ev->len,
+	              ev->dir == EC_DIR_INGRESS ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND,
+	              NULL);
+}
+
+static void set_kernel_state(struct engine *e, const struct ec_flow_key *key,
+                             enum ec_flow_state state)
+{
+	struct ec_flow_val v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
+
+	/* BPF_EXIST: an entry the LRU already evicted stays evicted. */
+	bpf_map_update_elem(e->shared.fd[EC_MAP_FLOWS], key, &v, BPF_EXIST);
+}
+
+static void release(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	g_byte_array_append(e->out.buf, f->held->data, f->held->len);
+	ec_flows_decide(e->flows, f, EC_HOLD_RELEASED, now);
+	set_kernel_state(e, &f->key, EC_FLOW_TRACED);
+}
+
+static void drop(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, now);
+	set_kernel_state(e, &f->key, EC_FLOW_IGNORED);
+}
+
+static bool keys_complete(const struct ec_tls_secrets *s)
+{
+	const uint32_t tls13 = 1u << EC_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET |
+	                       1u << EC_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET |
+	                       1u << EC_KL_CLIENT_TRAFFIC_SECRET_0 |
+	                       1u << EC_KL_SERVER_TRAFFIC_SECRET_0;
+
+	return (s->have & (1u << EC_KL_CLIENT_RANDOM)) || (s->have & tls13) == tls13;
+}
+
+static void try_release(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	const struct ec_tls_secrets *s;
+
+	if (!f->have_random)
+		return;
+	s = ec_keystore_lookup(e->keys, f->client_random);
+	if (s && keys_complete(s))
+		release(e, f, now);
+}
+
+/* Learn what the plaintext start of the connection says: ClientHello random, chosen suite. */
+static void inspect_payload(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev)
+{
+	const uint8_t *p;
+	size_t avail;
+	uint8_t random[EC_RANDOM_LEN];
+
+	if (!ev->payload_len || ev->payload_off >= ev->caplen || f->cipher_suite)
+		return;
+	p = ev->data + ev->payload_off;
+	avail = MIN((size_t)ev->payload_len, (size_t)(ev->caplen - ev->payload_off));
+	if (!f->have_random) {
+		if (ec_tls_client_hello_random(p, avail, random))
+			ec_flows_set_random(e->flows, f, random);
+		return;
+	}
+	ec_tls_server_hello(p, avail, &f->cipher_suite, &f->tls_version);
+}
+
+static void on_packet(struct engine *e, const struct ec_packet_event *ev, size_t size)
+{
+	const struct out_if *oi;
+	struct ec_flow *f;
+	size_t before;
+
+	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->caplen)
+		return;
+	oi = find_if(e, ev->ifindex);
+	if (!oi)
+		return;
+	if (ev->flow_state == EC_FLOW_TRACED) {
+		put_packet(e, oi, ev, e->out.buf);
+		return;
+	}
+
+	f = ec_flows_lookup(e->flows, &ev->flow);
+	if (!f || ((ev->flags & EC_PKTF_SYN) && f->hold != EC_HOLD_WAITING))
+		f = ec_flows_start(e->flows, &ev->flow, ev->hdr.ts_ns);
+	switch (f->hold) {
+	case EC_HOLD_RELEASED:
+		put_packet(e, oi, ev, e->out.buf);
+		return;
+	case EC_HOLD_DROPPED:
+		return;
+	case EC_HOLD_WAITING:
+		break;
+	}
+	inspect_payload(e, f, ev);
+	before = f->held->len;
+	put_packet(e, oi, ev, f->held);
+	ec_flows_held_add(e->flows, f, f->held->len - before);
+	try_release(e, f, ev->hdr.ts_ns);
+}
+
+static void on_flow_gone(struct engine *e, const struct ec_flow_event *ev, size_t size)
+{
+	struct ec_flow *f;
+
+	if (size < sizeof(*ev))
+		return;
+	f = ec_flows_lookup(e->flows, &ev->flow);
+	if (f && f->hold == EC_HOLD_WAITING)
+		ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, ev->hdr.ts_ns);
+}
+
+static void on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size)
+{
+	struct ec_tls_secrets s;
+	struct ec_flow *f;
+	uint32_t fresh;
+
+	if (size < sizeof(*ev))
+		return;
+	f = ec_flows_by_random(e->flows, ev->client_random);
+	if (ec_tls_secrets_from_event(ev, f ? f->cipher_suite : 0, &s) < 0)
+		return;
+	if (f)
+		f->claimed = true;
+	fresh = ec_keystore_merge(e->keys, &s, ev->hdr.ts_ns);
+	if (fresh) {
+		g_string_truncate(e->lines, 0);
+		ec_keylog_append(e->lines, &s, fresh);
+		ec_pcapng_dsb(e->out.buf, e->lines->str, e->lines->len);
+		if (e->keylog_buf)
+			g_string_append_len(e->keylog_buf, e->lines->str, e->lines->len);
+		g_debug("keys from %s[%u]: %s", ev->proc.comm, ev->proc.pid, e->lines->str);
+	}
+	if (f && f->hold == EC_HOLD_WAITING)
+		try_release(e, f, ev->hdr.ts_ns);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct engine *e = ctx;
+	const struct ec_event_hdr *h = data;
+
+	if (size < sizeof(*h))
+		return 0;
+	switch (h->type) {
+	case EC_EV_PACKET:
+		on_packet(e, data, size);
+		break;
+	case EC_EV_FLOW_GONE:
+		on_flow_gone(e, data, size);
+		break;
+	case EC_EV_TLS_KEYS:
+		on_keys(e, data, size);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A waiting flow whose time is up: one that a traced TLS session claimed is written out even
+ * without complete keys (the user sees it, undecrypted); anything else was never ours.
+ */
+static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	if (f->claimed) {
+		g_debug("flow released without complete keys");
+		release(e, f, now);
+	} else {
+		drop(e, f, now);
+	}
+}
+
+static void tick(struct engine *e, uint64_t now)
+{
+	struct ec_flow *f;
+
+	while ((f = ec_flows_oldest_waiting(e->flows)) &&
+	       (f->created_ns + e->hold_ns <= now ||
+	        ec_flows_held_bytes(e->flows) > e->opts->hold_max_bytes))
+		give_up_flow(e, f, now);
+	if (now > DECIDED_KEEP_NS)
+		ec_flows_expire(e->flows, now - DECIDED_KEEP_NS);
+}
+
+static int flush_all(struct engine *e)
+{
+	int ret = ec_output_flush(&e->out);
+
+	if (e->keylog_buf && e->keylog_buf->len) {
+		if (write(e->keylog_fd, e->keylog_buf->str, e->keylog_buf->len) < 0)
+			g_warning("key log file: %s", g_strerror(errno));
+		g_string_truncate(e->keylog_buf, 0);
+	}
+	return ret;
+}
+
+static void write_header(struct engine *e)
+{
+	struct utsname u;
+	g_autofree char *os = NULL;
+	bool have_uname = uname(&u) == 0;
+
+	if (have_uname)
+		os = g_strdup_printf("%s %s", u.sysname, u.release);
+	ec_pcapng_shb(e->out.buf, have_uname ? u.machine : NULL, os,
+	              "ecapturedump " ECAPTURE_VERSION);
+}
+
+/* Choose the interfaces, write their IDBs and compile the capture filter for each. */
+static GArray *select_interfaces(struct engine *e, GError **err)
+{
+	g_autoptr(GArray) all = ec_netif_list(err);
+	GArray *chosen;
+
+	if (!all)
+		return NULL;
+	chosen = g_array_new(FALSE, TRUE, sizeof(struct ec_netif));
+	if (e->opts->netifs && e->opts->netifs[0]) {
+		for (char **name = e->opts->netifs; *name; name++) {
+			const struct ec_netif *n = ec_netif_find(all, *name);
+
+			if (!n) {
+				g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
+				            "network interface %s does not exist", *name);
+				goto fail;
+			}
+			if (!n->supported) {
+				g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED,
+				            "network interface %s: link type %u is not supported",
+				            *name, n->arphrd);
+				goto fail;
+			}
+			g_array_append_val(chosen, *n);
+		}
+	} else {
+		for (guint i = 0; i < all->len; i++) {
+			const struct ec_netif *n = &g_array_index(all, struct ec_netif, i);
+
+			if (n->up && n->supported)
+				g_array_append_val(chosen, *n);
+		}
+	}
+	if (chosen->len == 0) {
+		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
+		            "no network interface to capture on");
+		goto fail;
+	}
+	return chosen;
+fail:
+	g_array_unref(chosen);
+	return NULL;
+}
+
+static int setup_out_ifs(struct engine *e, GArray *netifs, GError **err)
+{
+	for (guint i = 0; i < netifs->len; i++) {
+		const struct ec_netif *n = &g_array_index(netifs, struct ec_netif, i);
+		struct out_if oi = {.ifindex = n->ifindex, .idb = i, .linktype = n->linktype};
+
+		if (e->opts->capture_filter && e->opts->capture_filter[0]) {
+			oi.filter = ec_pkt_filter_new(e->opts->capture_filter, n->linktype, err);
+			if (!oi.filter)
+				return -1;
+		}
+		g_array_append_val(e->ifs, oi);
+	}
+	return 0;
+}
+
+static void write_idbs(struct engine *e, GArray *netifs)
+{
+	for (guint i = 0; i < netifs->len; i++) {
+		const struct ec_netif *n = &g_array_index(netifs, struct ec_netif, i);
+
+		ec_pcapng_idb(e->out.buf, n->linktype, EC_SNAPLEN, n->name, NULL);
+	}
+}
+
+static int write_config(struct engine *e, GError **err)
+{
+	const struct ec_capture_opts *o = e->opts;
+	struct ec_config cfg = {
+	    .filter_pids = o->pids->len > 0, .filter_uid = o->filter_uid, .uid = o->uid};
+	__u32 zero = 0;
+	__u8 one = 1;
+
+	for (guint i = 0; i < o->pids->len; i++) {
+		__u32 pid = g_array_index(o->pids, pid_t, i);
+
+		if (bpf_map_update_elem(e->shared.fd[EC_MAP_FILTER_PIDS], &pid, &one, BPF_ANY))
+			goto fail;
+	}
+	if (bpf_map_update_elem(e->shared.fd[EC_MAP_CONFIG], &zero, &cfg, BPF_ANY))
+		goto fail;
+	return 0;
+fail:
+	g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot configure the filters: %s",
+	            g_strerror(errno));
+	return -1;
+}
+
+/* A signal arrived (read it off the signalfd); used between the steps of the setup too. */
+static bool signalled(struct engine *e)
+{
+	struct signalfd_siginfo si;
+
+	while (read(e->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		g_message("stopping on signal %u", si.ssi_signo);
+		e->stop = true;
+	}
+	return e->stop;
+}
+
+static int setup_signals(struct engine *e, GError **err)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Blocked, so a stop request never interrupts an attach half-way: it waits its turn. */
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	e->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (e->sigfd < 0) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "signalfd: %s", g_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int epoll_add(struct engine *e, int fd, uint32_t events, GError **err)
+{
+	struct epoll_event ev = {.events = events, .data.fd = fd};
+
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "epoll: %s", g_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_loop(struct engine *e, GError **err)
+{
+	e->rb = ring_buffer__new(e->shared.fd[EC_MAP_EVENTS], on_event, e, NULL);
+	if (!e->rb) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot map the ring buffer: %s",
+		            g_strerror(errno));
+		return -1;
+	}
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "epoll: %s", g_strerror(errno));
+		return -1;
+	}
+	if (epoll_add(e, ring_buffer__epoll_fd(e->rb), EPOLLIN, err) ||
+	    epoll_add(e, e->sigfd, EPOLLIN, err))
+		return -1;
+	/* A pipe's write end reports EPOLLERR once the reader has gone: that is our stop. */
+	if (e->out.is_pipe && epoll_add(e, e->out.fd, 0, err))
+		return -1;
+	return 0;
+}
+
+static int run_loop(struct engine *e, GError **err)
+{
+	uint64_t deadline =
+	    e->opts->duration_ms ? now_mono() + e->opts->duration_ms * 1000000ull : 0;
+
+	while (!e->stop) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs), TICK_MS);
+		uint64_t now;
+
+		if (n < 0 && errno != EINTR) {
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "epoll_wait: %s",
+			            g_strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == e->out.fd &&
+			    (evs[i].events & (EPOLLERR | EPOLLHUP))) {
+				g_message("the reader closed the capture pipe");
+				e->stop = true;
+			}
+		}
+		signalled(e);
+		if (ring_buffer__consume(e->rb) < 0)
+			g_warning("ring buffer: %s", g_strerror(errno));
+		now = now_mono();
+		tick(e, now);
+		if (flush_all(e) == -EPIPE) {
+			g_message("the reader closed the capture pipe");
+			e->stop = true;
+		}
+		if (deadline && now >= deadline)
+			e->stop = true;
+	}
+	return 0;
+}
+
+/* After the probes are gone: what is still in the ring buffer, and what is still held. */
+static void drain(struct engine *e)
+{
+	struct ec_flow *f;
+	uint64_t now = now_mono();
+
+	if (e->rb)
+		ring_buffer__consume(e->rb);
+	while ((f = ec_flows_oldest_waiting(e->flows)))
+		give_up_flow(e, f, now);
+	flush_all(e);
+}
+
+static void log_stats(struct engine *e)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	g_autofree __u64 *vals = NULL;
+	__u64 sum[EC_STAT_MAX] = {0};
+
+	if (ncpus <= 0 || e->shared.fd[EC_MAP_STATS] < 0)
+		return;
+	vals = g_new0(__u64, ncpus);
+	for (__u32 k = 0; k < EC_STAT_MAX; k++) {
+		if (bpf_map_lookup_elem(e->shared.fd[EC_MAP_STATS], &k, vals))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			sum[k] += vals[c];
+	}
+	g_message("packets: %llu written by the kernel, %llu lost; key events: %llu, %llu lost, "
+	          "%llu unreadable; %llu bytes written",
+	          (unsigned long long)sum[EC_STAT_PKT_EMITTED],
+	          (unsigned long long)sum[EC_STAT_PKT_DROPPED],
+	          (unsigned long long)sum[EC_STAT_KEYS_EMITTED],
+	          (unsigned long long)sum[EC_STAT_KEYS_DROPPED],
+	          (unsigned long long)sum[EC_STAT_KEYS_READ_FAIL],
+	          (unsigned long long)e->out.written);
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+
+	g_strchomp(msg);
+	if (level == LIBBPF_WARN)
+		g_info("libbpf: %s", msg);
+	else
+		g_debug("libbpf: %s", msg);
+	return 0;
+}
+
+static int setup(struct engine *e, GError **err)
+{
+	const struct ec_capture_opts *o = e->opts;
+	g_autoptr(GArray) netifs = NULL;
+
+	if (!ec_capture_privileged(err))
+		return -1;
+	if (o->keylog) {
+		e->keylog_fd = open(o->keylog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (e->keylog_fd < 0) {
+			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+			            "cannot open key log file %s: %s", o->keylog,
+			            g_strerror(errno));
+			return -1;
+		}
+		e->keylog_buf = g_string_new(NULL);
+	}
+	netifs = select_interfaces(e, err);
+	if (!netifs || setup_out_ifs(e, netifs, err))
+		return -1;
+
+	libbpf_set_print(libbpf_log);
+	e->packets = ec_packets_load(&e->shared, err);
+	if (!e->packets || write_config(e, err))
+		return -1;
+	if (signalled(e))
+		return 0;
+	e->openssl = ec_openssl_start(&e->shared, o, err);
+	if (!e->openssl)
+		return -1;
+	if (signalled(e))
+		return 0;
+	if (ec_packets_attach(e->packets, netifs, o->tc_legacy, err))
+		return -1;
+	if (setup_loop(e, err))
+		return -1;
+	write_idbs(e, netifs);
+	if (flush_all(e) == -EPIPE)
+		e->stop = true;
+	g_message("capturing on %u interface(s), %u OpenSSL librar%s", netifs->len,
+	          ec_openssl_n_libs(e->openssl), ec_openssl_n_libs(e->openssl) == 1 ? "y" : "ies");
+	return 0;
+}
+
+static void teardown(struct engine *e)
+{
+	/* Probes and TC first, so nothing new arrives; then whatever is already queued. */
+	ec_openssl_destroy(e->openssl);
+	ec_packets_destroy(e->packets);
+	e->openssl = NULL;
+	e->packets = NULL;
+	if (e->out.buf)
+		drain(e);
+	log_stats(e);
+	ring_buffer__free(e->rb);
+	ec_bpf_shared_close(&e->shared);
+	if (e->epfd >= 0)
+		close(e->epfd);
+	if (e->sigfd >= 0)
+		close(e->sigfd);
+	if (e->keylog_fd >= 0)
+		close(e->keylog_fd);
+	if (e->keylog_buf)
+		g_string_free(e->keylog_buf, TRUE);
+	for (guint i = 0; e->ifs && i < e->ifs->len; i++)
+		ec_pkt_filter_free(g_array_index(e->ifs, struct out_if, i).filter);
+	if (e->ifs)
+		g_array_unref(e->ifs);
+	ec_flows_free(e->flows);
+	ec_keystore_free(e->keys);
+	g_string_free(e->lines, TRUE);
+	ec_output_close(&e->out);
+}
+
+int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
+{
+	struct engine e = {.opts = opts, .keylog_fd = -1, .sigfd = -1, .epfd = -1};
+	int ret = -1;
+
+	ec_bpf_shared_init(&e.shared, opts->ringbuf_bytes);
+	e.ifs = g_array_new(FALSE, TRUE, sizeof(struct out_if));
+	e.flows = ec_flows_new();
+	e.keys = ec_keystore_new(KEYSTORE_MAX);
+	e.lines = g_string_new(NULL);
+	e.hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
+	e.mono_to_real = mono_to_realtime();
+
+	if (opts->output_fd >= 0)
+		ec_output_init_fd(&e.out, opts->output_fd);
+	else if (ec_output_open(&e.out, opts->output ? opts->output : "-", err))
+		goto out;
+	if (setup_signals(&e, err))
+		goto out;
+	/* The section header goes out first, so a reader sees a valid stream even if setup fails.
+	 */
+	write_header(&e);
+	flush_all(&e);
+
+	if (setup(&e, err))
+		goto out;
+	if (!e.stop && run_loop(&e, err))
+		goto out;
+	ret = 0;
+out:
+	teardown(&e);
+	return ret;
+}

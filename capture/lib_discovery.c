@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "lib_discovery.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const system_lib_dirs[] = {
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+    "/lib/aarch64-linux-gnu",
+    "/usr/lib64",
+    "/lib64",
+    "/usr/lib",
+    "/lib",
+    "/usr/local/lib64",
+    "/usr/local/lib",
+    "/usr/local/ssl/lib",
+};
+
+bool ec_is_libssl_name(const char *base)
+{
+	const char *p;
+
+	if (strncmp(base, "libssl.so", 9) != 0)
+		return false;
+	/* libssl.so, or libssl.so.<digits and dots, maybe a trailing letter> */
+	for (p = base + 9; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.' &&
+		    !(islower((unsigned char)*p) && !p[1]))
+			return false;
+	return true;
+}
+
+static void lib_file_free(gpointer p)
+{
+	struct ec_lib_file *f = p;
+
+	g_free(f->path);
+	g_free(f);
+}
+
+static struct ec_lib_file *find_inode(GPtrArray *list, dev_t dev, ino_t ino)
+{
+	for (guint i = 0; i < list->len; i++) {
+		struct ec_lib_file *f = list->pdata[i];
+
+		if (f->dev == dev && f->ino == ino)
+			return f;
+	}
+	return NULL;
+}
+
+static struct ec_lib_file *add_file(GPtrArray *list, const char *path, const struct stat *st)
+{
+	struct ec_lib_file *f = find_inode(list, st->st_dev, st->st_ino);
+
+	if (f)
+		return f;
+	f = g_new0(struct ec_lib_file, 1);
+	f->path = g_strdup(path);
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	g_ptr_array_add(list, f);
+	return f;
+}
+
+static void add_system_libs(GPtrArray *list)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(system_lib_dirs); i++) {
+		DIR *d = opendir(system_lib_dirs[i]);
+		struct dirent *de;
+
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			char *path;
+			struct stat st;
+
+			if (!ec_is_libssl_name(de->d_name))
+				continue;
+			path = g_build_filename(system_lib_dirs[i], de->d_name, NULL);
+			/* stat follows the libssl.so -> libssl.so.3 links: one entry per file. */
+			if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+				add_file(list, path, &st);
+			g_free(path);
+		}
+		closedir(d);
+	}
+}
+
+/* libssl files mapped by process PID. */
+static void add_process_libs(GPtrArray *list, const char *pid)
+{
+	char maps_path[64], line[4096];
+	FILE *f;
+
+	snprintf(maps_path, sizeof(maps_path), "/proc/%s/maps", pid);
+	f = fopen(maps_path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		char *via_root;
+		const char *base;
+		struct stat st;
+		struct ec_lib_file *lf;
+
+		if (!path)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		base = strrchr(path, '/') + 1;
+		if (!ec_is_libssl_name(base) || g_str_has_suffix(path, " (deleted)"))
+			continue;
+		/* The path is in the process's mount namespace; its root gets us there. */
+		via_root = g_strdup_printf("/proc/%s/root%s", pid, path);
+		if (stat(via_root, &st) == 0) {
+			struct stat here;
+			/* Prefer the plain path when it names the same file in our namespace. */
+			bool same = stat(path, &here) == 0 && here.st_dev == st.st_dev &&
+			            here.st_ino == st.st_ino;
+			gboolean known = find_inode(list, st.st_dev, st.st_ino) != NULL;
+
+			lf = add_file(list, same ? path : via_root, &st);
+			if (!known || lf->n_procs == 0)
+				lf->first_pid = atoi(pid);
+			lf->n_procs++;
+		}
+		g_free(via_root);
+	}
+	fclose(f);
+}
+
+static void add_running_libs(GPtrArray *list)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0]))
+			add_process_libs(list, de->d_name);
+	closedir(d);
+}
+
+GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(lib_file_free);
+
+	for (const char *const *p = extra; p && *p; p++) {
+		struct stat st;
+		struct ec_lib_file *f;
+
+		if (stat(*p, &st) != 0) {
+			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+			            "TLS library %s: %s", *p, g_strerror(errno));
+			g_ptr_array_unref(list);
+			return NULL;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			            "TLS library %s: not a regular file", *p);
+			g_ptr_array_unref(list);
+			return NULL;
+		}
+		f = add_file(list, *p, &st);
+		f->requested = true;
+	}
+	add_system_libs(list);
+	add_running_libs(list);
+	return list;
+}

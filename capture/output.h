@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where the pcapng stream goes: a file, stdout, or Wireshark's FIFO. Blocks are formatted into
+ * buf and written with one write() per batch of events; a reader that went away shows as EPIPE.
+ */
+#ifndef EC_OUTPUT_H
+#define EC_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+struct ec_output {
+	int fd;
+	bool owns_fd;
+	bool is_pipe;    /* FIFO or pipe: watch for the reader going away */
+	bool broken;     /* a write failed; nothing more is written */
+	GByteArray *buf; /* formatted, not yet written */
+	uint64_t written;
+};
+
+/* PATH: "-" for stdout, an existing FIFO (opened for writing), or a file (created/truncated). */
+int ec_output_open(struct ec_output *o, const char *path, GError **err);
+
+/* Use an fd that is already open (not closed by ec_output_close). */
+void ec_output_init_fd(struct ec_output *o, int fd);
+
+/* Write out buf. 0, or -errno (-EPIPE: the reader closed its end). */
+int ec_output_flush(struct ec_output *o);
+
+void ec_output_close(struct ec_output *o);
+
+#endif

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "args.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
+{
+	const GOptionEntry extcap_entries[] = {
+	    {"extcap-interfaces", 0, 0, G_OPTION_ARG_NONE, &a->extcap_interfaces,
+	     "List the extcap interfaces", NULL},
+	    {"extcap-interface", 'i', 0, G_OPTION_ARG_STRING, &a->extcap_interface,
+	     "The interface to use (ecapture-tls)", "IFACE"},
+	    {"extcap-dlts", 0, 0, G_OPTION_ARG_NONE, &a->extcap_dlts,
+	     "List the DLTs of the interface", NULL},
+	    {"extcap-config", 0, 0, G_OPTION_ARG_NONE, &a->extcap_config,
+	     "List the configuration options of the interface", NULL},
+	    {"extcap-version", 0, 0, G_OPTION_ARG_STRING, &a->extcap_version, "Wireshark's version",
+	     "VERSION"},
+	    {"extcap-reload-option", 0, 0, G_OPTION_ARG_STRING, &a->extcap_reload_option,
+	     "Reload the values of an option", "OPTION"},
+	    {"capture", 0, 0, G_OPTION_ARG_NONE, &a->capture, "Start the capture", NULL},
+	    {"fifo", 0, 0, G_OPTION_ARG_FILENAME, &a->fifo, "Write pcapng to this FIFO", "PATH"},
+	    {"extcap-capture-filter", 'f', 0, G_OPTION_ARG_STRING, &a->capture_filter,
+	     "Capture filter (pcap syntax) for the written packets", "FILTER"},
+	    {"extcap-control-in", 0, 0, G_OPTION_ARG_FILENAME, &a->control_in,
+	     "Control pipe from Wireshark", "PATH"},
+	    {"extcap-control-out", 0, 0, G_OPTION_ARG_FILENAME, &a->control_out,
+	     "Control pipe to Wireshark", "PATH"},
+	    {"log-level", 0, 0, G_OPTION_ARG_STRING, &a->log_level,
+	     "Log level: error, warning, message, info, debug", "LEVEL"},
+	    {"log-file", 0, 0, G_OPTION_ARG_FILENAME, &a->log_file, "Also log to this file",
+	     "PATH"},
+	    G_OPTION_ENTRY_NULL,
+	};
+	const GOptionEntry capture_entries[] = {
+	    {"pid", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->pid,
+	     "Only these processes (comma-separated; repeatable)", "PID[,PID...]"},
+	    {"uid", 0, 0, G_OPTION_ARG_STRING, &a->uid, "Only processes of this user", "UID|NAME"},
+	    {"libssl", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->libssl,
+	     "Also trace this OpenSSL libssl (repeatable)", "PATH"},
+	    {"netif", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->netif,
+	     "Capture packets on these interfaces (comma-separated; default: all that are up)",
+	     "IF[,IF...]"},
+	    {"hold-ms", 0, 0, G_OPTION_ARG_INT, &a->hold_ms,
+	     "How long a new connection's packets wait for its keys (default 3000)", "MS"},
+	    {"tc-legacy", 0, 0, G_OPTION_ARG_NONE, &a->tc_legacy,
+	     "Attach with clsact filters instead of tcx links", NULL},
+	    {"write", 'w', 0, G_OPTION_ARG_FILENAME, &a->write,
+	     "Write pcapng to FILE (- for stdout)", "FILE"},
+	    {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &a->keylog,
+	     "Append TLS key log lines (SSLKEYLOGFILE format) to FILE", "FILE"},
+	    {"duration", 'a', 0, G_OPTION_ARG_DOUBLE, &a->duration, "Stop after this many seconds",
+	     "SECONDS"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &a->verbose, "Log more", NULL},
+	    {"version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version", NULL},
+	    G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- eBPF TLS capture for Wireshark");
+	GOptionGroup *extcap = g_option_group_new(
+	    "extcap", "Wireshark extcap interface:", "Show the extcap options", a, NULL);
+
+	g_option_context_set_summary(
+	    ctx, "Captures the packets of TLS connections made through OpenSSL on this host,\n"
+	         "with their keys in Decryption Secrets Blocks, as pcapng. Run by Wireshark as\n"
+	         "the \"eCapture TLS\" interface, or standalone:\n\n"
+	         "  ecapturedump -w out.pcapng          # then: wireshark out.pcapng\n"
+	         "  ecapturedump -w - | tshark -r - -Y http\n"
+	         "  ecapturedump --keylog keys.txt      # SSLKEYLOGFILE for any tool");
+	g_option_context_add_main_entries(ctx, capture_entries, NULL);
+	g_option_group_add_entries(extcap, extcap_entries);
+	g_option_context_add_group(ctx, extcap);
+	a->help_text = g_option_context_get_help(ctx, FALSE, NULL);
+	return g_option_context_parse(ctx, &argc, &argv, err) ? 0 : -1;
+}
+
+/* "1,2" "3" -> 1 2 3; every element must be a positive integer. */
+static int parse_pids(char **items, GArray *out, GError **err)
+{
+	for (char **it = items; it && *it; it++) {
+		g_auto(GStrv) parts = g_strsplit_set(*it, ", ", -1);
+
+		for (char **p = parts; *p; p++) {
+			char *end;
+			long v;
+			pid_t pid;
+
+			if (!**p)
+				continue;
+			errno = 0;
+			v = strtol(*p, &end, 10);
+			if (errno || *end || v <= 0 || v > 0x3fffffff) {
+				g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				            "invalid process ID \"%s\"", *p);
+				return -1;
+			}
+			pid = (pid_t)v;
+			if (kill(pid, 0) != 0 && errno == ESRCH) {
+				g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				            "process %d does not exist", pid);
+				return -1;
+			}
+			g_array_append_val(out, pid);
+		}
+	}
+	return 0;
+}
+
+static int parse_uid(const char *s, uint32_t *uid, GError **err)
+{
+	char *end;
+	unsigned long v;
+	struct passwd *pw;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!errno && *s && !*end && v < 0xffffffffUL) {
+		*uid = (uint32_t)v;
+		return 0;
+	}
+	pw = getpwnam(s);
+	if (!pw) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown user \"%s\"",
+		            s);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	return 0;
+}
+
+/* Repeatable options whose values may also be comma-separated lists. */
+static char **split_lists(char **items, const char *seps)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **it = items; it && *it; it++) {
+		g_auto(GStrv) parts = g_strsplit_set(*it, seps, -1);
+
+		for (char **p = parts; *p; p++)
+			if (**p)
+				g_ptr_array_add(out, g_strdup(*p));
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, GError **err)
+{
+	if (parse_pids(a->pid, o->pids, err))
+		return -1;
+	if (a->uid && *a->uid) {
+		if (parse_uid(a->uid, &o->uid, err))
+			return -1;
+		o->filter_uid = true;
+	}
+	o->libssl = split_lists(a->libssl, ",");
+	o->netifs = split_lists(a->netif, ", ");
+	if (a->hold_ms < 0 || a->hold_ms > 600000) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "--hold-ms must be between 0 and 600000");
+		return -1;
+	}
+	if (a->hold_ms > 0)
+		o->hold_ms = a->hold_ms;
+	if (a->duration < 0) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "--duration must not be negative");
+		return -1;
+	}
+	o->duration_ms = (uint64_t)(a->duration * 1000.0);
+	o->tc_legacy = a->tc_legacy;
+	o->capture_filter = g_strdup(a->capture_filter);
+	o->keylog = g_strdup(a->keylog);
+	return 0;
+}
+
+void ec_args_clear(struct ec_args *a)
+{
+	g_free(a->extcap_interface);
+	g_free(a->extcap_version);
+	g_free(a->extcap_reload_option);
+	g_free(a->fifo);
+	g_free(a->capture_filter);
+	g_free(a->control_in);
+	g_free(a->control_out);
+	g_free(a->log_level);
+	g_free(a->log_file);
+	g_strfreev(a->pid);
+	g_free(a->uid);
+	g_strfreev(a->libssl);
+	g_strfreev(a->netif);
+	g_free(a->write);
+	g_free(a->keylog);
+	g_free(a->help_text);
+	memset(a, 0, sizeof(*a));
+}

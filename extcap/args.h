@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Command line of ecapturedump: Wireshark's extcap calls and the standalone CLI, one parser. */
+#ifndef EC_ARGS_H
+#define EC_ARGS_H
+
+#include <glib.h>
+
+#include "capture_opts.h"
+
+struct ec_args {
+	/* The extcap protocol. */
+	gboolean extcap_interfaces;
+	gboolean extcap_dlts;
+	gboolean extcap_config;
+	gboolean capture;
+	char *extcap_interface;
+	char *extcap_version;
+	char *extcap_reload_option;
+	char *fifo;
+	char *capture_filter;
+	char *control_in;
+	char *control_out;
+	char *log_level;
+	char *log_file;
+	/* Capture options (the config dialog's arguments, and the CLI's). */
+	char **pid;
+	char *uid;
+	char **libssl;
+	char **netif;
+	int hold_ms;
+	gboolean tc_legacy;
+	char *write;
+	char *keylog;
+	double duration;
+	gboolean verbose;
+	gboolean version;
+	char *help_text; /* --help output, for the CLI */
+};
+
+/* Parses ARGV; on error ERR says which argument is wrong. */
+int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err);
+
+/*
+ * Validates and converts the capture options (PIDs exist, the user exists, ...). O must have been
+ * initialised with ec_capture_opts_init.
+ */
+int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, GError **err);
+
+void ec_args_clear(struct ec_args *a);
+
+#endif

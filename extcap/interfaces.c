@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "interfaces.h"
+
+#include <string.h>
+#include <glib.h>
+
+#include "netif.h"
+
+#define EC_DOC_URL "file:///usr/share/doc/ecapture-wireshark/README.md"
+
+/* The network interfaces, as multicheck values; none checked means "every one that is up". */
+static void print_netif_values(FILE *out, int arg)
+{
+	g_autoptr(GArray) ifs = ec_netif_list(NULL);
+
+	for (guint i = 0; ifs && i < ifs->len; i++) {
+		const struct ec_netif *n = &g_array_index(ifs, struct ec_netif, i);
+
+		if (!n->supported)
+			continue;
+		fprintf(out, "value {arg=%d}{value=%s}{display=%s%s%s}{default=false}\n", arg,
+		        n->name, n->name, n->loopback ? " (loopback)" : "", n->up ? "" : " (down)");
+	}
+}
+
+static void print_tls_config(FILE *out)
+{
+	fprintf(out,
+	        "arg {number=0}{call=--pid}{display=Process IDs}{type=string}"
+	        "{tooltip=Only these processes (comma-separated PIDs); empty: every process}"
+	        "{validation=^[0-9, ]*$}{group=Filter}\n"
+	        "arg {number=1}{call=--uid}{display=User}{type=string}"
+	        "{tooltip=Only processes of this user (name or numeric UID); empty: every user}"
+	        "{group=Filter}\n"
+	        "arg {number=2}{call=--libssl}{display=Extra OpenSSL library}{type=fileselect}"
+	        "{mustexist=true}{tooltip=A libssl.so to trace besides the system's and those "
+	        "of running processes}{group=Libraries}\n"
+	        "arg {number=3}{call=--netif}{display=Network interfaces}{type=multicheck}"
+	        "{tooltip=Where to capture the packets; none checked: every interface that is up}"
+	        "{group=Capture}\n");
+	print_netif_values(out, 3);
+	fprintf(out,
+	        "arg {number=4}{call=--hold-ms}{display=Key wait (ms)}{type=unsigned}"
+	        "{range=100,60000}{default=3000}"
+	        "{tooltip=How long a new connection's packets wait for its keys before they are "
+	        "written undecrypted or dropped}{group=Capture}\n");
+}
+
+static const struct ec_extcap_iface ifaces[] = {
+    {
+        .name = "ecapture-tls",
+        .display = "eCapture TLS",
+        .dlt = 1,
+        .dlt_name = "EN10MB",
+        .dlt_display = "Ethernet, with TLS keys",
+        .print_config = print_tls_config,
+    },
+};
+
+const struct ec_extcap_iface *ec_extcap_iface_find(const char *name)
+{
+	for (size_t i = 0; name && i < G_N_ELEMENTS(ifaces); i++)
+		if (strcmp(ifaces[i].name, name) == 0)
+			return &ifaces[i];
+	return NULL;
+}
+
+void ec_extcap_print_interfaces(FILE *out)
+{
+	fprintf(out, "extcap {version=%s}{help=%s}\n", ECAPTURE_VERSION, EC_DOC_URL);
+	for (size_t i = 0; i < G_N_ELEMENTS(ifaces); i++)
+		fprintf(out, "interface {value=%s}{display=%s}\n", ifaces[i].name,
+		        ifaces[i].display);
+}
+
+void ec_extcap_print_dlts(FILE *out, const struct ec_extcap_iface *iface)
+{
+	fprintf(out, "dlt {number=%u}{name=%s}{display=%s}\n", iface->dlt, iface->dlt_name,
+	        iface->dlt_display);
+}
+
+void ec_extcap_print_config(FILE *out, const struct ec_extcap_iface *iface)
+{
+	iface->print_config(out);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static GLogLevelFlags threshold = G_LOG_LEVEL_MESSAGE;
+static FILE *log_file;
+static bool quiet_stderr;
+
+static GLogLevelFlags parse_level(const char *s)
+{
+	static const struct {
+		const char *name;
+		GLogLevelFlags level;
+	} levels[] = {
+	    {"error", G_LOG_LEVEL_ERROR},     {"critical", G_LOG_LEVEL_CRITICAL},
+	    {"warning", G_LOG_LEVEL_WARNING}, {"message", G_LOG_LEVEL_MESSAGE},
+	    {"info", G_LOG_LEVEL_INFO},       {"debug", G_LOG_LEVEL_DEBUG},
+	    {"noisy", G_LOG_LEVEL_DEBUG},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(levels); i++)
+		if (g_ascii_strcasecmp(s, levels[i].name) == 0)
+			return levels[i].level;
+	return 0;
+}
+
+static const char *level_name(GLogLevelFlags l)
+{
+	if (l & G_LOG_LEVEL_ERROR)
+		return "error";
+	if (l & G_LOG_LEVEL_CRITICAL)
+		return "critical";
+	if (l & G_LOG_LEVEL_WARNING)
+		return "warning";
+	if (l & G_LOG_LEVEL_MESSAGE)
+		return "message";
+	if (l & G_LOG_LEVEL_INFO)
+		return "info";
+	return "debug";
+}
+
+static void handler(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	GLogLevelFlags l = level & G_LOG_LEVEL_MASK;
+
+	(void)domain;
+	(void)data;
+	/* GLib levels: a lower bit is more severe. */
+	if (l > threshold)
+		return;
+	if (log_file) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(log_file, "%lld.%06ld ecapturedump %s: %s\n", (long long)ts.tv_sec,
+		        ts.tv_nsec / 1000, level_name(l), msg);
+		fflush(log_file);
+	}
+	if (!quiet_stderr)
+		fprintf(stderr, "ecapturedump: %s\n", msg);
+}
+
+int ec_log_setup(const char *level, const char *file, bool extcap_child, GError **err)
+{
+	if (level) {
+		GLogLevelFlags l = parse_level(level);
+
+		if (!l) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "unknown log level \"%s\"", level);
+			return -1;
+		}
+		threshold = l;
+	}
+	if (file && *file) {
+		log_file = fopen(file, "ae");
+		if (!log_file) {
+			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			            "cannot open log file %s", file);
+			return -1;
+		}
+	}
+	quiet_stderr = extcap_child;
+	g_log_set_default_handler(handler, NULL);
+	return 0;
+}

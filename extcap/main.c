@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ecapturedump: Wireshark extcap (listing calls and --capture --fifo) and standalone CLI.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+
+#include "args.h"
+#include "engine.h"
+#include "interfaces.h"
+#include "log.h"
+
+/*
+ * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the
+ * reason on stderr, and exiting non-zero (tshark: "Error by extcap pipe: <reason>").
+ */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int fail(const struct ec_args *a, const char *msg)
+{
+	if (a->fifo) {
+		int fd = open(a->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd < 0 && errno == ENXIO) {
+			/* No reader yet: wait for it, but not forever. */
+			struct sigaction sa = {.sa_handler = on_alarm};
+
+			sigaction(SIGALRM, &sa, NULL);
+			alarm(5);
+			fd = open(a->fifo, O_WRONLY | O_CLOEXEC);
+			alarm(0);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	fprintf(stderr, "%s\n", msg);
+	return 1;
+}
+
+/* --extcap-capture-filter without --capture: Wireshark asks whether the filter is valid. */
+static int check_filter(const char *filter)
+{
+	pcap_t *dead = pcap_open_dead(1, 65535);
+	struct bpf_program prog;
+	int ok = pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		printf("%s\n", pcap_geterr(dead));
+	pcap_close(dead);
+	return ok ? 0 : 1;
+}
+
+static int run_capture(const struct ec_args *a, bool extcap)
+{
+	struct ec_capture_opts o;
+	g_autoptr(GError) err = NULL;
+	int ret = 0;
+
+	ec_capture_opts_init(&o);
+	if (ec_args_to_capture_opts(a, &o, &err)) {
+		ret = fail(a, err->message);
+		goto out;
+	}
+	if (extcap) {
+		o.output = g_strdup(a->fifo);
+	} else if (a->write) {
+		o.output = g_strdup(a->write);
+	} else if (!isatty(STDOUT_FILENO)) {
+		o.output = g_strdup("-");
+	} else {
+		ret = fail(a, "nowhere to write: use -w FILE (or -w - to pipe pcapng), or run it "
+		              "from Wireshark as the \"eCapture TLS\" interface");
+		goto out;
+	}
+	if (ec_capture_run(&o, &err))
+		ret = fail(a, err->message);
+out:
+	ec_capture_opts_clear(&o);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct ec_args a = {0};
+	g_autoptr(GError) err = NULL;
+	const struct ec_extcap_iface *iface;
+	bool extcap;
+	int ret = 0;
+
+	if (ec_args_parse(argc, argv, &a, &err)) {
+		ret = fail(&a, err->message);
+		goto out;
+	}
+	extcap = a.capture || a.fifo || a.extcap_interfaces || a.extcap_config || a.extcap_dlts;
+	if (ec_log_setup(a.verbose ? "debug" : a.log_level, a.log_file, extcap && a.capture,
+	                 &err)) {
+		ret = fail(&a, err->message);
+		goto out;
+	}
+	if (a.version) {
+		printf("ecapturedump %s\n", ECAPTURE_VERSION);
+		goto out;
+	}
+	if (a.extcap_interfaces) {
+		ec_extcap_print_interfaces(stdout);
+		goto out;
+	}
+	iface = ec_extcap_iface_find(a.extcap_interface ? a.extcap_interface : "ecapture-tls");
+	if (!iface) {
+		g_autofree char *msg =
+		    g_strdup_printf("unknown interface \"%s\"", a.extcap_interface);
+
+		ret = fail(&a, msg);
+		goto out;
+	}
+	if (a.extcap_dlts) {
+		ec_extcap_print_dlts(stdout, iface);
+		goto out;
+	}
+	if (a.extcap_config) {
+		ec_extcap_print_config(stdout, iface);
+		goto out;
+	}
+	if (a.capture_filter && !a.capture && !a.write && !a.keylog) {
+		ret = check_filter(a.capture_filter);
+		goto out;
+	}
+	if (a.capture && !a.fifo) {
+		ret = fail(&a, "--capture needs --fifo PATH");
+		goto out;
+	}
+	ret = run_capture(&a, a.capture);
+out:
+	ec_args_clear(&a);
+	return ret;
+}
