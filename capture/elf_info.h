@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small read-only questions about an ELF file on disk (libelf): build-id, dynamic section
+ * entries, dynamic symbols, symbol version definitions, strings in read-only data. Malformed
+ * files give an error, never a crash.
+ */
+#ifndef EC_ELF_INFO_H
+#define EC_ELF_INFO_H
+
+#include <stdint.h>
+#include <glib.h>
+
+#define EC_ELF_ERROR (ec_elf_error_quark())
+GQuark ec_elf_error_quark(void);
+
+enum ec_elf_error {
+	EC_ELF_ERROR_OPEN,      /* the file could not be opened or read */
+	EC_ELF_ERROR_NOT_ELF,   /* not an ELF file */
+	EC_ELF_ERROR_MALFORMED, /* an ELF file libelf could not parse */
+	EC_ELF_ERROR_NOT_FOUND, /* well-formed, but the thing asked for is not there */
+};
+
+struct ec_elf;
+
+struct ec_elf_symbol {
+	uint64_t value;  /* st_value: the virtual address in the file's own address space */
+	uint64_t size;   /* st_size */
+	uint64_t offset; /* file offset of value (what uprobes take); UINT64_MAX if not loaded */
+	int type;        /* STT_FUNC, STT_OBJECT, STT_GNU_IFUNC, ... */
+};
+
+struct ec_elf *ec_elf_open(const char *path, GError **err);
+void ec_elf_close(struct ec_elf *elf);
+const char *ec_elf_path(const struct ec_elf *elf);
+
+/* The GNU build-id note as lowercase hex. */
+gchar *ec_elf_build_id(struct ec_elf *elf, GError **err);
+
+/* DT_NEEDED entries in file order (NULL-terminated; empty if none). */
+gchar **ec_elf_needed(struct ec_elf *elf, GError **err);
+
+/* Directories of DT_RUNPATH, or of DT_RPATH when there is no RUNPATH, unexpanded ($ORIGIN). */
+gchar **ec_elf_runpath(struct ec_elf *elf, GError **err);
+
+/* DT_SONAME; NULL with EC_ELF_ERROR_NOT_FOUND if the file has none. */
+gchar *ec_elf_soname(struct ec_elf *elf, GError **err);
+
+/*
+ * Whether the dynamic symbol table defines NAME (any version). FALSE with
+ * EC_ELF_ERROR_NOT_FOUND when it is absent or only referenced.
+ */
+gboolean ec_elf_find_symbol(struct ec_elf *elf, const char *name, struct ec_elf_symbol *sym,
+                            GError **err);
+
+/* Names of the symbol versions the file defines, without the base (soname) entry. */
+gchar **ec_elf_version_defs(struct ec_elf *elf, GError **err);
+
+/*
+ * The first NUL-terminated printable string in the .rodata* sections that matches the
+ * regular expression PATTERN (GRegex syntax). NULL with EC_ELF_ERROR_NOT_FOUND if none does.
+ */
+gchar *ec_elf_find_rodata_string(struct ec_elf *elf, const char *pattern, GError **err);
+
+#endif
