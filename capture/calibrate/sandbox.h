@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loading an untrusted TLS library: open the files while still privileged (they may be in a
+ * container, /proc/PID/root/...), drop to nobody, then dlopen them through /proc/self/fd.
+ */
+#ifndef CAL_SANDBOX_H
+#define CAL_SANDBOX_H
+
+#include <sys/types.h>
+
+#define SANDBOX_UID 65534 /* nobody */
+#define SANDBOX_GID 65534 /* nogroup */
+
+struct sandbox {
+	void *crypto;           /* dlopen handle of libcrypto (== ssl when the loader chose it) */
+	void *ssl;              /* dlopen handle of libssl */
+	uid_t uid;              /* the uid the library runs as */
+	char crypto_path[4096]; /* what was preloaded, or "" if left to the loader */
+};
+
+/*
+ * CRYPTO_PATH may be NULL: then libcrypto* next to libssl is used if there, else the loader's
+ * choice. Returns 0, or -1 after report_fail().
+ */
+int sandbox_load(const char *ssl_path, const char *crypto_path, struct sandbox *sb);
+
+#endif
