@@ -236,8 +236,8 @@ static gboolean parse_layout(GHashTable *kv, struct ec_ssl_layout *l, GError **e
 
 		if (!v || !g_ascii_string_to_signed(v, 10, -1, MAX_OFFSET, &n, NULL)) {
 			g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
-			            "the helper gave %s %s", field_names[i],
-			            v ? "an invalid offset" : "no offset");
+			            "the helper gave %s for %s",
+			            v ? "an invalid offset" : "no offset", field_names[i]);
 			return FALSE;
 		}
 		if (n < 0 && field_required[i]) {
