@@ -8,11 +8,13 @@
  *
  * libssl is dlopen'ed (the unit tests link libcrypto only); its prototypes come from the headers.
  */
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, unshare */
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 
 #include "elf_info.h"
 #include "ssl_layout.h"
+#include "ssl_version.h"
 
 #define LIBDIR    "/usr/lib/x86_64-linux-gnu"
 #define LIBSSL    LIBDIR "/libssl.so.3"
@@ -703,6 +706,108 @@ static void test_timeout(void)
 	g_assert_cmpint(g_get_monotonic_time() - t0, <, 15 * G_USEC_PER_SEC);
 }
 
+/*
+ * A fake container: a root directory holding libssl and a libcrypto whose version text is
+ * patched, behind an absolute symlink (which the kernel would resolve on OUR root), and a
+ * process chrooted into it. Calibrating through /proc/PID/root must use the container's files.
+ */
+#define FAKE_TEXT "OpenSSL 3.0.77 1 Jan 2030"
+
+static gchar *make_root(void)
+{
+	gchar *root = g_dir_make_tmp("ec-container-XXXXXX", NULL);
+	gchar *libdir = g_build_filename(root, "usr/lib/x86_64-linux-gnu", NULL);
+	gchar *lib = g_build_filename(root, "lib", NULL);
+	gchar *crypto = g_build_filename(libdir, "libcrypto.so.3.0", NULL);
+	gchar *link = g_build_filename(libdir, "libcrypto.so.3", NULL);
+	gchar *data = NULL, *at;
+	const char *text = OpenSSL_version(OPENSSL_VERSION);
+	gsize len = 0;
+
+	g_assert_cmpint(g_mkdir_with_parents(libdir, 0755), ==, 0);
+	g_assert_cmpint(symlink("usr/lib", lib), ==, 0);
+	g_free(copy_lib(LIBSSL, libdir));
+	g_assert_true(g_file_get_contents(LIBCRYPTO, &data, &len, NULL));
+	at = memmem(data, len, text, strlen(text) + 1);
+	g_assert_nonnull(at);
+	g_assert_cmpuint(strlen(FAKE_TEXT), <=, strlen(text));
+	memset(at, 0, strlen(text));
+	memcpy(at, FAKE_TEXT, strlen(FAKE_TEXT));
+	g_assert_true(g_file_set_contents(crypto, data, (gssize)len, NULL));
+	g_assert_cmpint(symlink("/lib/x86_64-linux-gnu/libcrypto.so.3.0", link), ==, 0);
+	g_free(data);
+	g_free(link);
+	g_free(crypto);
+	g_free(lib);
+	g_free(libdir);
+	return root;
+}
+
+/* A child process whose root is ROOT; it waits to be killed. */
+static pid_t jail(const char *root)
+{
+	int ready[2];
+	char ok = 0;
+	pid_t pid;
+
+	g_assert_cmpint(pipe(ready), ==, 0);
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		/* not root: a user namespace gives CAP_SYS_CHROOT */
+		if (chroot(root) < 0 && (unshare(CLONE_NEWUSER) < 0 || chroot(root) < 0))
+			_exit(1);
+		if (chdir("/") < 0 || write(ready[1], "y", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	g_assert_cmpint(read(ready[0], &ok, 1), ==, 1);
+	close(ready[0]);
+	return pid;
+}
+
+static void test_container_root(void)
+{
+	gchar *root = make_root();
+	pid_t pid = jail(root);
+	gchar *inside = g_strdup_printf("/proc/%d/root/usr/lib/x86_64-linux-gnu/libssl.so.3", pid);
+	gchar *crypto =
+	    g_strdup_printf("/proc/%d/root/usr/lib/x86_64-linux-gnu/libcrypto.so.3.0", pid);
+	struct ec_openssl_version v;
+	struct ec_ssl_layout got, want;
+	gchar *text = NULL;
+	GError *err = NULL;
+	int status;
+
+	g_assert_cmpint(ec_openssl_version_detect(inside, &v, &err), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpstr(v.text, ==, FAKE_TEXT);
+	g_assert_cmpstr(v.libcrypto_path, ==, crypto);
+	ec_openssl_version_clear(&v);
+
+	/* the helper loaded the container's libcrypto too: it reports the patched text */
+	g_assert_cmpint(ec_ssl_layout_calibrate(inside, &got, &text, &err), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpstr(text, ==, FAKE_TEXT);
+	calibrate_installed(&want, NULL);
+	g_assert_cmpmem(&got, sizeof(got), &want, sizeof(want));
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	{
+		gchar *argv[] = {"rm", "-rf", root, NULL};
+
+		g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+		                           NULL, &status, NULL));
+	}
+	g_free(text);
+	g_free(crypto);
+	g_free(inside);
+	g_free(root);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -716,6 +821,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ssl_layout/describe", test_describe);
 	g_test_add_func("/ssl_layout/helper_direct", test_helper_direct);
 	g_test_add_func("/ssl_layout/bad_paths", test_bad_paths);
+	g_test_add_func("/ssl_layout/container_root", test_container_root);
 	g_test_add_func("/ssl_layout/fake_helpers", test_fake_helpers);
 	g_test_add_func("/ssl_layout/timeout", test_timeout);
 	return g_test_run();
