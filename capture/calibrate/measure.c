@@ -198,8 +198,9 @@ static void measure_side(const struct ossl *o, const struct run *r, int side)
 
 	snprintf(where, sizeof(where), "%s SSL of handshake %s", side_names[side], r->cfg->name);
 	snprintf(swhere, sizeof(swhere), "SSL_SESSION of the %s", where);
-	if (s->nlines == 0) {
-		report_fail("the library logged no keys in handshake %s", r->cfg->name);
+	if (s->nlines == 0 || !sess) {
+		report_fail("the library logged no keys or has no session in handshake %s",
+		            r->cfg->name);
 		return;
 	}
 	find_bytes(F_client_random, ssl, len, s->lines[0].random, RUN_RANDOM_LEN, 1, where);
@@ -210,6 +211,10 @@ static void measure_side(const struct ossl *o, const struct run *r, int side)
 	                                    : o->SSL_get_current_cipher(s->ssl);
 	find_bytes(F_session_cipher, sess, sess_len, &cipher, sizeof(cipher), sizeof(cipher),
 	           swhere);
+	if (!cipher) {
+		report_fail("no cipher after handshake %s", r->cfg->name);
+		return;
+	}
 	id = o->SSL_CIPHER_get_id(cipher);
 	find_bytes(F_cipher_id, cipher, scan_bound_mapped(cipher, CIPHER_WINDOW), &id, sizeof(id),
 	           4, where);

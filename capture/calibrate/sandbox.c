@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#define _GNU_SOURCE /* setgroups */
+#define _GNU_SOURCE /* setgroups, memfd_create */
 #include "sandbox.h"
 
 #include <dlfcn.h>
@@ -9,16 +9,24 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "report.h"
 
+/*
+ * PATH copied into a memfd: after the privilege drop, dlopen re-opens /proc/self/fd/N with
+ * nobody's rights, which a root-only (0600) library would refuse; a memfd is readable. It is
+ * also a snapshot: the file cannot change between loading and measuring.
+ */
 static int open_lib(const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), mfd = -1;
+	off_t off = 0;
 
 	if (fd < 0) {
 		report_fail("cannot open %s: %s", path, strerror(errno));
@@ -26,10 +34,27 @@ static int open_lib(const char *path)
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		report_fail("%s is not a regular file", path);
-		close(fd);
-		return -1;
+		goto out;
 	}
-	return fd;
+	mfd = memfd_create("ecapture-calibrate-lib", MFD_CLOEXEC);
+	if (mfd < 0) {
+		report_fail("memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, fd, &off, (size_t)(st.st_size - off));
+
+		if (n <= 0) {
+			report_fail("cannot read %s: %s", path,
+			            n < 0 ? strerror(errno) : "truncated");
+			close(mfd);
+			mfd = -1;
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	return mfd;
 }
 
 /* DIR/libcrypto<rest> for DIR/libssl<rest>; 0 if that file exists. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Loading an untrusted TLS library: open the files while still privileged (they may be in a
- * container, /proc/PID/root/...), drop to nobody, then dlopen them through /proc/self/fd.
+ * Loading an untrusted TLS library: read the files while still privileged (they may be in a
+ * container, /proc/PID/root/...) into memfds, drop to nobody, then dlopen them through
+ * /proc/self/fd.
  */
 #ifndef CAL_SANDBOX_H
 #define CAL_SANDBOX_H
