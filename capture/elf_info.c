@@ -266,12 +266,23 @@ static uint64_t vaddr_to_offset(struct ec_elf *e, uint64_t vaddr)
 	return UINT64_MAX;
 }
 
+/* Whether dynamic symbol I is a hidden (non-default) version, as foo@OLD next to foo@@NEW. */
+static gboolean hidden_version(Elf_Data *versym, size_t i)
+{
+	GElf_Versym v;
+
+	return versym && gelf_getversym(versym, (int)i, &v) && (v & 0x8000);
+}
+
 gboolean ec_elf_find_symbol(struct ec_elf *e, const char *name, struct ec_elf_symbol *out,
                             GError **err)
 {
-	GElf_Shdr shdr;
+	GElf_Shdr shdr, vshdr;
 	Elf_Scn *scn = find_section(e, SHT_DYNSYM, &shdr);
-	Elf_Data *data;
+	Elf_Scn *vscn = find_section(e, SHT_GNU_versym, &vshdr);
+	Elf_Data *data, *versym = vscn ? elf_getdata(vscn, NULL) : NULL;
+	GElf_Sym best = {0};
+	gboolean found = FALSE;
 	size_t n;
 
 	if (!scn) {
@@ -296,18 +307,26 @@ gboolean ec_elf_find_symbol(struct ec_elf *e, const char *name, struct ec_elf_sy
 		s = elf_strptr(e->elf, shdr.sh_link, sym.st_name);
 		if (!s || strcmp(s, name) != 0)
 			continue;
-		if (out) {
-			out->value = sym.st_value;
-			out->size = sym.st_size;
-			out->type = GELF_ST_TYPE(sym.st_info);
-			out->offset =
-			    sym.st_shndx == SHN_ABS ? UINT64_MAX : vaddr_to_offset(e, sym.st_value);
-		}
-		return TRUE;
+		/* the default version is what the dynamic linker binds; an old one only if alone */
+		if (!found || !hidden_version(versym, i))
+			best = sym;
+		found = TRUE;
+		if (!hidden_version(versym, i))
+			break;
 	}
-	g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_NOT_FOUND, "%s: does not define %s", e->path,
-	            name);
-	return FALSE;
+	if (!found) {
+		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_NOT_FOUND, "%s: does not define %s",
+		            e->path, name);
+		return FALSE;
+	}
+	if (out) {
+		out->value = best.st_value;
+		out->size = best.st_size;
+		out->type = GELF_ST_TYPE(best.st_info);
+		out->offset =
+		    best.st_shndx == SHN_ABS ? UINT64_MAX : vaddr_to_offset(e, best.st_value);
+	}
+	return TRUE;
 }
 
 gchar **ec_elf_version_defs(struct ec_elf *e, GError **err)

@@ -130,6 +130,18 @@ static void test_symbol(void)
 	close(fd);
 	g_assert_cmpmem(file_bytes, sizeof(file_bytes), fn, sizeof(file_bytes));
 
+	/* of foo@@NEW and foo@OLD, the default version the dynamic linker binds */
+	{
+		struct ec_elf *libc = open_ok(LIBDIR "/libc.so.6");
+		void *rp = dlsym(RTLD_DEFAULT, "realpath");
+		Dl_info rinfo;
+
+		g_assert_true(rp && dladdr(rp, &rinfo));
+		g_assert_true(ec_elf_find_symbol(libc, "realpath", &sym, &err));
+		g_assert_cmphex(sym.value, ==, (guint64)((char *)rp - (char *)rinfo.dli_fbase));
+		ec_elf_close(libc);
+	}
+
 	/* referenced but not defined, and not there at all */
 	g_assert_false(ec_elf_find_symbol(e, "malloc", &sym, &err));
 	g_assert_error(err, EC_ELF_ERROR, EC_ELF_ERROR_NOT_FOUND);
