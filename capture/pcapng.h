@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pcapng block encoders. Each appends one complete block to a GByteArray, so a packet can be
+ * formatted into a hold buffer now and written out later. Blocks are in native byte order (the
+ * SHB's byte-order magic tells readers which). No allocation beyond the array's growth.
+ */
+#ifndef EC_PCAPNG_H
+#define EC_PCAPNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#define EC_LINKTYPE_ETHERNET            1
+#define EC_LINKTYPE_RAW                 101
+#define EC_LINKTYPE_WIRESHARK_UPPER_PDU 252
+
+/* The direction bits (0-1) of the epb_flags option. */
+enum ec_pcapng_dir {
+	EC_PCAPNG_DIR_UNKNOWN = 0, /* no epb_flags option written */
+	EC_PCAPNG_DIR_INBOUND = 1,
+	EC_PCAPNG_DIR_OUTBOUND = 2,
+};
+
+/* Section Header Block, section length -1 (unknown). Each string may be NULL (option left out). */
+void ec_pcapng_shb(GByteArray *out, const char *hardware, const char *os, const char *userappl);
+
+/*
+ * Interface Description Block with if_tsresol = 9 (timestamps in nanoseconds); if_name and
+ * if_description when non-NULL. Interfaces are numbered in IDB order from 0 within a section.
+ */
+void ec_pcapng_idb(GByteArray *out, uint16_t linktype, uint32_t snaplen, const char *name,
+                   const char *description);
+
+/*
+ * Enhanced Packet Block: CAPLEN bytes of DATA out of ORIGLEN on the wire, at TS_NS nanoseconds
+ * since the Unix epoch. epb_flags only when DIR is known; opt_comment only when COMMENT is a
+ * non-empty string.
+ */
+void ec_pcapng_epb(GByteArray *out, uint32_t if_id, uint64_t ts_ns, const void *data,
+                   uint32_t caplen, uint32_t origlen, enum ec_pcapng_dir dir, const char *comment);
+
+/* Decryption Secrets Block holding LEN bytes of TLS key log text (NSS format). */
+void ec_pcapng_dsb(GByteArray *out, const char *keylog, size_t len);
+
+#endif
