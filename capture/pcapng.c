@@ -155,7 +155,7 @@ void ec_pcapng_epb(GByteArray *out, uint32_t if_id, uint64_t ts_ns, const void *
 	if (caplen > MAX_BODY)
 		caplen = MAX_BODY;
 	if (origlen < caplen)
-		origlen = caplen; /* readers reject caplen > len */
+		origlen = caplen; /* caplen > len is malformed: Wireshark flags the frame */
 	total = (uint32_t)(28 + pad4(caplen) + opts + (opts ? 4 : 0) + 4);
 	p = reserve(out, total);
 	p = put32(p, BT_EPB);
