@@ -151,14 +151,16 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct pkt_buf *buf = bpf_map_lookup_elem(&ec_pkt_scratch, &cpu);
 	struct ec_packet_event *ev;
-	__u32 caplen = skb->len;
+	__u64 caplen = skb->len; /* 64-bit: no zero-extension copy for clang to lose the bound on */
 
 	if (!buf)
 		return;
 	ev = (void *)buf->raw;
 	if (caplen > EC_SNAPLEN)
 		caplen = EC_SNAPLEN;
-	if (caplen == 0)
+	/* Re-check on the very register the helpers get, so the verifier sees the bound. */
+	barrier_var(caplen);
+	if (caplen == 0 || caplen > EC_SNAPLEN)
 		return;
 	if (bpf_skb_load_bytes(skb, 0, ev->data, caplen))
 		return;

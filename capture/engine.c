@@ -631,7 +631,8 @@ static void teardown(struct engine *e)
 	e->packets = NULL;
 	if (e->out.buf)
 		drain(e);
-	log_stats(e);
+	if (e->rb) /* the capture ran */
+		log_stats(e);
 	ring_buffer__free(e->rb);
 	ec_bpf_shared_close(&e->shared);
 	if (e->epfd >= 0)

@@ -79,15 +79,17 @@ static void add_system_libs(GPtrArray *list)
 		if (!d)
 			continue;
 		while ((de = readdir(d))) {
-			char *path;
+			char *path, *real;
 			struct stat st;
 
 			if (!ec_is_libssl_name(de->d_name))
 				continue;
 			path = g_build_filename(system_lib_dirs[i], de->d_name, NULL);
-			/* stat follows the libssl.so -> libssl.so.3 links: one entry per file. */
-			if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-				add_file(list, path, &st);
+			/* libssl.so -> libssl.so.3: one entry per file, under its real name. */
+			real = realpath(path, NULL);
+			if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode))
+				add_file(list, real, &st);
+			free(real);
 			g_free(path);
 		}
 		closedir(d);

@@ -41,7 +41,8 @@ static int fail(const struct ec_args *a, const char *msg)
 		if (fd >= 0)
 			close(fd);
 	}
-	fprintf(stderr, "%s\n", msg);
+	/* Wireshark prefixes the line itself; on a terminal, say who is speaking. */
+	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", msg);
 	return 1;
 }
 

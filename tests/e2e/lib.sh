@@ -1,0 +1,174 @@
+# Shared helpers of the end-to-end tests: a TLS web server on loopback, a live tshark on an
+# ecapturedump interface, and the checks that nothing of ours is left behind.
+# Every e2e test needs root, the installed extcap and real tools: a missing piece is a failure.
+set -euo pipefail
+
+E2E_TMP=$(mktemp -d /tmp/ecapture-e2e.XXXXXX)
+E2E_PIDS=()
+NGINX_PID_FILE=
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+fail() { log "FAIL: $*"; exit 1; }
+
+cleanup() {
+	local rc=$?
+	for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	if [ -n "$NGINX_PID_FILE" ] && [ -s "$NGINX_PID_FILE" ]; then
+		kill "$(cat "$NGINX_PID_FILE")" 2>/dev/null || true
+	fi
+	wait 2>/dev/null || true
+	if [ $rc -ne 0 ] && [ -d "$E2E_TMP" ]; then
+		for f in "$E2E_TMP"/*.log "$E2E_TMP"/*.out "$E2E_TMP"/*.err; do
+			[ -s "$f" ] || continue
+			log "---- $(basename "$f") (last 40 lines)"
+			tail -n 40 "$f" >&2
+		done
+	fi
+	rm -rf "$E2E_TMP"
+	exit $rc
+}
+trap cleanup EXIT
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || fail "the end-to-end tests load eBPF programs and must run as root"
+}
+
+require_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || fail "required tool not installed: $t"
+	done
+}
+
+# The extcap Wireshark runs must be the one this build produced.
+require_installed_extcap() {
+	local dir
+	dir=$(pkg-config --variable=libdir wireshark)/wireshark/extcap
+	[ -x "$dir/ecapturedump" ] || fail "ecapturedump is not installed in $dir (run cmake --install)"
+	tshark -D 2>/dev/null | grep -q 'ecapture-tls (eCapture TLS)' ||
+		fail "tshark -D does not list ecapture-tls"
+}
+
+# A free TCP port on loopback.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_nginx: HTTPS on 127.0.0.1:$TLS_PORT (HTTP/1.1, TLS 1.2 and 1.3, long keep-alive); every
+# path answers 200 with the path itself.
+start_nginx() {
+	TLS_PORT=$(free_port)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=localhost -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" 2>/dev/null
+	mkdir -p "$E2E_TMP/nginx"
+	NGINX_PID_FILE="$E2E_TMP/nginx/nginx.pid"
+	cat >"$E2E_TMP/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $NGINX_PID_FILE;
+error_log $E2E_TMP/nginx-error.log;
+events { worker_connections 256; }
+http {
+	access_log $E2E_TMP/nginx-access.log;
+	client_body_temp_path $E2E_TMP/nginx;
+	proxy_temp_path $E2E_TMP/nginx;
+	fastcgi_temp_path $E2E_TMP/nginx;
+	uwsgi_temp_path $E2E_TMP/nginx;
+	scgi_temp_path $E2E_TMP/nginx;
+	keepalive_requests 10000;
+	keepalive_timeout 60s;
+	server {
+		listen 127.0.0.1:$TLS_PORT ssl;
+		ssl_certificate $E2E_TMP/cert.pem;
+		ssl_certificate_key $E2E_TMP/key.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_session_tickets off;
+		ssl_session_cache off;
+		location / { default_type text/plain; return 200 "path \$uri\n"; }
+	}
+}
+CONF
+	nginx -c "$E2E_TMP/nginx/nginx.conf" -p "$E2E_TMP/nginx" -e "$E2E_TMP/nginx-error.log" ||
+		fail "nginx did not start"
+	local i
+	for i in $(seq 50); do
+		curl -sk --max-time 2 "https://127.0.0.1:$TLS_PORT/up" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "nginx does not answer on 127.0.0.1:$TLS_PORT"
+}
+
+# start_tshark NAME ARGS...: tshark -i ecapture-tls in the background, stdout to $E2E_TMP/NAME.out.
+start_tshark() {
+	local name=$1
+	shift
+	tshark -i ecapture-tls -l "$@" >"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" &
+	TSHARK_PID=$!
+	E2E_PIDS+=("$TSHARK_PID")
+}
+
+# wait_capturing NAME: make marked requests until one shows up decrypted in NAME.out, so the
+# capture is known to be live. The marker requests use /ready-* paths.
+wait_capturing() {
+	local name=$1 i
+	for i in $(seq 60); do
+		curl -sk --http1.1 --max-time 2 "https://127.0.0.1:$TLS_PORT/ready-$i" >/dev/null 2>&1 || true
+		if grep -q '^/ready-' "$E2E_TMP/$name.out" 2>/dev/null; then
+			return 0
+		fi
+		kill -0 "$TSHARK_PID" 2>/dev/null || fail "tshark exited early: $(cat "$E2E_TMP/$name.err")"
+		sleep 0.5
+	done
+	fail "the capture never showed a decrypted request"
+}
+
+# wait_for_lines FILE PATTERN COUNT TIMEOUT: until COUNT lines of FILE match PATTERN.
+wait_for_lines() {
+	local file=$1 pattern=$2 count=$3 timeout=$4 i n
+	for i in $(seq $((timeout * 2))); do
+		n=$(grep -c -- "$pattern" "$file" 2>/dev/null || true)
+		[ "${n:-0}" -ge "$count" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# stop_tshark: SIGINT, as a user pressing Ctrl-C, then wait for it to exit.
+stop_tshark() {
+	kill -INT "$TSHARK_PID" 2>/dev/null || true
+	local i
+	for i in $(seq 40); do
+		kill -0 "$TSHARK_PID" 2>/dev/null || break
+		sleep 0.25
+	done
+	kill -0 "$TSHARK_PID" 2>/dev/null && fail "tshark did not stop on SIGINT"
+	wait "$TSHARK_PID" 2>/dev/null || true
+}
+
+# Nothing of ours may stay loaded or attached once a capture is over. Every link (tcx, uprobe)
+# holds its program, so no ec_* program loaded means no link of ours either.
+assert_clean() {
+	local i left
+	for i in $(seq 40); do
+		pgrep -x ecapturedump >/dev/null || break
+		sleep 0.25
+	done
+	pgrep -x ecapturedump >/dev/null && fail "ecapturedump is still running"
+	left=$(bpftool prog show 2>/dev/null | grep -E ' name ec_' || true)
+	[ -z "$left" ] || fail "BPF programs left loaded: $left"
+	left=$(tc filter show dev lo egress 2>/dev/null; tc filter show dev lo ingress 2>/dev/null)
+	[ -z "$left" ] || fail "TC filters left on lo: $left"
+	return 0
+}
+
+# assert_each_once FILE PREFIX N: lines PREFIX1..PREFIXN each appear exactly once in FILE.
+assert_each_once() {
+	local file=$1 prefix=$2 n=$3 i c missing=0 dup=0
+	for i in $(seq "$n"); do
+		c=$(grep -cx -- "$prefix$i" "$file" || true)
+		if [ "$c" -eq 0 ]; then missing=$((missing + 1)); log "missing: $prefix$i"; fi
+		if [ "$c" -gt 1 ]; then dup=$((dup + 1)); log "seen $c times: $prefix$i"; fi
+	done
+	[ $missing -eq 0 ] && [ $dup -eq 0 ] || fail "$prefix*: $missing missing, $dup duplicated of $n"
+	log "ok: all $n of $prefix* exactly once"
+}
