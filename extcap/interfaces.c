@@ -6,8 +6,6 @@
 
 #include "netif.h"
 
-#define EC_DOC_URL "file:///usr/share/doc/ecapture-wireshark/README.md"
-
 /* The network interfaces, as multicheck values; none checked means "every one that is up". */
 static void print_netif_values(FILE *out, int arg)
 {
@@ -67,7 +65,7 @@ const struct ec_extcap_iface *ec_extcap_iface_find(const char *name)
 
 void ec_extcap_print_interfaces(FILE *out)
 {
-	fprintf(out, "extcap {version=%s}{help=%s}\n", ECAPTURE_VERSION, EC_DOC_URL);
+	fprintf(out, "extcap {version=%s}{help=%s}\n", ECAPTURE_VERSION, ECAPTURE_DOC_URL);
 	for (size_t i = 0; i < G_N_ELEMENTS(ifaces); i++)
 		fprintf(out, "interface {value=%s}{display=%s}\n", ifaces[i].name,
 		        ifaces[i].display);
