@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "interfaces.h"
 #include "log.h"
+#include "pcapng.h"
 
 /*
  * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the
@@ -24,8 +25,22 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/*
+ * Wireshark waits on the FIFO until we open it, and reports what we wrote on stderr once the
+ * stream ends. So: the reason on stderr first, then a valid but empty pcapng stream, then exit
+ * non-zero (tshark: "Error by extcap pipe: <reason>"). Without the section header the reader
+ * may give up on the pipe before it has read our stderr.
+ */
+static void report(const struct ec_args *a, const char *msg)
+{
+	/* Wireshark prefixes the line itself; on a terminal, say who is speaking. */
+	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", msg);
+	fflush(stderr);
+}
+
 static int fail(const struct ec_args *a, const char *msg)
 {
+	report(a, msg);
 	if (a->fifo) {
 		int fd = open(a->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 
@@ -38,11 +53,17 @@ static int fail(const struct ec_args *a, const char *msg)
 			fd = open(a->fifo, O_WRONLY | O_CLOEXEC);
 			alarm(0);
 		}
-		if (fd >= 0)
+		if (fd >= 0) {
+			GByteArray *shb = g_byte_array_new();
+
+			ec_pcapng_shb(shb, NULL, NULL, "ecapturedump " ECAPTURE_VERSION);
+			if (write(fd, shb->data, shb->len) < 0) {
+				/* The reader is gone already: stderr is all we can do. */
+			}
+			g_byte_array_unref(shb);
 			close(fd);
+		}
 	}
-	/* Wireshark prefixes the line itself; on a terminal, say who is speaking. */
-	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", msg);
 	return 1;
 }
 
@@ -73,7 +94,15 @@ static int run_capture(const struct ec_args *a, bool extcap)
 		goto out;
 	}
 	if (extcap) {
-		o.output = g_strdup(a->fifo);
+		/* Ours to close only after any error is on stderr (see fail()). */
+		o.output_fd = open(a->fifo, O_WRONLY | O_CLOEXEC);
+		if (o.output_fd < 0) {
+			g_autofree char *msg = g_strdup_printf("cannot open the FIFO %s: %s",
+			                                       a->fifo, g_strerror(errno));
+
+			ret = fail(a, msg);
+			goto out;
+		}
 	} else if (a->write) {
 		o.output = g_strdup(a->write);
 	} else if (!isatty(STDOUT_FILENO)) {
@@ -83,9 +112,13 @@ static int run_capture(const struct ec_args *a, bool extcap)
 		              "from Wireshark as the \"eCapture TLS\" interface");
 		goto out;
 	}
-	if (ec_capture_run(&o, &err))
-		ret = fail(a, err->message);
+	if (ec_capture_run(&o, &err)) {
+		report(a, err->message);
+		ret = 1;
+	}
 out:
+	if (o.output_fd >= 0)
+		close(o.output_fd);
 	ec_capture_opts_clear(&o);
 	return ret;
 }
