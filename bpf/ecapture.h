@@ -32,6 +32,8 @@ enum ec_event_type {
 	EC_EV_PACKET = 1,    /* struct ec_packet_event */
 	EC_EV_FLOW_GONE = 2, /* struct ec_flow_event: kernel gave up on a candidate flow */
 	EC_EV_TLS_KEYS = 3,  /* struct ec_tls_keys_event */
+	EC_EV_CONN = 4,      /* struct ec_conn_event: which process owns a connection's socket */
+	EC_EV_TLS_DATA = 5,  /* struct ec_tls_data_event: plaintext through SSL_read/SSL_write */
 };
 
 struct ec_event_hdr {
@@ -111,6 +113,45 @@ struct ec_flow_event {
 };
 
 /*
+ * A traced TLS session's socket, as seen from inside the process that uses it: sent once per
+ * (process, SSL object, fd). Tells userspace who owns the local end of the connection.
+ */
+struct ec_conn_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	struct ec_flow_key flow;
+	__u64 ssl;
+	__s32 fd;
+	__u8 local_is_a; /* the process's end is endpoint a of the flow key */
+	__u8 source;     /* enum ec_record_source of capture/ec_record.h */
+	__u16 pad;
+};
+
+/* Plaintext is copied in chunks of at most this many bytes, up to EC_DATA_MAX per call. */
+#define EC_DATA_CHUNK      16384
+#define EC_DATA_MAX_CHUNKS 16
+#define EC_DATA_MAX        (EC_DATA_CHUNK * EC_DATA_MAX_CHUNKS)
+
+#define EC_DATAF_TRUNCATED (1u << 0) /* the call moved more than EC_DATA_MAX bytes */
+
+/* One chunk of what SSL_write sent or SSL_read returned. */
+struct ec_tls_data_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	__u64 ssl;
+	__s32 fd;    /* -1 until known */
+	__u8 dir;    /* enum ec_record_dir: 0 sent, 1 received */
+	__u8 source; /* enum ec_record_source */
+	__u8 flags;  /* EC_DATAF_* */
+	__u8 pad;
+	__u32 total_len; /* bytes the call moved */
+	__u32 offset;    /* of this chunk within them */
+	__u32 len;       /* bytes in data[] */
+	__u32 pad2;
+	__u8 data[];
+};
+
+/*
  * Raw TLS secret material read out of a live SSL object. Userspace turns it into key log lines
  * (deriving the TLS 1.3 handshake traffic secrets). Zero-filled fields were not available.
  */
@@ -160,15 +201,36 @@ enum ec_stat {
 	EC_STAT_KEYS_DROPPED,   /* ring buffer full: key event lost */
 	EC_STAT_KEYS_READ_FAIL, /* an SSL object could not be read */
 	EC_STAT_FLOWS_TRACKED,  /* candidate flows created */
+	EC_STAT_DATA_EMITTED,   /* plaintext chunks */
+	EC_STAT_DATA_DROPPED,   /* ring buffer full: plaintext lost */
 	EC_STAT_MAX,
 };
+
+/*
+ * What a probed TLS library function is, for the probes' dispatch. The uprobe cookie is
+ * EC_COOKIE(lib_id, kind): one entry and one return program serve every function, so a library
+ * needs two uprobe_multi links, whose removal costs one RCU grace period each.
+ */
+enum ec_fn_kind {
+	EC_FN_HANDSHAKE = 1, /* SSL_do_handshake, SSL_connect, SSL_accept (SSL *) */
+	EC_FN_READ,          /* int SSL_read(SSL *, void *buf, int num) */
+	EC_FN_WRITE,         /* int SSL_write(SSL *, const void *buf, int num) */
+	EC_FN_READ_EX,       /* int SSL_read_ex(SSL *, void *buf, size_t num, size_t *readbytes) */
+	EC_FN_WRITE_EX, /* int SSL_write_ex(SSL *, const void *, size_t num, size_t *written) */
+	EC_FN_NEW,      /* SSL *SSL_new(SSL_CTX *): return only */
+	EC_FN_CLEAR,    /* int SSL_clear(SSL *): entry only */
+};
+
+#define EC_COOKIE(lib_id, kind) (((__u64)(kind) << 32) | (__u32)(lib_id))
+#define EC_COOKIE_LIB(c)        ((__u32)(c))
+#define EC_COOKIE_KIND(c)       ((__u32)((c) >> 32))
 
 /* Global settings of one capture, in the ec_config array (key 0). */
 struct ec_config {
 	__u32 filter_pids; /* 1: only pids present in ec_filter_pids */
 	__u32 filter_uid;  /* 1: only uid == uid */
 	__u32 uid;
-	__u32 reserved;
+	__u32 capture_data; /* 1: send plaintext (ec_tls_data_event) */
 };
 
 #endif /* ECAPTURE_H */

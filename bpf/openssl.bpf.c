@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * OpenSSL uprobes: when a handshake, read or write call returns, read the TLS secrets out of the
- * SSL object with the layout measured for that library (the uprobe's cookie says which), and
- * send them up once per change. Userspace derives the key log lines.
+ * OpenSSL uprobes.
+ * - Keys: when a handshake, read or write call returns, read the TLS secrets out of the SSL
+ *   object with the layout measured for that library (the uprobe's cookie says which), and send
+ *   them up once per change. Userspace derives the key log lines.
+ * - Ownership: the socket behind an SSL object, found from the BIO's fd or, for custom BIOs
+ *   (curl's), from the read/write syscall the thread makes inside the SSL call. Its 5-tuple
+ *   tells userspace which process owns which end of a captured connection.
+ * - Plaintext (when asked for): what SSL_write sent and SSL_read returned.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "maps.bpf.h"
+#include "sock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TLS1_3_VERSION 0x0304
+#define TLS1_3_VERSION    0x0304
+#define EC_SOURCE_OPENSSL 1 /* EC_RECORD_SRC_OPENSSL */
+#define EC_DIR_SENT       0
+#define EC_DIR_RECEIVED   1
 
 /* Layout of each traced library, indexed by the uprobe cookie. */
 struct {
@@ -21,13 +31,35 @@ struct {
 	__type(value, struct ec_ssl_layout);
 } ec_ssl_layouts SEC(".maps");
 
-/* The SSL * of the SSL_* call in progress on each thread (read back by the return probe). */
+/* The SSL call in progress on a thread (nested calls share it). */
+struct ssl_call {
+	__u64 ssl;
+	__u32 lib_id;
+	__u32 depth;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct ssl_call);
+} ec_ssl_calls SEC(".maps");
+
+/* Arguments of a data call (SSL_read/SSL_write and the _ex forms), read back on return. */
+struct data_args {
+	__u64 buf;
+	__u64 num;       /* the buffer's size: never read more than that */
+	__u64 moved_ptr; /* _ex: where the byte count is written; 0 for the plain forms */
+	__u32 dir;
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, __u64);
-} ec_ssl_args SEC(".maps");
+	__type(value, struct data_args);
+} ec_ssl_data_args SEC(".maps");
 
 struct ssl_key {
 	__u32 tgid;
@@ -57,6 +89,14 @@ struct {
 	__type(value, struct ssl_seen);
 } ec_ssl_seen SEC(".maps");
 
+/* The socket fd of each SSL object, once known (ownership is reported once per change). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ssl_key);
+	__type(value, __s32);
+} ec_ssl_fds SEC(".maps");
+
 static __always_inline int read_field(void *dst, __u32 size, const void *base, __s32 off)
 {
 	if (off < 0)
@@ -67,6 +107,13 @@ static __always_inline int read_field(void *dst, __u32 size, const void *base, _
 static __always_inline bool nonzero8(const __u8 *p)
 {
 	return *(const __u64 *)p != 0;
+}
+
+static __always_inline struct ssl_key ssl_key_of(__u64 ssl)
+{
+	struct ssl_key k = {.tgid = bpf_get_current_pid_tgid() >> 32, .ssl = ssl};
+
+	return k;
 }
 
 static __always_inline __u32 read_cipher_id(const void *ssl, const struct ec_ssl_layout *l)
@@ -87,7 +134,7 @@ static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
 {
 	const void *ssl = (const void *)ssl_ptr;
 	const struct ec_ssl_layout *l = bpf_map_lookup_elem(&ec_ssl_layouts, &lib_id);
-	struct ssl_key key = {.tgid = bpf_get_current_pid_tgid() >> 32, .ssl = ssl_ptr};
+	struct ssl_key key = ssl_key_of(ssl_ptr);
 	struct ssl_seen *seen, now = {};
 	struct ec_tls_keys_event *ev;
 	const void *session = NULL;
@@ -157,28 +204,312 @@ fail:
 	ec_stat_inc(EC_STAT_KEYS_READ_FAIL);
 }
 
-/* Entry of SSL_do_handshake/connect/accept/read/write(_ex): remember the SSL *. */
-SEC("uprobe")
-int BPF_KPROBE(ec_ssl_enter, void *ssl)
+/*
+ * FD is the socket of SSL: report who owns which end of that connection (once per change), and
+ * make the TC program follow a connection it has not seen start (it began before the capture).
+ */
+static __always_inline void note_fd(__u64 ssl, __s32 fd)
+{
+	struct ssl_key key = ssl_key_of(ssl);
+	__s32 *known = bpf_map_lookup_elem(&ec_ssl_fds, &key);
+	struct ec_flow_val traced = {.state = EC_FLOW_TRACED, .flags = EC_FLOWF_PAYLOAD_SEEN};
+	struct ec_conn_event *ev;
+	struct ec_flow_key flow = {};
+	int side;
+
+	if (known && *known == fd)
+		return;
+	side = ec_fd_flow(fd, &flow);
+	if (side < 0)
+		return;
+	bpf_map_update_elem(&ec_ssl_fds, &key, &fd, BPF_ANY);
+	bpf_map_update_elem(&ec_flows, &flow, &traced, BPF_NOEXIST);
+
+	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
+	if (!ev)
+		return;
+	ev->hdr.type = EC_EV_CONN;
+	ev->hdr.reserved = 0;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ec_fill_proc(&ev->proc);
+	ev->flow = flow;
+	ev->ssl = ssl;
+	ev->fd = fd;
+	ev->local_is_a = side;
+	ev->source = EC_SOURCE_OPENSSL;
+	ev->pad = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* The fd of the SSL object's socket BIO, when it has one and we don't know the fd yet. */
+static __always_inline void try_bio_fd(__u64 ssl_ptr, __u32 lib_id)
+{
+	const struct ec_ssl_layout *l = bpf_map_lookup_elem(&ec_ssl_layouts, &lib_id);
+	struct ssl_key key = ssl_key_of(ssl_ptr);
+	const void *bio = NULL;
+	__s32 fd = -1;
+
+	if (!l || bpf_map_lookup_elem(&ec_ssl_fds, &key))
+		return;
+	if (read_field(&bio, sizeof(bio), (const void *)ssl_ptr, l->rbio) || !bio ||
+	    read_field(&fd, sizeof(fd), bio, l->bio_num) || fd < 0)
+		return;
+	note_fd(ssl_ptr, fd);
+}
+
+static __always_inline int call_enter(void *ssl, __u32 lib_id)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 ptr = (__u64)ssl;
+	struct ssl_call *c, fresh = {.ssl = (__u64)ssl, .lib_id = lib_id, .depth = 1};
 
 	if (!ssl || !ec_proc_allowed())
-		return 0;
-	bpf_map_update_elem(&ec_ssl_args, &id, &ptr, BPF_ANY);
+		return -1;
+	c = bpf_map_lookup_elem(&ec_ssl_calls, &id);
+	if (c && c->depth > 0 && c->ssl == (__u64)ssl)
+		c->depth++;
+	else
+		bpf_map_update_elem(&ec_ssl_calls, &id, &fresh, BPF_ANY);
+	try_bio_fd((__u64)ssl, lib_id);
 	return 0;
 }
 
-/* Their return: the secrets of a finished handshake are in the SSL object now. */
-SEC("uretprobe")
-int BPF_KRETPROBE(ec_ssl_exit)
+/* Returns the SSL * of the call that is returning, 0 if it was not traced. */
+static __always_inline __u64 call_exit(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *ptr = bpf_map_lookup_elem(&ec_ssl_args, &id);
+	struct ssl_call *c = bpf_map_lookup_elem(&ec_ssl_calls, &id);
+	__u64 ssl;
 
-	if (!ptr)
+	if (!c)
 		return 0;
-	read_keys(*ptr, (__u32)bpf_get_attach_cookie(ctx));
+	ssl = c->ssl;
+	read_keys(ssl, c->lib_id);
+	if (c->depth <= 1)
+		bpf_map_delete_elem(&ec_ssl_calls, &id);
+	else
+		c->depth--;
+	return ssl;
+}
+
+static __always_inline bool want_data(void)
+{
+	__u32 zero = 0;
+	struct ec_config *cfg = bpf_map_lookup_elem(&ec_config, &zero);
+
+	return cfg && cfg->capture_data;
+}
+
+static __always_inline void data_enter(void *buf, __u64 num, void *moved_ptr, __u32 dir)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args a = {
+	    .buf = (__u64)buf, .num = num, .moved_ptr = (__u64)moved_ptr, .dir = dir};
+
+	if (want_data())
+		bpf_map_update_elem(&ec_ssl_data_args, &id, &a, BPF_ANY);
+}
+
+/*
+ * Reserve a record of the smallest size class that holds LEN bytes and copy them from user
+ * memory. Classes keep the ring buffer from filling with mostly-empty 16 KiB records.
+ */
+#define EMIT_CLASS(SIZE)                                                                           \
+	do {                                                                                       \
+		ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev) + (SIZE), 0);                     \
+		if (!ev)                                                                           \
+			goto lost;                                                                 \
+		copy = len;                                                                        \
+		barrier_var(copy);                                                                 \
+		if (copy > (SIZE))                                                                 \
+			copy = (SIZE);                                                             \
+		if (bpf_probe_read_user(ev->data, copy, (const char *)buf + off))                  \
+			__builtin_memset(ev->data, 0, 1);                                          \
+	} while (0)
+
+static __always_inline void emit_data(__u64 ssl, __u64 buf, __u32 total, __u32 dir)
+{
+	struct ssl_key key = ssl_key_of(ssl);
+	__s32 *fdp = bpf_map_lookup_elem(&ec_ssl_fds, &key);
+	__s32 fd = fdp ? *fdp : -1;
+	__u8 flags = total > EC_DATA_MAX ? EC_DATAF_TRUNCATED : 0;
+
+	for (__u32 i = 0; i < EC_DATA_MAX_CHUNKS; i++) {
+		struct ec_tls_data_event *ev;
+		__u32 off = i * EC_DATA_CHUNK;
+		__u64 len, copy;
+
+		if (off >= total)
+			break;
+		len = total - off;
+		if (len > EC_DATA_CHUNK)
+			len = EC_DATA_CHUNK;
+		if (len <= 512)
+			EMIT_CLASS(512);
+		else if (len <= 4096)
+			EMIT_CLASS(4096);
+		else
+			EMIT_CLASS(EC_DATA_CHUNK);
+
+		ev->hdr.type = EC_EV_TLS_DATA;
+		ev->hdr.reserved = 0;
+		ev->hdr.ts_ns = bpf_ktime_get_ns();
+		ec_fill_proc(&ev->proc);
+		ev->ssl = ssl;
+		ev->fd = fd;
+		ev->dir = dir;
+		ev->source = EC_SOURCE_OPENSSL;
+		ev->flags = flags;
+		ev->pad = 0;
+		ev->total_len = total;
+		ev->offset = off;
+		ev->len = copy;
+		ev->pad2 = 0;
+		bpf_ringbuf_submit(ev, 0);
+		ec_stat_inc(EC_STAT_DATA_EMITTED);
+		continue;
+	lost:
+		ec_stat_inc(EC_STAT_DATA_DROPPED);
+		return;
+	}
+}
+
+/* Return of a data call; RET is its return value register. */
+static __always_inline void data_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args *a = bpf_map_lookup_elem(&ec_ssl_data_args, &id);
+	struct data_args args;
+	__u64 ssl, moved = 0;
+
+	if (!a)
+		return;
+	args = *a;
+	bpf_map_delete_elem(&ec_ssl_data_args, &id);
+	ssl = call_exit();
+	if (!ssl)
+		return;
+	/* Both forms return an int: only the low 32 bits of the register mean anything. */
+	if (args.moved_ptr) {
+		/* SSL_read_ex/SSL_write_ex: 1 on success, the count through a size_t *. */
+		if ((int)ret != 1 ||
+		    bpf_probe_read_user(&moved, sizeof(moved), (void *)args.moved_ptr))
+			return;
+	} else {
+		if ((int)ret <= 0)
+			return;
+		moved = (int)ret;
+	}
+	if (moved > args.num)
+		moved = args.num;
+	if (moved > 0xffffffffull)
+		moved = 0xffffffffull;
+	emit_data(ssl, args.buf, (__u32)moved, args.dir);
+}
+
+/*
+ * A fresh or reset SSL object (malloc may hand out a freed one's address): forget what we knew
+ * of the old one, so its new connection is looked up and reported anew.
+ */
+static __always_inline void forget_ssl(__u64 ssl)
+{
+	struct ssl_key key = ssl_key_of(ssl);
+
+	bpf_map_delete_elem(&ec_ssl_fds, &key);
+	bpf_map_delete_elem(&ec_ssl_seen, &key);
+}
+
+/* The entry of every probed function; the cookie says which library and which function. */
+SEC("uprobe")
+int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 lib_id = EC_COOKIE_LIB(cookie);
+
+	switch (EC_COOKIE_KIND(cookie)) {
+	case EC_FN_HANDSHAKE:
+		call_enter(ssl, lib_id);
+		break;
+	case EC_FN_READ:
+	case EC_FN_WRITE:
+		/* int num: only the low half of the register is the argument. */
+		if (!call_enter(ssl, lib_id) && (int)num > 0)
+			data_enter(buf, (int)num, NULL,
+			           EC_COOKIE_KIND(cookie) == EC_FN_READ ? EC_DIR_RECEIVED
+			                                                : EC_DIR_SENT);
+		break;
+	case EC_FN_READ_EX:
+	case EC_FN_WRITE_EX:
+		if (!call_enter(ssl, lib_id))
+			data_enter(buf, num, moved,
+			           EC_COOKIE_KIND(cookie) == EC_FN_READ_EX ? EC_DIR_RECEIVED
+			                                                   : EC_DIR_SENT);
+		break;
+	case EC_FN_CLEAR:
+		if (ssl)
+			forget_ssl((__u64)ssl);
+		break;
+	}
+	return 0;
+}
+
+/* The return of every probed function. */
+SEC("uretprobe")
+int BPF_KRETPROBE(ec_ssl_return, long ret)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	switch (EC_COOKIE_KIND(cookie)) {
+	case EC_FN_HANDSHAKE:
+		call_exit();
+		break;
+	case EC_FN_READ:
+	case EC_FN_WRITE:
+	case EC_FN_READ_EX:
+	case EC_FN_WRITE_EX:
+		if (bpf_map_lookup_elem(&ec_ssl_data_args, &id))
+			data_exit(ret);
+		else
+			call_exit();
+		break;
+	case EC_FN_NEW:
+		if (ret)
+			forget_ssl((__u64)ret);
+		break;
+	}
+	return 0;
+}
+
+/* Syscalls that move a socket's bytes; their first argument is the fd. */
+static __always_inline bool io_syscall(long nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	return nr == 0 || nr == 1 || nr == 19 || nr == 20 || (nr >= 44 && nr <= 47);
+#elif defined(__TARGET_ARCH_arm64)
+	return (nr >= 63 && nr <= 66) || nr == 206 || nr == 207 || nr == 211 || nr == 212;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Every syscall entry: a thread inside a traced SSL call that reads or writes an fd is using
+ * that SSL object's socket. One hash lookup for every other syscall on the system.
+ */
+SEC("raw_tracepoint/sys_enter")
+int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ssl_call *c = bpf_map_lookup_elem(&ec_ssl_calls, &id);
+	struct pt_regs *regs;
+	long nr;
+
+	if (!c)
+		return 0;
+	nr = (long)ctx->args[1];
+	if (!io_syscall(nr))
+		return 0;
+	regs = (struct pt_regs *)ctx->args[0];
+	note_fd(c->ssl, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs));
 	return 0;
 }

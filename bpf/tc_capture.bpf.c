@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "flow_key.bpf.h"
 #include "maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -57,37 +58,6 @@ struct pkt_info {
 	__u8 from_a;
 };
 
-/* Endpoints compared as big-endian numbers: address words, then port. */
-static __always_inline bool ep_less(const __u32 *a, __u16 pa, const __u32 *b, __u16 pb)
-{
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		__u32 x = bpf_ntohl(a[i]), y = bpf_ntohl(b[i]);
-
-		if (x != y)
-			return x < y;
-	}
-	return bpf_ntohs(pa) < bpf_ntohs(pb);
-}
-
-static __always_inline void set_key(struct pkt_info *pi, __u8 family, const __u32 *src, __u16 sport,
-                                    const __u32 *dst, __u16 dport)
-{
-	pi->key.family = family;
-	pi->from_a = !ep_less(dst, dport, src, sport);
-	if (pi->from_a) {
-		__builtin_memcpy(pi->key.addr_a, src, 16);
-		__builtin_memcpy(pi->key.addr_b, dst, 16);
-		pi->key.port_a = sport;
-		pi->key.port_b = dport;
-	} else {
-		__builtin_memcpy(pi->key.addr_a, dst, 16);
-		__builtin_memcpy(pi->key.addr_b, src, 16);
-		pi->key.port_a = dport;
-		pi->key.port_b = sport;
-	}
-}
-
 /* Fills pi for a TCP packet; non-zero for anything else. */
 static __always_inline int parse_tcp(struct __sk_buff *skb, __u32 l2_len, struct pkt_info *pi)
 {
@@ -135,7 +105,7 @@ static __always_inline int parse_tcp(struct __sk_buff *skb, __u32 l2_len, struct
 	pi->payload_len = ip_end > pi->payload_off ? ip_end - pi->payload_off : 0;
 	pi->tcp_flags = (th.fin ? TCP_FIN : 0) | (th.syn ? TCP_SYN : 0) | (th.rst ? TCP_RST : 0) |
 	                (th.ack ? TCP_ACK : 0);
-	set_key(pi, family, src, th.source, dst, th.dest);
+	pi->from_a = ec_flow_key_set(&pi->key, family, src, th.source, dst, th.dest);
 	return 0;
 }
 

@@ -8,7 +8,17 @@
 #include <sys/types.h>
 #include <glib.h>
 
+/* What the capture produces. */
+enum ec_output_kind {
+	EC_OUT_PCAPNG, /* packets and/or records, with DSBs, as pcapng */
+	EC_OUT_TEXT,   /* plaintext per connection, as text (standalone CLI) */
+	EC_OUT_NONE,   /* only the key log file */
+};
+
 struct ec_capture_opts {
+	enum ec_output_kind output_kind;
+	bool packets; /* pcapng: the packets of traced connections (TC) */
+	bool records; /* pcapng: plaintext records (link type 252) */
 	GArray *pids; /* pid_t; empty: every process */
 	bool filter_uid;
 	uint32_t uid;

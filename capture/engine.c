@@ -15,48 +15,19 @@
 #include <bpf/libbpf.h>
 
 #include "ec_error.h"
-#include "bpf_shared.h"
+#include "engine_int.h"
 #include "flows.h"
 #include "keylog.h"
 #include "mod_openssl.h"
 #include "mod_packets.h"
 #include "netif.h"
-#include "output.h"
+#include "owners.h"
 #include "pcapng.h"
 #include "pkt_filter.h"
-#include "tls_parse.h"
 
-#define TICK_MS         100
-#define DECIDED_KEEP_NS (2ull * 1000 * 1000 * 1000) /* tombstones outlive in-flight packets */
-#define KEYSTORE_MAX    65536
-
-/* An interface we capture on, as it appears in the pcapng section. */
-struct out_if {
-	unsigned int ifindex;
-	uint32_t idb;
-	uint16_t linktype;
-	struct ec_pkt_filter *filter; /* NULL: every packet */
-};
-
-struct engine {
-	const struct ec_capture_opts *opts;
-	struct ec_bpf_shared shared;
-	struct ec_packets *packets;
-	struct ec_openssl *openssl;
-	struct ring_buffer *rb;
-	struct ec_output out;
-	int keylog_fd;
-	GString *keylog_buf;
-	GString *lines;
-	struct ec_flows *flows;
-	struct ec_keystore *keys;
-	GArray *ifs; /* struct out_if */
-	int64_t mono_to_real;
-	uint64_t hold_ns;
-	int sigfd;
-	int epfd;
-	bool stop;
-};
+#define TICK_MS      100
+#define KEYSTORE_MAX 65536
+#define OWNERS_MAX   65536
 
 static uint64_t now_mono(void)
 {
@@ -107,162 +78,6 @@ gboolean ec_capture_privileged(GError **err)
 	return TRUE;
 }
 
-static const struct out_if *find_if(const struct engine *e, unsigned int ifindex)
-{
-	for (guint i = 0; i < e->ifs->len; i++) {
-		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
-
-		if (oi->ifindex == ifindex)
-			return oi;
-	}
-	return NULL;
-}
-
-/* Format one packet as an EPB into DST (the output or a flow's hold). */
-static void put_packet(const struct engine *e, const struct out_if *oi,
-                       const struct ec_packet_event *ev, GByteArray *dst)
-{
-	if (oi->filter && !ec_pkt_filter_match(oi->filter, ev->data, ev->caplen, ev->len))
-		return;
-	ec_pcapng_epb(dst, oi->idb, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen, ev->len,
-	              ev->dir == EC_DIR_INGRESS ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND,
-	              NULL);
-}
-
-static void set_kernel_state(struct engine *e, const struct ec_flow_key *key,
-                             enum ec_flow_state state)
-{
-	struct ec_flow_val v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
-
-	/* BPF_EXIST: an entry the LRU already evicted stays evicted. */
-	bpf_map_update_elem(e->shared.fd[EC_MAP_FLOWS], key, &v, BPF_EXIST);
-}
-
-static void release(struct engine *e, struct ec_flow *f, uint64_t now)
-{
-	g_byte_array_append(e->out.buf, f->held->data, f->held->len);
-	ec_flows_decide(e->flows, f, EC_HOLD_RELEASED, now);
-	set_kernel_state(e, &f->key, EC_FLOW_TRACED);
-}
-
-static void drop(struct engine *e, struct ec_flow *f, uint64_t now)
-{
-	ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, now);
-	set_kernel_state(e, &f->key, EC_FLOW_IGNORED);
-}
-
-static bool keys_complete(const struct ec_tls_secrets *s)
-{
-	const uint32_t tls13 = 1u << EC_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET |
-	                       1u << EC_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET |
-	                       1u << EC_KL_CLIENT_TRAFFIC_SECRET_0 |
-	                       1u << EC_KL_SERVER_TRAFFIC_SECRET_0;
-
-	return (s->have & (1u << EC_KL_CLIENT_RANDOM)) || (s->have & tls13) == tls13;
-}
-
-static void try_release(struct engine *e, struct ec_flow *f, uint64_t now)
-{
-	const struct ec_tls_secrets *s;
-
-	if (!f->have_random)
-		return;
-	s = ec_keystore_lookup(e->keys, f->client_random);
-	if (s && keys_complete(s))
-		release(e, f, now);
-}
-
-/* Learn what the plaintext start of the connection says: ClientHello random, chosen suite. */
-static void inspect_payload(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev)
-{
-	const uint8_t *p;
-	size_t avail;
-	uint8_t random[EC_RANDOM_LEN];
-
-	if (!ev->payload_len || ev->payload_off >= ev->caplen || f->cipher_suite)
-		return;
-	p = ev->data + ev->payload_off;
-	avail = MIN((size_t)ev->payload_len, (size_t)(ev->caplen - ev->payload_off));
-	if (!f->have_random) {
-		if (ec_tls_client_hello_random(p, avail, random))
-			ec_flows_set_random(e->flows, f, random);
-		return;
-	}
-	ec_tls_server_hello(p, avail, &f->cipher_suite, &f->tls_version);
-}
-
-static void on_packet(struct engine *e, const struct ec_packet_event *ev, size_t size)
-{
-	const struct out_if *oi;
-	struct ec_flow *f;
-	size_t before;
-
-	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->caplen)
-		return;
-	oi = find_if(e, ev->ifindex);
-	if (!oi)
-		return;
-	if (ev->flow_state == EC_FLOW_TRACED) {
-		put_packet(e, oi, ev, e->out.buf);
-		return;
-	}
-
-	f = ec_flows_lookup(e->flows, &ev->flow);
-	if (!f || ((ev->flags & EC_PKTF_SYN) && f->hold != EC_HOLD_WAITING))
-		f = ec_flows_start(e->flows, &ev->flow, ev->hdr.ts_ns);
-	switch (f->hold) {
-	case EC_HOLD_RELEASED:
-		put_packet(e, oi, ev, e->out.buf);
-		return;
-	case EC_HOLD_DROPPED:
-		return;
-	case EC_HOLD_WAITING:
-		break;
-	}
-	inspect_payload(e, f, ev);
-	before = f->held->len;
-	put_packet(e, oi, ev, f->held);
-	ec_flows_held_add(e->flows, f, f->held->len - before);
-	try_release(e, f, ev->hdr.ts_ns);
-}
-
-static void on_flow_gone(struct engine *e, const struct ec_flow_event *ev, size_t size)
-{
-	struct ec_flow *f;
-
-	if (size < sizeof(*ev))
-		return;
-	f = ec_flows_lookup(e->flows, &ev->flow);
-	if (f && f->hold == EC_HOLD_WAITING)
-		ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, ev->hdr.ts_ns);
-}
-
-static void on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size)
-{
-	struct ec_tls_secrets s;
-	struct ec_flow *f;
-	uint32_t fresh;
-
-	if (size < sizeof(*ev))
-		return;
-	f = ec_flows_by_random(e->flows, ev->client_random);
-	if (ec_tls_secrets_from_event(ev, f ? f->cipher_suite : 0, &s) < 0)
-		return;
-	if (f)
-		f->claimed = true;
-	fresh = ec_keystore_merge(e->keys, &s, ev->hdr.ts_ns);
-	if (fresh) {
-		g_string_truncate(e->lines, 0);
-		ec_keylog_append(e->lines, &s, fresh);
-		ec_pcapng_dsb(e->out.buf, e->lines->str, e->lines->len);
-		if (e->keylog_buf)
-			g_string_append_len(e->keylog_buf, e->lines->str, e->lines->len);
-		g_debug("keys from %s[%u]: %s", ev->proc.comm, ev->proc.pid, e->lines->str);
-	}
-	if (f && f->hold == EC_HOLD_WAITING)
-		try_release(e, f, ev->hdr.ts_ns);
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
@@ -272,42 +87,22 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	switch (h->type) {
 	case EC_EV_PACKET:
-		on_packet(e, data, size);
+		ec_engine_on_packet(e, data, size);
 		break;
 	case EC_EV_FLOW_GONE:
-		on_flow_gone(e, data, size);
+		ec_engine_on_flow_gone(e, data, size);
 		break;
 	case EC_EV_TLS_KEYS:
-		on_keys(e, data, size);
+		ec_engine_on_keys(e, data, size);
+		break;
+	case EC_EV_CONN:
+		ec_engine_on_conn(e, data, size);
+		break;
+	case EC_EV_TLS_DATA:
+		ec_engine_on_data(e, data, size);
 		break;
 	}
 	return 0;
-}
-
-/*
- * A waiting flow whose time is up: one that a traced TLS session claimed is written out even
- * without complete keys (the user sees it, undecrypted); anything else was never ours.
- */
-static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
-{
-	if (f->claimed) {
-		g_debug("flow released without complete keys");
-		release(e, f, now);
-	} else {
-		drop(e, f, now);
-	}
-}
-
-static void tick(struct engine *e, uint64_t now)
-{
-	struct ec_flow *f;
-
-	while ((f = ec_flows_oldest_waiting(e->flows)) &&
-	       (f->created_ns + e->hold_ns <= now ||
-	        ec_flows_held_bytes(e->flows) > e->opts->hold_max_bytes))
-		give_up_flow(e, f, now);
-	if (now > DECIDED_KEEP_NS)
-		ec_flows_expire(e->flows, now - DECIDED_KEEP_NS);
 }
 
 static int flush_all(struct engine *e)
@@ -395,12 +190,20 @@ static int setup_out_ifs(struct engine *e, GArray *netifs, GError **err)
 	return 0;
 }
 
+/* One IDB per network interface, then the plaintext records' interface. */
 static void write_idbs(struct engine *e, GArray *netifs)
 {
-	for (guint i = 0; i < netifs->len; i++) {
+	uint32_t n_ifs = netifs ? netifs->len : 0;
+
+	for (guint i = 0; i < n_ifs; i++) {
 		const struct ec_netif *n = &g_array_index(netifs, struct ec_netif, i);
 
 		ec_pcapng_idb(e->out.buf, n->linktype, EC_SNAPLEN, n->name, NULL);
+	}
+	if (e->opts->records) {
+		e->records_idb = n_ifs;
+		ec_pcapng_idb(e->out.buf, EC_LINKTYPE_WIRESHARK_UPPER_PDU, EC_SNAPLEN + 4096,
+		              "ecapture-plaintext", "TLS plaintext from the traced processes");
 	}
 }
 
@@ -408,7 +211,11 @@ static int write_config(struct engine *e, GError **err)
 {
 	const struct ec_capture_opts *o = e->opts;
 	struct ec_config cfg = {
-	    .filter_pids = o->pids->len > 0, .filter_uid = o->filter_uid, .uid = o->uid};
+	    .filter_pids = o->pids->len > 0,
+	    .filter_uid = o->filter_uid,
+	    .uid = o->uid,
+	    .capture_data = o->output_kind == EC_OUT_TEXT || o->records,
+	};
 	__u32 zero = 0;
 	__u8 one = 1;
 
@@ -517,7 +324,7 @@ static int run_loop(struct engine *e, GError **err)
 		if (ring_buffer__consume(e->rb) < 0)
 			g_warning("ring buffer: %s", g_strerror(errno));
 		now = now_mono();
-		tick(e, now);
+		ec_engine_tick(e, now);
 		if (flush_all(e) == -EPIPE) {
 			g_message("the reader closed the capture pipe");
 			e->stop = true;
@@ -531,13 +338,9 @@ static int run_loop(struct engine *e, GError **err)
 /* After the probes are gone: what is still in the ring buffer, and what is still held. */
 static void drain(struct engine *e)
 {
-	struct ec_flow *f;
-	uint64_t now = now_mono();
-
 	if (e->rb)
 		ring_buffer__consume(e->rb);
-	while ((f = ec_flows_oldest_waiting(e->flows)))
-		give_up_flow(e, f, now);
+	ec_engine_release_all(e, now_mono());
 	flush_all(e);
 }
 
@@ -578,47 +381,62 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return 0;
 }
 
+static int open_keylog(struct engine *e, GError **err)
+{
+	const char *path = e->opts->keylog;
+
+	if (!path)
+		return 0;
+	e->keylog_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (e->keylog_fd < 0) {
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+		            "cannot open key log file %s: %s", path, g_strerror(errno));
+		return -1;
+	}
+	e->keylog_buf = g_string_new(NULL);
+	return 0;
+}
+
+/*
+ * Load everything, configure the filters, then attach: no probe runs before the PID/UID filters
+ * are in place.
+ */
 static int setup(struct engine *e, GError **err)
 {
 	const struct ec_capture_opts *o = e->opts;
+	bool packets = o->output_kind == EC_OUT_PCAPNG && o->packets;
 	g_autoptr(GArray) netifs = NULL;
 
-	if (!ec_capture_privileged(err))
+	if (!ec_capture_privileged(err) || open_keylog(e, err))
 		return -1;
-	if (o->keylog) {
-		e->keylog_fd = open(o->keylog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (e->keylog_fd < 0) {
-			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-			            "cannot open key log file %s: %s", o->keylog,
-			            g_strerror(errno));
+	if (packets) {
+		netifs = select_interfaces(e, err);
+		if (!netifs || setup_out_ifs(e, netifs, err))
 			return -1;
-		}
-		e->keylog_buf = g_string_new(NULL);
 	}
-	netifs = select_interfaces(e, err);
-	if (!netifs || setup_out_ifs(e, netifs, err))
-		return -1;
 
 	libbpf_set_print(libbpf_log);
-	e->packets = ec_packets_load(&e->shared, err);
-	if (!e->packets || write_config(e, err))
+	if (packets && !(e->packets = ec_packets_load(&e->shared, err)))
+		return -1;
+	e->openssl = ec_openssl_load(&e->shared, o, err);
+	if (!e->openssl || write_config(e, err))
 		return -1;
 	if (signalled(e))
 		return 0;
-	e->openssl = ec_openssl_start(&e->shared, o, err);
-	if (!e->openssl)
+	if (ec_openssl_attach(e->openssl, o, err))
 		return -1;
-	if (signalled(e))
-		return 0;
-	if (ec_packets_attach(e->packets, netifs, o->tc_legacy, err))
+	if (packets && ec_packets_attach(e->packets, netifs, o->tc_legacy, err))
 		return -1;
 	if (setup_loop(e, err))
 		return -1;
-	write_idbs(e, netifs);
+	if (o->output_kind == EC_OUT_PCAPNG)
+		write_idbs(e, netifs);
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
-	g_message("capturing on %u interface(s), %u OpenSSL librar%s", netifs->len,
-	          ec_openssl_n_libs(e->openssl), ec_openssl_n_libs(e->openssl) == 1 ? "y" : "ies");
+	g_message("capturing: %u network interface(s), %u OpenSSL librar%s%s",
+	          netifs ? netifs->len : 0, ec_openssl_n_libs(e->openssl),
+	          ec_openssl_n_libs(e->openssl) == 1 ? "y" : "ies",
+	          e->opts->output_kind == EC_OUT_TEXT || o->records ? ", plaintext" : "");
 	return 0;
 }
 
@@ -649,7 +467,9 @@ static void teardown(struct engine *e)
 		g_array_unref(e->ifs);
 	ec_flows_free(e->flows);
 	ec_keystore_free(e->keys);
-	g_string_free(e->lines, TRUE);
+	ec_owners_free(e->owners);
+	g_string_free(e->scratch, TRUE);
+	g_byte_array_unref(e->record);
 	ec_output_close(&e->out);
 }
 
@@ -662,20 +482,28 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 	e.ifs = g_array_new(FALSE, TRUE, sizeof(struct out_if));
 	e.flows = ec_flows_new();
 	e.keys = ec_keystore_new(KEYSTORE_MAX);
-	e.lines = g_string_new(NULL);
+	e.owners = ec_owners_new(OWNERS_MAX);
+	e.scratch = g_string_new(NULL);
+	e.record = g_byte_array_new();
 	e.hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
 	e.mono_to_real = mono_to_realtime();
 
 	if (opts->output_fd >= 0)
 		ec_output_init_fd(&e.out, opts->output_fd);
-	else if (ec_output_open(&e.out, opts->output ? opts->output : "-", err))
+	else if (ec_output_open(&e.out,
+	                        opts->output_kind == EC_OUT_NONE ? "/dev/null"
+	                        : opts->output                   ? opts->output
+	                                                         : "-",
+	                        err))
 		goto out;
 	if (setup_signals(&e, err))
 		goto out;
 	/* The section header goes out first, so a reader sees a valid stream even if setup fails.
 	 */
-	write_header(&e);
-	flush_all(&e);
+	if (opts->output_kind == EC_OUT_PCAPNG) {
+		write_header(&e);
+		flush_all(&e);
+	}
 
 	if (setup(&e, err))
 		goto out;

@@ -37,7 +37,7 @@ bool ec_is_libssl_name(const char *base)
 	return true;
 }
 
-static void lib_file_free(gpointer p)
+void ec_lib_file_free(gpointer p)
 {
 	struct ec_lib_file *f = p;
 
@@ -153,7 +153,7 @@ static void add_running_libs(GPtrArray *list)
 
 GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(lib_file_free);
+	GPtrArray *list = g_ptr_array_new_with_free_func(ec_lib_file_free);
 
 	for (const char *const *p = extra; p && *p; p++) {
 		struct stat st;

@@ -20,6 +20,8 @@ struct ec_lib_file {
 	pid_t first_pid; /* one of them */
 };
 
+void ec_lib_file_free(gpointer f);
+
 /* Whether BASENAME is an OpenSSL libssl (libssl.so, libssl.so.3, libssl.so.1.1 ...). */
 bool ec_is_libssl_name(const char *basename);
 

@@ -10,37 +10,33 @@
 #include "lib_discovery.h"
 #include "openssl.skel.h"
 #include "ssl_layout.h"
+#include "uprobe_attach.h"
+#include "uprobe_multi.h"
 
-/* After these return, a finished handshake's secrets are in the SSL object. */
-static const struct {
-	const char *name;
-	bool optional; /* absent before OpenSSL 1.1.1 */
-} hooked_functions[] = {
-    {"SSL_do_handshake", false}, {"SSL_connect", false}, {"SSL_accept", false},
-    {"SSL_read", false},         {"SSL_write", false},   {"SSL_read_ex", true},
-    {"SSL_write_ex", true},
+/*
+ * The probed functions. After any of them returns, a finished handshake's secrets are in the SSL
+ * object; the data calls also give the plaintext; SSL_new and SSL_clear tell a reused SSL
+ * address (malloc hands out freed ones) from the connection it had before.
+ */
+static const struct ec_uprobe_fn hooked_functions[] = {
+    {"SSL_do_handshake", EC_FN_HANDSHAKE, true, true, false},
+    {"SSL_connect", EC_FN_HANDSHAKE, true, true, false},
+    {"SSL_accept", EC_FN_HANDSHAKE, true, true, false},
+    {"SSL_read", EC_FN_READ, true, true, false},
+    {"SSL_write", EC_FN_WRITE, true, true, false},
+    {"SSL_read_ex", EC_FN_READ_EX, true, true, true}, /* OpenSSL >= 1.1.1 */
+    {"SSL_write_ex", EC_FN_WRITE_EX, true, true, true},
+    {"SSL_new", EC_FN_NEW, false, true, false},
+    {"SSL_clear", EC_FN_CLEAR, true, false, false},
 };
 
 struct ec_openssl {
 	struct openssl_bpf *skel;
-	GPtrArray *links; /* struct bpf_link * */
+	struct ec_uprobes *uprobes;
+	struct bpf_link *sys_enter;
+	GPtrArray *libs; /* struct ec_lib_file *, indexed by lib_id */
 	guint n_libs;
 };
-
-static int attach_fn(struct ec_openssl *s, const char *path, const char *fn, guint lib_id,
-                     pid_t pid, bool retprobe)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = fn, .retprobe = retprobe,
-	            .bpf_cookie = lib_id);
-	struct bpf_program *prog =
-	    retprobe ? s->skel->progs.ec_ssl_exit : s->skel->progs.ec_ssl_enter;
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, 0, &uo);
-
-	if (!link)
-		return -errno;
-	g_ptr_array_add(s->links, link);
-	return 0;
-}
 
 /*
  * Probe every hooked function of one library; with a PID filter only in those processes, so the
@@ -50,60 +46,62 @@ static int attach_lib(struct ec_openssl *s, const struct ec_lib_file *lib, guint
                       GArray *pids, GError **err)
 {
 	guint n_pids = pids->len ? pids->len : 1;
-	guint before = s->links->len;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(hooked_functions); i++) {
-		for (guint p = 0; p < n_pids; p++) {
-			pid_t pid = pids->len ? g_array_index(pids, pid_t, p) : -1;
-			int ret =
-			    attach_fn(s, lib->path, hooked_functions[i].name, lib_id, pid, false);
+	for (guint p = 0; p < n_pids; p++) {
+		pid_t pid = pids->len ? g_array_index(pids, pid_t, p) : -1;
 
-			if (!ret)
-				ret = attach_fn(s, lib->path, hooked_functions[i].name, lib_id, pid,
-				                true);
-			if (ret == -ENOENT && hooked_functions[i].optional)
-				break;
-			if (ret) {
-				char where[32] = "";
-
-				if (pid > 0)
-					snprintf(where, sizeof(where), " in process %d", pid);
-				g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-				            "%s: cannot probe %s%s: %s", lib->path,
-				            hooked_functions[i].name, where, g_strerror(-ret));
-				/* All of this library's probes or none. */
-				g_ptr_array_remove_range(s->links, before, s->links->len - before);
-				return -1;
-			}
-		}
+		if (ec_uprobes_attach(s->uprobes, s->skel->progs.ec_ssl_entry,
+		                      s->skel->progs.ec_ssl_return, lib->path, hooked_functions,
+		                      G_N_ELEMENTS(hooked_functions), lib_id, pid, err))
+			return -1;
 	}
 	return 0;
 }
 
-static void link_destroy(gpointer link)
+/* Open and load the object, its uprobe programs loaded for uprobe_multi if MULTI. */
+static int open_and_load(struct ec_openssl *s, struct ec_bpf_shared *shared, bool multi,
+                         GError **err)
 {
-	bpf_link__destroy(link);
+	int ret;
+
+	s->skel = openssl_bpf__open();
+	if (!s->skel) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the OpenSSL BPF object");
+		return -1;
+	}
+	if (multi) {
+		bpf_program__set_expected_attach_type(s->skel->progs.ec_ssl_entry,
+		                                      EC_BPF_TRACE_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(s->skel->progs.ec_ssl_return,
+		                                      EC_BPF_TRACE_UPROBE_MULTI);
+	}
+	if (ec_bpf_shared_prepare(shared, s->skel->obj, err))
+		return -1;
+	ret = openssl_bpf__load(s->skel);
+	if (ret) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot load the OpenSSL BPF programs: %s", g_strerror(-ret));
+		return -1;
+	}
+	return 0;
 }
 
 static struct ec_openssl *load(struct ec_bpf_shared *shared, GError **err)
 {
 	struct ec_openssl *s = g_new0(struct ec_openssl, 1);
-	int ret;
+	g_autoptr(GError) multi_err = NULL;
+	bool multi = true;
 
-	s->links = g_ptr_array_new_with_free_func(link_destroy);
-	s->skel = openssl_bpf__open();
-	if (!s->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the OpenSSL BPF object");
-		goto fail;
+	s->libs = g_ptr_array_new_with_free_func(ec_lib_file_free);
+	/* Kernels before 6.6 refuse the uprobe_multi attach type: fall back to perf uprobes. */
+	if (open_and_load(s, shared, true, &multi_err)) {
+		g_debug("no uprobe_multi (%s): one perf uprobe per function", multi_err->message);
+		openssl_bpf__destroy(s->skel);
+		multi = false;
+		if (open_and_load(s, shared, false, err))
+			goto fail;
 	}
-	if (ec_bpf_shared_prepare(shared, s->skel->obj, err))
-		goto fail;
-	ret = openssl_bpf__load(s->skel);
-	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot load the OpenSSL BPF programs: %s", g_strerror(-ret));
-		goto fail;
-	}
+	s->uprobes = ec_uprobes_new(multi);
 	if (ec_bpf_shared_adopt(shared, s->skel->obj, err))
 		goto fail;
 	return s;
@@ -112,26 +110,17 @@ fail:
 	return NULL;
 }
 
-struct ec_openssl *ec_openssl_start(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
-                                    GError **err)
+/* Measure each library's layout and hand it to the probes; the usable ones go to s->libs. */
+static int calibrate_libs(struct ec_openssl *s, GPtrArray *libs, GError **err)
 {
-	g_autoptr(GPtrArray) libs = ec_find_libssl((const char *const *)o->libssl, err);
-	struct ec_openssl *s;
-	int layouts_fd;
-
-	if (!libs)
-		return NULL;
-	s = load(shared, err);
-	if (!s)
-		return NULL;
-	layouts_fd = bpf_map__fd(s->skel->maps.ec_ssl_layouts);
+	int layouts_fd = bpf_map__fd(s->skel->maps.ec_ssl_layouts);
 
 	for (guint i = 0; i < libs->len; i++) {
-		const struct ec_lib_file *lib = libs->pdata[i];
+		struct ec_lib_file *lib = libs->pdata[i];
 		g_autoptr(GError) lerr = NULL;
 		g_autofree char *version = NULL;
 		struct ec_ssl_layout layout;
-		guint lib_id = s->n_libs;
+		guint lib_id = s->libs->len;
 
 		if (lib_id >= EC_MAX_LIBS) {
 			g_warning("more than %d OpenSSL libraries: %s and later ones not traced",
@@ -141,7 +130,7 @@ struct ec_openssl *ec_openssl_start(struct ec_bpf_shared *shared, const struct e
 		if (ec_ssl_layout_calibrate(lib->path, &layout, &version, &lerr)) {
 			if (lib->requested) {
 				g_propagate_error(err, g_steal_pointer(&lerr));
-				goto fail;
+				return -1;
 			}
 			g_warning("not tracing %s: %s", lib->path, lerr->message);
 			continue;
@@ -150,28 +139,71 @@ struct ec_openssl *ec_openssl_start(struct ec_bpf_shared *shared, const struct e
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
 			            "cannot store the layout of %s: %s", lib->path,
 			            g_strerror(errno));
-			goto fail;
+			return -1;
 		}
+		g_debug("%s (%s): %s", lib->path, version, ec_ssl_layout_describe(&layout));
+		/* The index in s->libs is the lib_id the probes get as their cookie. */
+		g_ptr_array_add(s->libs, g_ptr_array_steal_index(libs, i--));
+	}
+	if (s->libs->len == 0) {
+		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
+		            "no OpenSSL library that can be traced was found");
+		return -1;
+	}
+	return 0;
+}
+
+struct ec_openssl *ec_openssl_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
+                                   GError **err)
+{
+	g_autoptr(GPtrArray) libs = ec_find_libssl((const char *const *)o->libssl, err);
+	struct ec_openssl *s;
+
+	if (!libs)
+		return NULL;
+	s = load(shared, err);
+	if (!s)
+		return NULL;
+	if (calibrate_libs(s, libs, err)) {
+		ec_openssl_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+int ec_openssl_attach(struct ec_openssl *s, const struct ec_capture_opts *o, GError **err)
+{
+	guint traced = 0;
+
+	/* A raw tracepoint: needs neither tracefs nor kprobes. */
+	s->sys_enter = bpf_program__attach_raw_tracepoint(s->skel->progs.ec_sys_enter, "sys_enter");
+	if (!s->sys_enter) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot attach to the sys_enter raw tracepoint: %s", g_strerror(errno));
+		return -1;
+	}
+	for (guint lib_id = 0; lib_id < s->libs->len; lib_id++) {
+		const struct ec_lib_file *lib = s->libs->pdata[lib_id];
+		g_autoptr(GError) lerr = NULL;
+
 		if (attach_lib(s, lib, lib_id, o->pids, &lerr)) {
 			if (lib->requested) {
 				g_propagate_error(err, g_steal_pointer(&lerr));
-				goto fail;
+				return -1;
 			}
 			g_warning("not tracing %s: %s", lib->path, lerr->message);
 			continue;
 		}
-		g_message("tracing %s (%s)", lib->path, version ? version : "OpenSSL");
-		s->n_libs++;
+		g_message("tracing %s", lib->path);
+		traced++;
 	}
-	if (s->n_libs == 0) {
+	if (!traced) {
 		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-		            "no OpenSSL library that can be traced was found");
-		goto fail;
+		            "no OpenSSL library could be probed");
+		return -1;
 	}
-	return s;
-fail:
-	ec_openssl_destroy(s);
-	return NULL;
+	s->n_libs = traced;
+	return 0;
 }
 
 guint ec_openssl_n_libs(const struct ec_openssl *s)
@@ -183,7 +215,9 @@ void ec_openssl_destroy(struct ec_openssl *s)
 {
 	if (!s)
 		return;
-	g_ptr_array_unref(s->links);
+	ec_uprobes_free(s->uprobes);
+	g_ptr_array_unref(s->libs);
+	bpf_link__destroy(s->sys_enter);
 	openssl_bpf__destroy(s->skel);
 	g_free(s);
 }

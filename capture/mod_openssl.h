@@ -14,12 +14,15 @@
 struct ec_openssl;
 
 /*
- * Discover and calibrate the libraries, load the programs and attach them. A library the user
- * named that cannot be traced is an error; a discovered one is skipped with a warning. Having
- * no library at all to trace is an error.
+ * Discover and calibrate the libraries and load the programs. A library the user named that
+ * cannot be traced is an error; a discovered one is skipped with a warning. Having no library
+ * at all to trace is an error.
  */
-struct ec_openssl *ec_openssl_start(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
-                                    GError **err);
+struct ec_openssl *ec_openssl_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
+                                   GError **err);
+
+/* Put the uprobes on the libraries (only in the filtered processes, with a PID filter). */
+int ec_openssl_attach(struct ec_openssl *s, const struct ec_capture_opts *o, GError **err);
 
 /* How many libraries are traced. */
 guint ec_openssl_n_libs(const struct ec_openssl *s);

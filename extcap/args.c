@@ -172,6 +172,20 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 	}
 	o->duration_ms = (uint64_t)(a->duration * 1000.0);
 	o->tc_legacy = a->tc_legacy;
+	if (!a->mode || !strcmp(a->mode, "packets")) {
+		o->packets = true;
+		o->records = false;
+	} else if (!strcmp(a->mode, "plaintext")) {
+		o->packets = false;
+		o->records = true;
+	} else if (!strcmp(a->mode, "both")) {
+		o->packets = true;
+		o->records = true;
+	} else {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "unknown mode \"%s\" (packets, plaintext or both)", a->mode);
+		return -1;
+	}
 	o->capture_filter = g_strdup(a->capture_filter);
 	o->keylog = g_strdup(a->keylog);
 	return 0;
@@ -192,6 +206,7 @@ void ec_args_clear(struct ec_args *a)
 	g_free(a->uid);
 	g_strfreev(a->libssl);
 	g_strfreev(a->netif);
+	g_free(a->mode);
 	g_free(a->write);
 	g_free(a->keylog);
 	g_free(a->help_text);

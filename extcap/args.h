@@ -29,6 +29,7 @@ struct ec_args {
 	char **netif;
 	int hold_ms;
 	gboolean tc_legacy;
+	char *mode; /* packets, plaintext, both */
 	char *write;
 	char *keylog;
 	double duration;

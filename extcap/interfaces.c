@@ -42,6 +42,22 @@ static void print_tls_config(FILE *out)
 	        "{range=100,60000}{default=3000}"
 	        "{tooltip=How long a new connection's packets wait for its keys before they are "
 	        "written undecrypted or dropped}{group=Capture}\n");
+	fprintf(out,
+	        "arg {number=5}{call=--mode}{display=Capture}{type=selector}"
+	        "{tooltip=Packets with their keys (Wireshark decrypts them), records of the "
+	        "plaintext the processes read and wrote (shown by the eCapture plugin), or both}"
+	        "{group=Capture}\n"
+	        "value {arg=5}{value=packets}{display=Packets and keys}{default=true}\n"
+	        "value {arg=5}{value=plaintext}{display=Plaintext records}{default=false}\n"
+	        "value {arg=5}{value=both}{display=Both}{default=false}\n"
+	        "arg {number=6}{call=--log-level}{display=Log level}{type=selector}"
+	        "{tooltip=How much ecapturedump writes to its log file}{group=Debug}\n"
+	        "value {arg=6}{value=message}{display=Messages}{default=true}\n"
+	        "value {arg=6}{value=info}{display=Info}{default=false}\n"
+	        "value {arg=6}{value=debug}{display=Debug}{default=false}\n"
+	        "arg {number=7}{call=--log-file}{display=Log file}{type=fileselect}"
+	        "{mustexist=false}{tooltip=Where ecapturedump logs what it traces and why it "
+	        "skips something}{group=Debug}\n");
 }
 
 static const struct ec_extcap_iface ifaces[] = {

@@ -105,12 +105,11 @@ static int run_capture(const struct ec_args *a, bool extcap)
 		}
 	} else if (a->write) {
 		o.output = g_strdup(a->write);
-	} else if (!isatty(STDOUT_FILENO)) {
-		o.output = g_strdup("-");
+	} else if (a->keylog) {
+		o.output_kind = EC_OUT_NONE;
 	} else {
-		ret = fail(a, "nowhere to write: use -w FILE (or -w - to pipe pcapng), or run it "
-		              "from Wireshark as the \"eCapture TLS\" interface");
-		goto out;
+		o.output_kind = EC_OUT_TEXT;
+		o.output = g_strdup("-");
 	}
 	if (ec_capture_run(&o, &err)) {
 		report(a, err->message);

@@ -98,13 +98,46 @@ CONF
 	fail "nginx does not answer on 127.0.0.1:$TLS_PORT"
 }
 
-# start_tshark NAME ARGS...: tshark -i ecapture-tls in the background, stdout to $E2E_TMP/NAME.out.
+# start_tshark NAME ARGS...: tshark -i ecapture-tls in the background, stdout to $E2E_TMP/NAME.out,
+# ecapturedump's log to $E2E_TMP/NAME.log.
 start_tshark() {
 	local name=$1
 	shift
-	tshark -i ecapture-tls -l "$@" >"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" &
+	tshark -i ecapture-tls -l -o "extcap.ecapture_tls.logfile:$E2E_TMP/$name.log" "$@" \
+		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" &
 	TSHARK_PID=$!
 	E2E_PIDS+=("$TSHARK_PID")
+}
+
+# wait_attached NAME: until ecapturedump says it is capturing (its probes are all attached).
+wait_attached() {
+	local name=$1 i
+	for i in $(seq 150); do
+		grep -q 'capturing:' "$E2E_TMP/$name.log" 2>/dev/null && return 0
+		kill -0 "$TSHARK_PID" 2>/dev/null || fail "tshark exited early: $(cat "$E2E_TMP/$name.err")"
+		sleep 0.2
+	done
+	fail "ecapturedump never started capturing: $(cat "$E2E_TMP/$name.log" 2>/dev/null)"
+}
+
+# gated_client NAME CMD...: a client process that exists now but starts CMD (exec: same pid)
+# only when open_gate NAME is called. Sets GATED_PID.
+gated_client() {
+	local name=$1
+	shift
+	mkfifo "$E2E_TMP/gate-$name"
+	sh -c 'read _ < "$0"; shift; exec "$@"' "$E2E_TMP/gate-$name" "$@" \
+		>"$E2E_TMP/$name.client" 2>&1 &
+	GATED_PID=$!
+	E2E_PIDS+=("$GATED_PID")
+}
+
+open_gate() { echo go >"$E2E_TMP/gate-$1"; }
+
+# The plugin must be installed where Wireshark loads it (root ignores personal plugins).
+require_installed_plugin() {
+	tshark -G protocols 2>/dev/null | grep -qP '^eCapture\t' ||
+		fail "the eCapture dissector plugin is not loaded by tshark (run cmake --install)"
 }
 
 # wait_capturing NAME: make marked requests until one shows up decrypted in NAME.out, so the

@@ -17,7 +17,7 @@ start_cli() {
 	CLI_PID=$!
 	E2E_PIDS+=("$CLI_PID")
 	for i in $(seq 100); do
-		grep -q 'capturing on' "$E2E_TMP/$name.err" && return 0
+		grep -q 'capturing:' "$E2E_TMP/$name.err" && return 0
 		kill -0 "$CLI_PID" 2>/dev/null || fail "$name: exited early: $(cat "$E2E_TMP/$name.err")"
 		sleep 0.1
 	done

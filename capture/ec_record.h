@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The on-file format of what ecapturedump writes besides packets, shared by the writer
+ * (capture/) and the Wireshark plugin (dissector/). Plain C, no GLib, no kernel types.
+ *
+ * 1. Per-packet process metadata: the EPB comment (opt_comment) of a packet of a traced
+ *    connection reads
+ *        <comm> pid=<pid> tid=<tid> uid=<uid>[ fd=<fd>][ cmdline="<cmdline>"]
+ *    e.g. `curl pid=1234 tid=1234 uid=0 fd=5 cmdline="curl -sk https://127.0.0.1/"`.
+ *    comm is the kernel's task name (may contain spaces; it ends where " pid=" starts). In the
+ *    cmdline, arguments are separated by single spaces; '"' and '\' are escaped with '\'.
+ *    The process is the one that owns the local socket the packet was sent from or, for a
+ *    packet received from a remote host, delivered to.
+ *
+ * 2. Records that are not packets (TLS plaintext; later shell commands and SQL queries): EPBs
+ *    on an interface of link type 252 (LINKTYPE_WIRESHARK_UPPER_PDU). Each starts with
+ *    Wireshark's exported-PDU tags (big-endian type u16, length u16, value padded to 4 bytes):
+ *    EC_EXP_PDU_TAG_DISSECTOR_NAME = "ecapture", the 5-tuple when known (IPv4/IPv6 source and
+ *    destination, port type TCP, ports), then the end tag; then one ec_record:
+ *
+ *      offset size  field (all integers big-endian)
+ *      0      2     magic "EC"
+ *      2      1     version (EC_RECORD_VERSION)
+ *      3      1     type (enum ec_record_type)
+ *      4      4     pid
+ *      8      4     tid
+ *      12     4     uid
+ *      16     4     fd (int32, -1 unknown)
+ *      20     1     direction (enum ec_record_dir)
+ *      21     1     source library or program (enum ec_record_source)
+ *      22     2     flags (EC_RECORDF_*)
+ *      24     4     length of the data as the process saw it (more than follows if truncated)
+ *      28     8     connection id: stable for one connection of one process (e.g. its SSL *)
+ *      36     16    comm, NUL-padded
+ *      52     2     cmdline length N (bytes; the cmdline's arguments joined by spaces)
+ *      54     N     cmdline
+ *      54+N   ...   data (TLS plaintext: exactly what SSL_write sent or SSL_read returned)
+ */
+#ifndef EC_RECORD_H
+#define EC_RECORD_H
+
+#define EC_RECORD_MAGIC0  'E'
+#define EC_RECORD_MAGIC1  'C'
+#define EC_RECORD_VERSION 1
+#define EC_RECORD_FIXED_LEN 54 /* bytes before the cmdline */
+
+/* Wireshark's exported-PDU tags (epan/exported_pdu.h), as written in the file. */
+#define EC_EXP_PDU_TAG_END	       0
+#define EC_EXP_PDU_TAG_DISSECTOR_NAME  12
+#define EC_EXP_PDU_TAG_IPV4_SRC	       20
+#define EC_EXP_PDU_TAG_IPV4_DST	       21
+#define EC_EXP_PDU_TAG_IPV6_SRC	       22
+#define EC_EXP_PDU_TAG_IPV6_DST	       23
+#define EC_EXP_PDU_TAG_PORT_TYPE       24
+#define EC_EXP_PDU_TAG_SRC_PORT	       25
+#define EC_EXP_PDU_TAG_DST_PORT	       26
+#define EC_EXP_PDU_TAG_COL_PROT_TEXT   33
+#define EC_EXP_PDU_PT_TCP	       2 /* port_type PT_TCP */
+
+/* The name the plugin registers its record dissector under (tag 12). */
+#define EC_RECORD_DISSECTOR "ecapture"
+
+enum ec_record_type {
+	EC_RECORD_TLS_DATA = 1, /* plaintext of a TLS connection */
+	EC_RECORD_SHELL = 2,	/* reserved: a shell command line */
+	EC_RECORD_SQL = 3,	/* reserved: a database query */
+};
+
+enum ec_record_dir {
+	EC_RECORD_DIR_SENT = 0,	    /* the process wrote it (SSL_write) */
+	EC_RECORD_DIR_RECEIVED = 1, /* the process read it (SSL_read) */
+};
+
+enum ec_record_source {
+	EC_RECORD_SRC_UNKNOWN = 0,
+	EC_RECORD_SRC_OPENSSL = 1,
+	EC_RECORD_SRC_GNUTLS = 2,
+	EC_RECORD_SRC_NSS = 3,
+	EC_RECORD_SRC_GO = 4,
+};
+
+#define EC_RECORDF_TRUNCATED (1u << 0) /* fewer data bytes follow than the length says */
+
+#endif /* EC_RECORD_H */

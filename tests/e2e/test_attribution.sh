@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Who sent it: every captured packet names its process, for two concurrent clients and the
+# server; a PID filter keeps another process's connection out entirely; a connection opened
+# before the capture started is attributed too. Checked through frame.comment (stock Wireshark)
+# and ecapture.pid (the plugin).
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tools tshark curl nginx openssl pgrep awk
+require_installed_extcap
+require_installed_plugin
+start_nginx
+WORKER=$(pgrep -P "$(cat "$NGINX_PID_FILE")" -x nginx | head -n1)
+[ -n "$WORKER" ] || fail "no nginx worker"
+URL="https://127.0.0.1:$TLS_PORT"
+N=15
+FIELDS=(-Y tcp -T fields -E separator=/t -e tcp.srcport -e tcp.dstport -e ecapture.pid
+	-e frame.comment -e http.request.uri)
+
+urls() { local p=$1 i; for i in $(seq $N); do printf '%s\n' "$URL/$p/$i"; done; }
+
+# check_packets FILE: per packet, the pid in the comment is ecapture.pid, packets the server sent
+# carry the nginx worker's pid, each client port carries one pid. Prints "port pid" per client.
+check_packets() {
+	awk -F'\t' -v sp="$TLS_PORT" -v worker="$WORKER" '
+	{
+		n++
+		if ($3 == "") { print "packet without a pid: " $0 > "/dev/stderr"; bad++; next }
+		if (match($4, / pid=[0-9]+ /) == 0 || substr($4, RSTART + 5, RLENGTH - 6) != $3) {
+			print "comment and ecapture.pid disagree: " $0 > "/dev/stderr"; bad++
+		}
+		if ($1 == sp) {
+			if ($3 != worker) { print "server packet not nginx: " $0 > "/dev/stderr"; bad++ }
+		} else if ($2 == sp) {
+			if (($1 in owner) && owner[$1] != $3) {
+				print "port " $1 " has two pids: " $0 > "/dev/stderr"; bad++
+			}
+			owner[$1] = $3
+		}
+	}
+	END {
+		if (n == 0) { print "no packets" > "/dev/stderr"; exit 1 }
+		for (p in owner) print p, owner[p]
+		exit bad > 0
+	}' "$1"
+}
+
+# count_uris FILE PREFIX PID: requests PREFIX/1..N each seen once, all with PID.
+count_uris() {
+	local file=$1 prefix=$2 pid=$3 seen wrong
+	seen=$(awk -F'\t' -v p="$prefix/" 'index($5, p) == 1' "$file" | cut -f5 | sort -u | wc -l)
+	wrong=$(awk -F'\t' -v p="$prefix/" -v pid="$pid" 'index($5, p) == 1 && $3 != pid' "$file" | wc -l)
+	[ "$seen" -eq $N ] || fail "$prefix: $seen of $N requests seen"
+	[ "$wrong" -eq 0 ] || fail "$prefix: $wrong requests with another pid than $pid"
+	log "ok: $prefix/1..$N decrypted, all from pid $pid"
+}
+
+log "two clients at once, no filter"
+gated_client a curl -sk --http1.1 $(urls a) -o /dev/null
+A=$GATED_PID
+gated_client b curl -sk --http1.1 $(urls b) -o /dev/null
+B=$GATED_PID
+start_tshark all "${FIELDS[@]}"
+wait_attached all
+open_gate a
+open_gate b
+wait "$A" "$B" || fail "a client failed"
+wait_for_lines "$E2E_TMP/all.out" "/b/$N\$" 1 20 || true
+wait_for_lines "$E2E_TMP/all.out" "/a/$N\$" 1 5 || true
+sleep 1
+stop_tshark
+check_packets "$E2E_TMP/all.out" >"$E2E_TMP/owners.txt" || fail "attribution errors (see above)"
+awk '{ print $2 }' "$E2E_TMP/owners.txt" | sort -u | tr '\n' ' ' | grep -q "^$(printf '%s\n' "$A" "$B" | sort | tr '\n' ' ')\$" ||
+	fail "client ports belong to $(cat "$E2E_TMP/owners.txt" | tr '\n' ';'), expected pids $A and $B"
+count_uris "$E2E_TMP/all.out" /a "$A"
+count_uris "$E2E_TMP/all.out" /b "$B"
+assert_clean
+
+log "PID filter on one of two clients"
+gated_client c curl -sk --http1.1 $(urls c) -o /dev/null
+C=$GATED_PID
+gated_client d curl -sk --http1.1 $(urls d) -o /dev/null
+D=$GATED_PID
+start_tshark pidf -o "extcap.ecapture_tls.pid:$C" "${FIELDS[@]}"
+wait_attached pidf
+open_gate c
+open_gate d
+wait "$C" "$D" || fail "a client failed"
+wait_for_lines "$E2E_TMP/pidf.out" "/c/$N\$" 1 20 || true
+sleep 3.5 # longer than the key wait: D's held packets would be dropped or written by now
+stop_tshark
+others=$(awk -F'\t' -v c="$C" '$3 != c' "$E2E_TMP/pidf.out" | wc -l)
+[ "$others" -eq 0 ] || fail "$others packets not from pid $C: $(awk -F'\t' -v c="$C" '$3 != c' "$E2E_TMP/pidf.out" | head -3)"
+grep -q '/d/' "$E2E_TMP/pidf.out" && fail "requests of the filtered-out client appear"
+count_uris "$E2E_TMP/pidf.out" /c "$C"
+assert_clean
+
+log "a connection opened before the capture started"
+mkfifo "$E2E_TMP/sclient.in"
+exec 7<>"$E2E_TMP/sclient.in"
+openssl s_client -connect "127.0.0.1:$TLS_PORT" -quiet <&7 >"$E2E_TMP/sclient.out" 2>&1 &
+S=$!
+E2E_PIDS+=("$S")
+for i in $(seq 50); do
+	sport=$(ss -Htnp state established "( dport = :$TLS_PORT )" 2>/dev/null |
+		awk -v s="pid=$S," 'index($0, s) { split($3, a, ":"); print a[length(a)] }')
+	[ -n "$sport" ] && break
+	sleep 0.1
+done
+[ -n "$sport" ] || fail "openssl s_client did not connect"
+start_tshark pre "${FIELDS[@]}"
+wait_attached pre
+for i in 1 2 3; do
+	printf 'GET /pre/%s HTTP/1.1\r\nHost: localhost\r\n\r\n' "$i" >&7
+	sleep 0.3
+done
+wait_for_lines "$E2E_TMP/sclient.out" 'path /pre/3' 1 10 || fail "s_client got no answers"
+sleep 1
+stop_tshark
+exec 7>&-
+check_packets "$E2E_TMP/pre.out" >"$E2E_TMP/pre-owners.txt" || fail "attribution errors (see above)"
+grep -qx "$sport $S" "$E2E_TMP/pre-owners.txt" ||
+	fail "the earlier connection (port $sport) is not attributed to pid $S: $(cat "$E2E_TMP/pre-owners.txt")"
+log "ok: port $sport -> pid $S"
+assert_clean
+log "PASS"
