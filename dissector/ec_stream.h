@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The TLS plaintext of one connection of one process, as two byte streams (sent, received):
+ * which connection a record belongs to, what it carries, and how far each stream has got.
+ */
+#ifndef EC_STREAM_H
+#define EC_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ec_plugin.h"
+
+#include <epan/conversation.h>
+
+enum ec_app {
+	EC_APP_NONE, /* not recognised (yet): shown as data */
+	EC_APP_HTTP,
+	EC_APP_HTTP2,
+};
+
+/* One direction's stream, as far as the first pass has read it. */
+struct ec_dir {
+	uint64_t seq;       /* stream offset of the next record's first byte */
+	uint32_t msp_id;    /* reassembly of the unfinished PDU; 0: none */
+	uint64_t msp_start; /* stream offset of that PDU's first byte */
+	uint64_t msp_end;   /* where it ends; 0: unknown, try again with the next record */
+};
+
+/* One connection of one process: its conversation, endpoints and streams. */
+struct ec_conn {
+	conversation_t *conv; /* ours alone: not the TCP conversation of the same 5-tuple */
+	enum ec_app app;
+	bool seen_data;
+	bool has_tuple;
+	address local, remote; /* the process's end and the other */
+	uint32_t local_port, remote_port;
+	struct ec_dir dir[2]; /* by enum ec_record_dir */
+};
+
+/* Where a record's endpoints came from; the same on every pass. */
+enum ec_ends {
+	EC_ENDS_TAGS,      /* its own exported-PDU tags */
+	EC_ENDS_CONN,      /* none in the record: the connection's, learned earlier */
+	EC_ENDS_SYNTHETIC, /* none known: empty addresses, ports that tell the directions apart */
+};
+
+/* First pass: the connection of record R, a new one when R shows the ID was reused. */
+struct ec_conn *ec_conn_for(packet_info *pinfo, const struct ec_rec *r, tvbuff_t *data);
+
+/* First pass: where R's endpoints come from; learns the connection's from R's tags. */
+enum ec_ends ec_conn_learn(packet_info *pinfo, struct ec_conn *c, const struct ec_rec *r);
+
+/* Every pass: point PINFO's conversation and endpoints at C for a record in direction DIR. */
+void ec_conn_apply(packet_info *pinfo, const struct ec_conn *c, uint8_t dir, enum ec_ends how);
+
+void ec_conn_register(void);
+
+/* The application protocol a stream starting with DATA speaks, if it can be told. */
+enum ec_app ec_app_detect(tvbuff_t *data);
+
+/* DATA starts with the whole HTTP/2 client connection preface. */
+bool ec_app_is_h2_preface(tvbuff_t *data);
+
+#endif
