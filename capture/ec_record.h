@@ -14,9 +14,11 @@
  *
  * 2. Records that are not packets (TLS plaintext; later shell commands and SQL queries): EPBs
  *    on an interface of link type 252 (LINKTYPE_WIRESHARK_UPPER_PDU). Each starts with
- *    Wireshark's exported-PDU tags (big-endian type u16, length u16, value padded to 4 bytes):
+ *    Wireshark's exported-PDU tags (big-endian type u16, length u16, value padded to 4 bytes;
+ *    the length counts the padding, as readers skip that many bytes):
  *    EC_EXP_PDU_TAG_DISSECTOR_NAME = "ecapture", the 5-tuple when known (IPv4/IPv6 source and
- *    destination, port type TCP, ports), then the end tag; then one ec_record:
+ *    destination, port type TCP, ports; the source is the end that sent the data), then the end
+ *    tag; then one ec_record:
  *
  *      offset size  field (all integers big-endian)
  *      0      2     magic "EC"
