@@ -49,8 +49,14 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "How long a new connection's packets wait for its keys (default 3000)", "MS"},
 	    {"tc-legacy", 0, 0, G_OPTION_ARG_NONE, &a->tc_legacy,
 	     "Attach with clsact filters instead of tcx links", NULL},
+	    {"mode", 'm', 0, G_OPTION_ARG_STRING, &a->mode,
+	     "What the pcapng holds: packets with their keys (the default), plaintext records of "
+	     "what SSL_read/SSL_write moved, or both",
+	     "packets|plaintext|both"},
 	    {"write", 'w', 0, G_OPTION_ARG_FILENAME, &a->write,
-	     "Write pcapng to FILE (- for stdout)", "FILE"},
+	     "Write pcapng to FILE (- for stdout); without -w and --keylog, plaintext is printed "
+	     "as text",
+	     "FILE"},
 	    {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &a->keylog,
 	     "Append TLS key log lines (SSLKEYLOGFILE format) to FILE", "FILE"},
 	    {"duration", 'a', 0, G_OPTION_ARG_DOUBLE, &a->duration, "Stop after this many seconds",
@@ -67,6 +73,7 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	    ctx, "Captures the packets of TLS connections made through OpenSSL on this host,\n"
 	         "with their keys in Decryption Secrets Blocks, as pcapng. Run by Wireshark as\n"
 	         "the \"eCapture TLS\" interface, or standalone:\n\n"
+	         "  ecapturedump                        # plaintext per connection, as text\n"
 	         "  ecapturedump -w out.pcapng          # then: wireshark out.pcapng\n"
 	         "  ecapturedump -w - | tshark -r - -Y http\n"
 	         "  ecapturedump --keylog keys.txt      # SSLKEYLOGFILE for any tool");

@@ -126,7 +126,7 @@ gated_client() {
 	local name=$1
 	shift
 	mkfifo "$E2E_TMP/gate-$name"
-	sh -c 'read _ < "$0"; shift; exec "$@"' "$E2E_TMP/gate-$name" "$@" \
+	sh -c 'read _ < "$0"; exec "$@"' "$E2E_TMP/gate-$name" "$@" \
 		>"$E2E_TMP/$name.client" 2>&1 &
 	GATED_PID=$!
 	E2E_PIDS+=("$GATED_PID")
@@ -187,7 +187,12 @@ assert_clean() {
 		sleep 0.25
 	done
 	pgrep -x ecapturedump >/dev/null && fail "ecapturedump is still running"
-	left=$(bpftool prog show 2>/dev/null | grep -E ' name ec_' || true)
+	# The kernel frees a program after an RCU grace period: give it a moment.
+	for i in $(seq 40); do
+		left=$(bpftool prog show 2>/dev/null | grep -E ' name ec_' || true)
+		[ -z "$left" ] && break
+		sleep 0.25
+	done
 	[ -z "$left" ] || fail "BPF programs left loaded: $left"
 	left=$(tc filter show dev lo egress 2>/dev/null; tc filter show dev lo ingress 2>/dev/null)
 	[ -z "$left" ] || fail "TC filters left on lo: $left"

@@ -20,7 +20,7 @@ A=$GATED_PID
 gated_client b curl -sk --http1.1 --tlsv1.2 --tls-max 1.2 $(urls pb) -o /dev/null
 B=$GATED_PID
 start_tshark plain -o extcap.ecapture_tls.mode:plaintext -Y http \
-	-T fields -E separator=/t -e ecapture.pid -e http.request.uri -e http.response.code
+	-T fields -E separator=/t -e ecapture.pid -e http.response.code -e http.request.uri
 wait_attached plain
 open_gate a
 open_gate b
@@ -30,12 +30,12 @@ sleep 1
 stop_tshark
 for c in "pa $A" "pb $B"; do
 	set -- $c
-	seen=$(awk -F'\t' -v p="/$1/" -v pid="$2" 'index($2, p) == 1 && $1 == pid' "$E2E_TMP/plain.out" |
-		cut -f2 | sort -u | wc -l)
+	seen=$(awk -F'\t' -v p="/$1/" -v pid="$2" 'index($3, p) == 1 && $1 == pid' "$E2E_TMP/plain.out" |
+		cut -f3 | sort -u | wc -l)
 	[ "$seen" -eq $N ] || fail "/$1: $seen of $N requests as HTTP with pid $2"
 	log "ok: /$1/1..$N as plaintext HTTP records from pid $2"
 done
-responses=$(awk -F'\t' '$3 == "200"' "$E2E_TMP/plain.out" | wc -l)
+responses=$(awk -F'\t' '$2 == "200"' "$E2E_TMP/plain.out" | wc -l)
 [ "$responses" -ge $((2 * N)) ] || fail "only $responses HTTP responses decoded"
 assert_clean
 
