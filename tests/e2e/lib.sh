@@ -3,6 +3,11 @@
 # Every e2e test needs root, the installed extcap and real tools: a missing piece is a failure.
 set -euo pipefail
 
+# One end-to-end test at a time on a machine: they share loopback, the installed extcap and the
+# "nothing of ours is loaded" checks.
+exec 9>/tmp/ecapture-e2e.lock
+flock -w 1200 9 || { echo "another e2e test holds /tmp/ecapture-e2e.lock" >&2; exit 1; }
+
 E2E_TMP=$(mktemp -d /tmp/ecapture-e2e.XXXXXX)
 E2E_PIDS=()
 NGINX_PID_FILE=
@@ -45,7 +50,7 @@ require_installed_extcap() {
 	local dir
 	dir=$(pkg-config --variable=libdir wireshark)/wireshark/extcap
 	[ -x "$dir/ecapturedump" ] || fail "ecapturedump is not installed in $dir (run cmake --install)"
-	tshark -D 2>/dev/null | grep -q 'ecapture-tls (eCapture TLS)' ||
+	grep -q 'ecapture-tls (eCapture TLS)' <<<"$(tshark -D 2>/dev/null)" ||
 		fail "tshark -D does not list ecapture-tls"
 }
 
@@ -136,7 +141,7 @@ open_gate() { echo go >"$E2E_TMP/gate-$1"; }
 
 # The plugin must be installed where Wireshark loads it (root ignores personal plugins).
 require_installed_plugin() {
-	tshark -G protocols 2>/dev/null | grep -qP '^eCapture\t' ||
+	grep -qP '^eCapture\t' <<<"$(tshark -G protocols 2>/dev/null)" ||
 		fail "the eCapture dissector plugin is not loaded by tshark (run cmake --install)"
 }
 

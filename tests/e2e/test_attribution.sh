@@ -69,7 +69,7 @@ wait_for_lines "$E2E_TMP/all.out" "/a/$N\$" 1 5 || true
 sleep 1
 stop_tshark
 check_packets "$E2E_TMP/all.out" >"$E2E_TMP/owners.txt" || fail "attribution errors (see above)"
-awk '{ print $2 }' "$E2E_TMP/owners.txt" | sort -u | tr '\n' ' ' | grep -q "^$(printf '%s\n' "$A" "$B" | sort | tr '\n' ' ')\$" ||
+[ "$(awk '{ print $2 }' "$E2E_TMP/owners.txt" | sort -u | tr '\n' ' ')" = "$(printf '%s\n' "$A" "$B" | sort | tr '\n' ' ')" ] ||
 	fail "client ports belong to $(cat "$E2E_TMP/owners.txt" | tr '\n' ';'), expected pids $A and $B"
 count_uris "$E2E_TMP/all.out" /a "$A"
 count_uris "$E2E_TMP/all.out" /b "$B"

@@ -30,7 +30,7 @@ expect_tshark_error() {
 	shift
 	timeout 30 "$@" >"$E2E_TMP/ts.out" 2>"$E2E_TMP/ts.err" || rc=$?
 	[ $rc -ne 124 ] || fail "tshark hung: $*"
-	grep -F 'Error by extcap pipe: ' "$E2E_TMP/ts.err" | grep -qF -- "$expected" ||
+	grep -F 'Error by extcap pipe: ' "$E2E_TMP/ts.err" | grep -F -- "$expected" >/dev/null ||
 		fail "tshark did not report '$expected': $(cat "$E2E_TMP/ts.err")"
 	log "ok: $* -> $(grep 'Error by extcap pipe' "$E2E_TMP/ts.err")"
 	assert_clean

@@ -36,7 +36,8 @@ wait_exit() {
 	wait "$pid" 2>/dev/null || EXIT_CODE=$?
 }
 
-ours_loaded() { bpftool prog show | grep -q ' name ec_'; }
+# (grep -q on a pipe would end the writer early: with pipefail that reads as a failure)
+ours_loaded() { grep -q ' name ec_' <<<"$(bpftool prog show)"; }
 
 log "tshark with a duration limit"
 timeout 60 tshark -i ecapture-tls -a duration:3 -w "$E2E_TMP/dur.pcapng" 2>"$E2E_TMP/dur.err" ||
