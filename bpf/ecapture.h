@@ -34,6 +34,9 @@ enum ec_event_type {
 	EC_EV_TLS_KEYS = 3,  /* struct ec_tls_keys_event */
 	EC_EV_CONN = 4,      /* struct ec_conn_event: which process owns a connection's socket */
 	EC_EV_TLS_DATA = 5,  /* struct ec_tls_data_event: plaintext through SSL_read/SSL_write */
+	EC_EV_TLS_SECRET =
+	    6,           /* struct ec_tls_secret_event: one key log line, as a library has it */
+	EC_EV_AUDIT = 7, /* struct ec_audit_event: a shell command line or a database query */
 };
 
 struct ec_event_hdr {
@@ -152,6 +155,50 @@ struct ec_tls_data_event {
 };
 
 /*
+ * One secret of a TLS session, for libraries that hold (or log) the final secrets themselves
+ * (GnuTLS, Go's key log writer): userspace writes it as a key log line as it is. label is an
+ * enum ec_kl_label of capture/keylog.h (0 CLIENT_RANDOM, 1 CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+ * 2 SERVER_HANDSHAKE_TRAFFIC_SECRET, 3 CLIENT_TRAFFIC_SECRET_0, 4 SERVER_TRAFFIC_SECRET_0,
+ * 5 EXPORTER_SECRET).
+ */
+struct ec_tls_secret_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	__u64 conn_id; /* the library's session object, 0 if unknown */
+	__u32 label;
+	__u32 secret_len; /* bytes of secret[] that count */
+	__u8 source;      /* enum ec_record_source */
+	__u8 pad[7];
+	__u8 client_random[EC_RANDOM_LEN];
+	__u8 secret[EC_SECRET_LEN];
+};
+
+/* Shell lines and queries are copied whole up to this size; longer ones are marked truncated. */
+#define EC_AUDIT_MAX        (32u * 1024u)
+#define EC_STATUS_UNKNOWN   ((__s32)0x80000000)
+
+#define EC_AUDITF_TRUNCATED (1u << 0) /* len > bytes in data[] */
+
+/*
+ * A record that is not network data: a command line a shell ran, a query a database server
+ * executed. type and source are the ec_record.h enums (EC_RECORD_SHELL/EC_RECORD_SQL and
+ * the shell or database). status: the command's exit status or the query's result (0 ok,
+ * else the server's error), EC_STATUS_UNKNOWN when it cannot be known.
+ */
+struct ec_audit_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	__u8 type;    /* enum ec_record_type */
+	__u8 source;  /* enum ec_record_source */
+	__u8 subtype; /* e.g. EC_SQL_SIMPLE / EC_SQL_EXTENDED for SQL */
+	__u8 flags;   /* EC_AUDITF_* */
+	__s32 status;
+	__u32 len;      /* the line's or query's real length */
+	__u32 data_len; /* bytes in data[] */
+	__u8 data[];
+};
+
+/*
  * Raw TLS secret material read out of a live SSL object. Userspace turns it into key log lines
  * (deriving the TLS 1.3 handshake traffic secrets). Zero-filled fields were not available.
  */
@@ -224,6 +271,18 @@ enum ec_fn_kind {
 #define EC_COOKIE(lib_id, kind) (((__u64)(kind) << 32) | (__u32)(lib_id))
 #define EC_COOKIE_LIB(c)        ((__u32)(c))
 #define EC_COOKIE_KIND(c)       ((__u32)((c) >> 32))
+
+/*
+ * A TLS library call in progress on a thread (ec_tls_calls, shared): the read/write syscalls it
+ * makes tell which socket its connection uses (see bpf/tls_conn.bpf.h).
+ */
+struct ec_tls_call {
+	__u64 conn_id; /* the library's connection object (SSL *, gnutls_session_t, ...) */
+	__u32 lib_id;
+	__u16 depth; /* nested calls of the same connection */
+	__u8 source; /* enum ec_record_source */
+	__u8 pad;
+};
 
 /* Global settings of one capture, in the ec_config array (key 0). */
 struct ec_config {

@@ -45,6 +45,28 @@ struct {
 	__type(value, __u64);
 } ec_stats SEC(".maps");
 
+/* The TLS library call in progress on each thread (pid_tgid): see tls_conn.bpf.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ec_tls_call);
+} ec_tls_calls SEC(".maps");
+
+struct ec_tls_conn_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 conn_id;
+};
+
+/* The socket fd of each TLS connection object, once known. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ec_tls_conn_key);
+	__type(value, __s32);
+} ec_tls_fds SEC(".maps");
+
 static __always_inline void ec_stat_inc(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&ec_stats, &which);

@@ -4,17 +4,15 @@
  * - Keys: when a handshake, read or write call returns, read the TLS secrets out of the SSL
  *   object with the layout measured for that library (the uprobe's cookie says which), and send
  *   them up once per change. Userspace derives the key log lines.
- * - Ownership: the socket behind an SSL object, found from the BIO's fd or, for custom BIOs
- *   (curl's), from the read/write syscall the thread makes inside the SSL call. Its 5-tuple
- *   tells userspace which process owns which end of a captured connection.
+ * - Ownership: the socket behind an SSL object, from the BIO's fd or, for custom BIOs (curl's),
+ *   from the read/write syscall the thread makes inside the SSL call (tls_conn.bpf.h).
  * - Plaintext (when asked for): what SSL_write sent and SSL_read returned.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "maps.bpf.h"
-#include "sock.bpf.h"
+#include "tls_conn.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -30,20 +28,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ec_ssl_layout);
 } ec_ssl_layouts SEC(".maps");
-
-/* The SSL call in progress on a thread (nested calls share it). */
-struct ssl_call {
-	__u64 ssl;
-	__u32 lib_id;
-	__u32 depth;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct ssl_call);
-} ec_ssl_calls SEC(".maps");
 
 /* Arguments of a data call (SSL_read/SSL_write and the _ex forms), read back on return. */
 struct data_args {
@@ -88,14 +72,6 @@ struct {
 	__type(key, struct ssl_key);
 	__type(value, struct ssl_seen);
 } ec_ssl_seen SEC(".maps");
-
-/* The socket fd of each SSL object, once known (ownership is reported once per change). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct ssl_key);
-	__type(value, __s32);
-} ec_ssl_fds SEC(".maps");
 
 static __always_inline int read_field(void *dst, __u32 size, const void *base, __s32 off)
 {
@@ -204,71 +180,26 @@ fail:
 	ec_stat_inc(EC_STAT_KEYS_READ_FAIL);
 }
 
-/*
- * FD is the socket of SSL: report who owns which end of that connection (once per change), and
- * make the TC program follow a connection it has not seen start (it began before the capture).
- */
-static __always_inline void note_fd(__u64 ssl, __s32 fd)
-{
-	struct ssl_key key = ssl_key_of(ssl);
-	__s32 *known = bpf_map_lookup_elem(&ec_ssl_fds, &key);
-	struct ec_flow_val traced = {.state = EC_FLOW_TRACED, .flags = EC_FLOWF_PAYLOAD_SEEN};
-	struct ec_conn_event *ev;
-	struct ec_flow_key flow = {};
-	int side;
-
-	if (known && *known == fd)
-		return;
-	side = ec_fd_flow(fd, &flow);
-	if (side < 0)
-		return;
-	bpf_map_update_elem(&ec_ssl_fds, &key, &fd, BPF_ANY);
-	bpf_map_update_elem(&ec_flows, &flow, &traced, BPF_NOEXIST);
-
-	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
-	if (!ev)
-		return;
-	ev->hdr.type = EC_EV_CONN;
-	ev->hdr.reserved = 0;
-	ev->hdr.ts_ns = bpf_ktime_get_ns();
-	ec_fill_proc(&ev->proc);
-	ev->flow = flow;
-	ev->ssl = ssl;
-	ev->fd = fd;
-	ev->local_is_a = side;
-	ev->source = EC_SOURCE_OPENSSL;
-	ev->pad = 0;
-	bpf_ringbuf_submit(ev, 0);
-}
-
 /* The fd of the SSL object's socket BIO, when it has one and we don't know the fd yet. */
 static __always_inline void try_bio_fd(__u64 ssl_ptr, __u32 lib_id)
 {
 	const struct ec_ssl_layout *l = bpf_map_lookup_elem(&ec_ssl_layouts, &lib_id);
-	struct ssl_key key = ssl_key_of(ssl_ptr);
 	const void *bio = NULL;
 	__s32 fd = -1;
 
-	if (!l || bpf_map_lookup_elem(&ec_ssl_fds, &key))
+	if (!l || ec_tls_fd_known(ssl_ptr))
 		return;
 	if (read_field(&bio, sizeof(bio), (const void *)ssl_ptr, l->rbio) || !bio ||
 	    read_field(&fd, sizeof(fd), bio, l->bio_num) || fd < 0)
 		return;
-	note_fd(ssl_ptr, fd);
+	ec_tls_note_fd(ssl_ptr, fd, EC_SOURCE_OPENSSL);
 }
 
 static __always_inline int call_enter(void *ssl, __u32 lib_id)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct ssl_call *c, fresh = {.ssl = (__u64)ssl, .lib_id = lib_id, .depth = 1};
-
 	if (!ssl || !ec_proc_allowed())
 		return -1;
-	c = bpf_map_lookup_elem(&ec_ssl_calls, &id);
-	if (c && c->depth > 0 && c->ssl == (__u64)ssl)
-		c->depth++;
-	else
-		bpf_map_update_elem(&ec_ssl_calls, &id, &fresh, BPF_ANY);
+	ec_tls_call_begin((__u64)ssl, lib_id, EC_SOURCE_OPENSSL);
 	try_bio_fd((__u64)ssl, lib_id);
 	return 0;
 }
@@ -276,19 +207,12 @@ static __always_inline int call_enter(void *ssl, __u32 lib_id)
 /* Returns the SSL * of the call that is returning, 0 if it was not traced. */
 static __always_inline __u64 call_exit(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct ssl_call *c = bpf_map_lookup_elem(&ec_ssl_calls, &id);
-	__u64 ssl;
+	struct ec_tls_call c;
 
-	if (!c)
+	if (ec_tls_call_end(&c))
 		return 0;
-	ssl = c->ssl;
-	read_keys(ssl, c->lib_id);
-	if (c->depth <= 1)
-		bpf_map_delete_elem(&ec_ssl_calls, &id);
-	else
-		c->depth--;
-	return ssl;
+	read_keys(c.conn_id, c.lib_id);
+	return c.conn_id;
 }
 
 static __always_inline bool want_data(void)
@@ -328,9 +252,7 @@ static __always_inline void data_enter(void *buf, __u64 num, void *moved_ptr, __
 
 static __always_inline void emit_data(__u64 ssl, __u64 buf, __u32 total, __u32 dir)
 {
-	struct ssl_key key = ssl_key_of(ssl);
-	__s32 *fdp = bpf_map_lookup_elem(&ec_ssl_fds, &key);
-	__s32 fd = fdp ? *fdp : -1;
+	__s32 fd = ec_tls_fd(ssl);
 	__u8 flags = total > EC_DATA_MAX ? EC_DATAF_TRUNCATED : 0;
 
 	for (__u32 i = 0; i < EC_DATA_MAX_CHUNKS; i++) {
@@ -414,7 +336,7 @@ static __always_inline void forget_ssl(__u64 ssl)
 {
 	struct ssl_key key = ssl_key_of(ssl);
 
-	bpf_map_delete_elem(&ec_ssl_fds, &key);
+	ec_tls_forget(ssl);
 	bpf_map_delete_elem(&ec_ssl_seen, &key);
 }
 
@@ -477,39 +399,5 @@ int BPF_KRETPROBE(ec_ssl_return, long ret)
 			forget_ssl((__u64)ret);
 		break;
 	}
-	return 0;
-}
-
-/* Syscalls that move a socket's bytes; their first argument is the fd. */
-static __always_inline bool io_syscall(long nr)
-{
-#if defined(__TARGET_ARCH_x86)
-	return nr == 0 || nr == 1 || nr == 19 || nr == 20 || (nr >= 44 && nr <= 47);
-#elif defined(__TARGET_ARCH_arm64)
-	return (nr >= 63 && nr <= 66) || nr == 206 || nr == 207 || nr == 211 || nr == 212;
-#else
-	return false;
-#endif
-}
-
-/*
- * Every syscall entry: a thread inside a traced SSL call that reads or writes an fd is using
- * that SSL object's socket. One hash lookup for every other syscall on the system.
- */
-SEC("raw_tracepoint/sys_enter")
-int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct ssl_call *c = bpf_map_lookup_elem(&ec_ssl_calls, &id);
-	struct pt_regs *regs;
-	long nr;
-
-	if (!c)
-		return 0;
-	nr = (long)ctx->args[1];
-	if (!io_syscall(nr))
-		return 0;
-	regs = (struct pt_regs *)ctx->args[0];
-	note_fd(c->ssl, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs));
 	return 0;
 }

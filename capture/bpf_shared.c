@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 static const char *const map_names[EC_MAP_COUNT] = {
-    [EC_MAP_EVENTS] = "ec_events", [EC_MAP_FLOWS] = "ec_flows",
-    [EC_MAP_CONFIG] = "ec_config", [EC_MAP_FILTER_PIDS] = "ec_filter_pids",
-    [EC_MAP_STATS] = "ec_stats",
+    [EC_MAP_EVENTS] = "ec_events",   [EC_MAP_FLOWS] = "ec_flows",
+    [EC_MAP_CONFIG] = "ec_config",   [EC_MAP_FILTER_PIDS] = "ec_filter_pids",
+    [EC_MAP_STATS] = "ec_stats",     [EC_MAP_TLS_CALLS] = "ec_tls_calls",
+    [EC_MAP_TLS_FDS] = "ec_tls_fds",
 };
 
 void ec_bpf_shared_init(struct ec_bpf_shared *s, size_t ringbuf_bytes)

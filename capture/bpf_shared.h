@@ -16,6 +16,8 @@ enum ec_shared_map {
 	EC_MAP_CONFIG,
 	EC_MAP_FILTER_PIDS,
 	EC_MAP_STATS,
+	EC_MAP_TLS_CALLS,
+	EC_MAP_TLS_FDS,
 	EC_MAP_COUNT,
 };
 

@@ -8,6 +8,8 @@ void ec_capture_opts_init(struct ec_capture_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
 	o->output_fd = -1;
+	o->source = EC_SOURCE_TLS;
+	o->tls_libs = EC_TLSLIB_ALL;
 	o->output_kind = EC_OUT_PCAPNG;
 	o->packets = true;
 	o->hold_ms = 3000;

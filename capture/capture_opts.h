@@ -15,7 +15,18 @@ enum ec_output_kind {
 	EC_OUT_NONE,   /* only the key log file */
 };
 
+/* What is traced: one per extcap interface. */
+enum ec_source {
+	EC_SOURCE_TLS, /* ecapture-tls: every TLS library */
+};
+
+/* TLS libraries (ec_capture_opts.tls_libs). */
+#define EC_TLSLIB_OPENSSL (1u << 0)
+#define EC_TLSLIB_ALL     0xffffffffu
+
 struct ec_capture_opts {
+	enum ec_source source;
+	uint32_t tls_libs; /* EC_TLSLIB_* to trace (source TLS) */
 	enum ec_output_kind output_kind;
 	bool packets; /* pcapng: the packets of traced connections (TC) */
 	bool records; /* pcapng: plaintext records (link type 252) */

@@ -37,39 +37,51 @@
  *      52     2     cmdline length N (bytes; the cmdline's arguments joined by spaces)
  *      54     N     cmdline
  *      54+N   ...   data (TLS plaintext: exactly what SSL_write sent or SSL_read returned)
+ *
+ * 3. The data of a shell command (EC_RECORD_SHELL) or a database query (EC_RECORD_SQL):
+ *
+ *      offset size  field (big-endian)
+ *      0      4     status: the command's exit status, or the query's result (0 success, else
+ *                   the server's error code); EC_RECORD_STATUS_UNKNOWN when not known
+ *      4      1     subtype (enum ec_record_sql_kind for SQL, 0 for shells)
+ *      5      3     reserved, 0
+ *      8      ...   the command line or the query text, as the program had it
+ *
+ *    The direction is EC_RECORD_DIR_RECEIVED (the process received the command or query);
+ *    the length field counts all of the data (8 + the text's real length).
  */
 #ifndef EC_RECORD_H
 #define EC_RECORD_H
 
-#define EC_RECORD_MAGIC0  'E'
-#define EC_RECORD_MAGIC1  'C'
-#define EC_RECORD_VERSION 1
+#define EC_RECORD_MAGIC0    'E'
+#define EC_RECORD_MAGIC1    'C'
+#define EC_RECORD_VERSION   1
 #define EC_RECORD_FIXED_LEN 54 /* bytes before the cmdline */
 
 /* Wireshark's exported-PDU tags (epan/exported_pdu.h), as written in the file. */
-#define EC_EXP_PDU_TAG_END	       0
-#define EC_EXP_PDU_TAG_DISSECTOR_NAME  12
-#define EC_EXP_PDU_TAG_IPV4_SRC	       20
-#define EC_EXP_PDU_TAG_IPV4_DST	       21
-#define EC_EXP_PDU_TAG_IPV6_SRC	       22
-#define EC_EXP_PDU_TAG_IPV6_DST	       23
-#define EC_EXP_PDU_TAG_PORT_TYPE       24
-#define EC_EXP_PDU_TAG_SRC_PORT	       25
-#define EC_EXP_PDU_TAG_DST_PORT	       26
-#define EC_EXP_PDU_TAG_COL_PROT_TEXT   33
-#define EC_EXP_PDU_PT_TCP	       2 /* port_type PT_TCP */
+#define EC_EXP_PDU_TAG_END            0
+#define EC_EXP_PDU_TAG_DISSECTOR_NAME 12
+#define EC_EXP_PDU_TAG_IPV4_SRC       20
+#define EC_EXP_PDU_TAG_IPV4_DST       21
+#define EC_EXP_PDU_TAG_IPV6_SRC       22
+#define EC_EXP_PDU_TAG_IPV6_DST       23
+#define EC_EXP_PDU_TAG_PORT_TYPE      24
+#define EC_EXP_PDU_TAG_SRC_PORT       25
+#define EC_EXP_PDU_TAG_DST_PORT       26
+#define EC_EXP_PDU_TAG_COL_PROT_TEXT  33
+#define EC_EXP_PDU_PT_TCP             2 /* port_type PT_TCP */
 
 /* The name the plugin registers its record dissector under (tag 12). */
 #define EC_RECORD_DISSECTOR "ecapture"
 
 enum ec_record_type {
 	EC_RECORD_TLS_DATA = 1, /* plaintext of a TLS connection */
-	EC_RECORD_SHELL = 2,	/* reserved: a shell command line */
-	EC_RECORD_SQL = 3,	/* reserved: a database query */
+	EC_RECORD_SHELL = 2,    /* a command line a shell ran */
+	EC_RECORD_SQL = 3,      /* a query a database server executed */
 };
 
 enum ec_record_dir {
-	EC_RECORD_DIR_SENT = 0,	    /* the process wrote it (SSL_write) */
+	EC_RECORD_DIR_SENT = 0,     /* the process wrote it (SSL_write) */
 	EC_RECORD_DIR_RECEIVED = 1, /* the process read it (SSL_read) */
 };
 
@@ -79,6 +91,20 @@ enum ec_record_source {
 	EC_RECORD_SRC_GNUTLS = 2,
 	EC_RECORD_SRC_NSS = 3,
 	EC_RECORD_SRC_GO = 4,
+	EC_RECORD_SRC_BASH = 16,
+	EC_RECORD_SRC_ZSH = 17,
+	EC_RECORD_SRC_MYSQL = 32,
+	EC_RECORD_SRC_MARIADB = 33,
+	EC_RECORD_SRC_POSTGRES = 34,
+};
+
+#define EC_RECORD_STATUS_UNKNOWN 0x80000000u
+#define EC_RECORD_AUDIT_HDR_LEN  8 /* status, subtype, reserved: before the text */
+
+enum ec_record_sql_kind {
+	EC_SQL_SIMPLE = 1,   /* a query sent as text: COM_QUERY, PostgreSQL's simple protocol */
+	EC_SQL_EXTENDED = 2, /* PostgreSQL's extended protocol (Parse/Bind/Execute) */
+	EC_SQL_PREPARE = 3,  /* a statement prepared for later execution (COM_STMT_PREPARE) */
 };
 
 #define EC_RECORDF_TRUNCATED (1u << 0) /* fewer data bytes follow than the length says */

@@ -18,7 +18,7 @@
 #include "engine_int.h"
 #include "flows.h"
 #include "keylog.h"
-#include "mod_openssl.h"
+#include "module.h"
 #include "mod_packets.h"
 #include "netif.h"
 #include "owners.h"
@@ -100,6 +100,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case EC_EV_TLS_DATA:
 		ec_engine_on_data(e, data, size);
+		break;
+	case EC_EV_TLS_SECRET:
+		ec_engine_on_secret(e, data, size);
+		break;
+	case EC_EV_AUDIT:
+		ec_engine_on_audit(e, data, size);
 		break;
 	}
 	return 0;
@@ -397,6 +403,71 @@ static int open_keylog(struct engine *e, GError **err)
 	return 0;
 }
 
+/* A loaded module and its state. */
+struct loaded_module {
+	const struct ec_module_ops *ops;
+	void *state;
+};
+
+/* Load every module this capture wants; false with ERR set on a failure. */
+static bool load_modules(struct engine *e, GError **err)
+{
+	bool any_tls = false;
+
+	for (const struct ec_module_ops *const *m = ec_modules; *m; m++) {
+		struct loaded_module lm = {.ops = *m};
+
+		if (!(*m)->wanted(e->opts))
+			continue;
+		lm.state = (*m)->load(&e->shared, e->opts, err);
+		if (err && *err)
+			return false;
+		if (!lm.state) {
+			g_info("%s: nothing to trace", (*m)->name);
+			continue;
+		}
+		g_array_append_val(e->modules, lm);
+		any_tls |= (*m)->tls;
+	}
+	if (e->opts->source == EC_SOURCE_TLS && !any_tls) {
+		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
+		            "no TLS library that can be traced was found");
+		return false;
+	}
+	return true;
+}
+
+static int attach_modules(struct engine *e, GError **err)
+{
+	for (guint i = 0; i < e->modules->len; i++) {
+		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
+
+		if (lm->ops->attach(lm->state, e->opts, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* "capturing: 2 network interface(s); OpenSSL: 1 library; plaintext" */
+static void announce(struct engine *e, guint n_netifs)
+{
+	g_autoptr(GString) msg = g_string_new("capturing:");
+
+	if (n_netifs)
+		g_string_append_printf(msg, " %u network interface(s);", n_netifs);
+	for (guint i = 0; i < e->modules->len; i++) {
+		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
+		g_autofree char *what = lm->ops->describe(lm->state);
+
+		if (what)
+			g_string_append_printf(msg, " %s;", what);
+	}
+	if (e->opts->output_kind == EC_OUT_TEXT || e->opts->records)
+		g_string_append(msg, " plaintext;");
+	g_string_truncate(msg, msg->len - 1);
+	g_message("%s", msg->str);
+}
+
 /*
  * Load everything, configure the filters, then attach: no probe runs before the PID/UID filters
  * are in place.
@@ -404,7 +475,7 @@ static int open_keylog(struct engine *e, GError **err)
 static int setup(struct engine *e, GError **err)
 {
 	const struct ec_capture_opts *o = e->opts;
-	bool packets = o->output_kind == EC_OUT_PCAPNG && o->packets;
+	bool packets = o->source == EC_SOURCE_TLS && o->output_kind == EC_OUT_PCAPNG && o->packets;
 	g_autoptr(GArray) netifs = NULL;
 
 	if (!ec_capture_privileged(err) || open_keylog(e, err))
@@ -418,12 +489,11 @@ static int setup(struct engine *e, GError **err)
 	libbpf_set_print(libbpf_log);
 	if (packets && !(e->packets = ec_packets_load(&e->shared, err)))
 		return -1;
-	e->openssl = ec_openssl_load(&e->shared, o, err);
-	if (!e->openssl || write_config(e, err))
+	if (!load_modules(e, err) || write_config(e, err))
 		return -1;
 	if (signalled(e))
 		return 0;
-	if (ec_openssl_attach(e->openssl, o, err))
+	if (attach_modules(e, err))
 		return -1;
 	if (packets && ec_packets_attach(e->packets, netifs, o->tc_legacy, err))
 		return -1;
@@ -433,19 +503,20 @@ static int setup(struct engine *e, GError **err)
 		write_idbs(e, netifs);
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
-	g_message("capturing: %u network interface(s), %u OpenSSL librar%s%s",
-	          netifs ? netifs->len : 0, ec_openssl_n_libs(e->openssl),
-	          ec_openssl_n_libs(e->openssl) == 1 ? "y" : "ies",
-	          e->opts->output_kind == EC_OUT_TEXT || o->records ? ", plaintext" : "");
+	announce(e, netifs ? netifs->len : 0);
 	return 0;
 }
 
 static void teardown(struct engine *e)
 {
 	/* Probes and TC first, so nothing new arrives; then whatever is already queued. */
-	ec_openssl_destroy(e->openssl);
+	for (guint i = e->modules->len; i-- > 0;) {
+		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
+
+		lm->ops->destroy(lm->state);
+	}
+	g_array_set_size(e->modules, 0);
 	ec_packets_destroy(e->packets);
-	e->openssl = NULL;
 	e->packets = NULL;
 	if (e->out.buf)
 		drain(e);
@@ -468,8 +539,10 @@ static void teardown(struct engine *e)
 	ec_flows_free(e->flows);
 	ec_keystore_free(e->keys);
 	ec_owners_free(e->owners);
+	g_array_unref(e->modules);
 	g_string_free(e->scratch, TRUE);
 	g_byte_array_unref(e->record);
+	g_byte_array_unref(e->audit);
 	ec_output_close(&e->out);
 }
 
@@ -483,8 +556,10 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 	e.flows = ec_flows_new();
 	e.keys = ec_keystore_new(KEYSTORE_MAX);
 	e.owners = ec_owners_new(OWNERS_MAX);
+	e.modules = g_array_new(FALSE, TRUE, sizeof(struct loaded_module));
 	e.scratch = g_string_new(NULL);
 	e.record = g_byte_array_new();
+	e.audit = g_byte_array_new();
 	e.hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
 	e.mono_to_real = mono_to_realtime();
 

@@ -18,7 +18,6 @@ struct ec_flows;
 struct ec_keystore;
 struct ec_owners;
 struct ec_packets;
-struct ec_openssl;
 struct ec_pkt_filter;
 
 /* An interface we capture on, as it appears in the pcapng section. */
@@ -33,13 +32,14 @@ struct engine {
 	const struct ec_capture_opts *opts;
 	struct ec_bpf_shared shared;
 	struct ec_packets *packets;
-	struct ec_openssl *openssl;
+	GArray *modules; /* struct loaded_module (engine.c), in load order */
 	struct ring_buffer *rb;
 	struct ec_output out;
 	int keylog_fd;
 	GString *keylog_buf;
 	GString *scratch;   /* key log lines, comments: reused, never freed per event */
 	GByteArray *record; /* one record being built */
+	GByteArray *audit;  /* an audit record's data being built */
 	struct ec_flows *flows;
 	struct ec_keystore *keys;
 	struct ec_owners *owners;
@@ -64,8 +64,11 @@ void ec_engine_release_all(struct engine *e, uint64_t now);
 /* engine_keys.c: keys and connection ownership. */
 void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size);
 void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t size);
+void ec_engine_on_secret(struct engine *e, const struct ec_tls_secret_event *ev, size_t size);
 
 /* engine_data.c: plaintext, as pcapng records or as text. */
 void ec_engine_on_data(struct engine *e, const struct ec_tls_data_event *ev, size_t size);
+/* engine_audit.c: shell commands and database queries. */
+void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_t size);
 
 #endif

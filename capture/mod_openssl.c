@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mod_openssl.h"
+#include <stdbool.h>
+#include <glib.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "ec_error.h"
 #include "lib_discovery.h"
+#include "module.h"
 #include "openssl.skel.h"
 #include "ssl_layout.h"
 #include "uprobe_attach.h"
@@ -33,7 +35,6 @@ static const struct ec_uprobe_fn hooked_functions[] = {
 struct ec_openssl {
 	struct openssl_bpf *skel;
 	struct ec_uprobes *uprobes;
-	struct bpf_link *sys_enter;
 	GPtrArray *libs; /* struct ec_lib_file *, indexed by lib_id */
 	guint n_libs;
 };
@@ -57,6 +58,8 @@ static int attach_lib(struct ec_openssl *s, const struct ec_lib_file *lib, guint
 	}
 	return 0;
 }
+
+static void destroy(void *state);
 
 /* Open and load the object, its uprobe programs loaded for uprobe_multi if MULTI. */
 static int open_and_load(struct ec_openssl *s, struct ec_bpf_shared *shared, bool multi,
@@ -106,11 +109,14 @@ static struct ec_openssl *load(struct ec_bpf_shared *shared, GError **err)
 		goto fail;
 	return s;
 fail:
-	ec_openssl_destroy(s);
+	destroy(s);
 	return NULL;
 }
 
-/* Measure each library's layout and hand it to the probes; the usable ones go to s->libs. */
+/*
+ * Measure each library's layout and hand it to the probes; the usable ones go to s->libs.
+ * Returns -1 on a failure that ends the capture, else how many libraries can be traced.
+ */
 static int calibrate_libs(struct ec_openssl *s, GPtrArray *libs, GError **err)
 {
 	int layouts_fd = bpf_map__fd(s->skel->maps.ec_ssl_layouts);
@@ -118,7 +124,7 @@ static int calibrate_libs(struct ec_openssl *s, GPtrArray *libs, GError **err)
 	for (guint i = 0; i < libs->len; i++) {
 		struct ec_lib_file *lib = libs->pdata[i];
 		g_autoptr(GError) lerr = NULL;
-		g_autofree char *version = NULL;
+		g_autofree char *version = NULL, *described = NULL;
 		struct ec_ssl_layout layout;
 		guint lib_id = s->libs->len;
 
@@ -141,47 +147,57 @@ static int calibrate_libs(struct ec_openssl *s, GPtrArray *libs, GError **err)
 			            g_strerror(errno));
 			return -1;
 		}
-		g_debug("%s (%s): %s", lib->path, version, ec_ssl_layout_describe(&layout));
+		described = ec_ssl_layout_describe(&layout);
+		g_debug("%s (%s): %s", lib->path, version, described);
 		/* The index in s->libs is the lib_id the probes get as their cookie. */
 		g_ptr_array_add(s->libs, g_ptr_array_steal_index(libs, i--));
 	}
-	if (s->libs->len == 0) {
-		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-		            "no OpenSSL library that can be traced was found");
-		return -1;
-	}
-	return 0;
+	return s->libs->len;
 }
 
-struct ec_openssl *ec_openssl_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
-                                   GError **err)
+static bool wanted(const struct ec_capture_opts *o)
+{
+	return o->source == EC_SOURCE_TLS && (o->tls_libs & EC_TLSLIB_OPENSSL);
+}
+
+static void destroy(void *state)
+{
+	struct ec_openssl *s = state;
+
+	if (!s)
+		return;
+	ec_uprobes_free(s->uprobes);
+	g_ptr_array_unref(s->libs);
+	openssl_bpf__destroy(s->skel);
+	g_free(s);
+}
+
+static void *module_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
+                         GError **err)
 {
 	g_autoptr(GPtrArray) libs = ec_find_libssl((const char *const *)o->libssl, err);
 	struct ec_openssl *s;
+	int n;
 
 	if (!libs)
 		return NULL;
+	if (libs->len == 0)
+		return NULL; /* nothing to trace */
 	s = load(shared, err);
 	if (!s)
 		return NULL;
-	if (calibrate_libs(s, libs, err)) {
-		ec_openssl_destroy(s);
+	n = calibrate_libs(s, libs, err);
+	if (n <= 0) {
+		destroy(s);
 		return NULL;
 	}
 	return s;
 }
 
-int ec_openssl_attach(struct ec_openssl *s, const struct ec_capture_opts *o, GError **err)
+static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 {
-	guint traced = 0;
+	struct ec_openssl *s = state;
 
-	/* A raw tracepoint: needs neither tracefs nor kprobes. */
-	s->sys_enter = bpf_program__attach_raw_tracepoint(s->skel->progs.ec_sys_enter, "sys_enter");
-	if (!s->sys_enter) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot attach to the sys_enter raw tracepoint: %s", g_strerror(errno));
-		return -1;
-	}
 	for (guint lib_id = 0; lib_id < s->libs->len; lib_id++) {
 		const struct ec_lib_file *lib = s->libs->pdata[lib_id];
 		g_autoptr(GError) lerr = NULL;
@@ -195,29 +211,29 @@ int ec_openssl_attach(struct ec_openssl *s, const struct ec_capture_opts *o, GEr
 			continue;
 		}
 		g_message("tracing %s", lib->path);
-		traced++;
+		s->n_libs++;
 	}
-	if (!traced) {
+	if (!s->n_libs) {
 		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
 		            "no OpenSSL library could be probed");
 		return -1;
 	}
-	s->n_libs = traced;
 	return 0;
 }
 
-guint ec_openssl_n_libs(const struct ec_openssl *s)
+static char *describe(void *state)
 {
-	return s->n_libs;
+	struct ec_openssl *s = state;
+
+	return g_strdup_printf("OpenSSL: %u librar%s", s->n_libs, s->n_libs == 1 ? "y" : "ies");
 }
 
-void ec_openssl_destroy(struct ec_openssl *s)
-{
-	if (!s)
-		return;
-	ec_uprobes_free(s->uprobes);
-	g_ptr_array_unref(s->libs);
-	bpf_link__destroy(s->sys_enter);
-	openssl_bpf__destroy(s->skel);
-	g_free(s);
-}
+const struct ec_module_ops ec_mod_openssl = {
+    .name = "openssl",
+    .tls = true,
+    .wanted = wanted,
+    .load = module_load,
+    .attach = attach,
+    .describe = describe,
+    .destroy = destroy,
+};

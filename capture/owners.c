@@ -115,7 +115,7 @@ const char *ec_owners_cmdline(struct ec_owners *o, uint32_t pid)
 }
 
 /* Read a process's command line once, while it is still running (a new process: a new read). */
-static const char *learn_cmdline(struct ec_owners *o, const struct ec_proc *p)
+const char *ec_owners_learn_cmdline(struct ec_owners *o, const struct ec_proc *p)
 {
 	struct cmdline_entry *c = g_hash_table_lookup(o->cmdlines, GUINT_TO_POINTER(p->pid));
 
@@ -155,7 +155,7 @@ void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev)
 	f->end[side].proc = ev->proc;
 	f->end[side].fd = ev->fd;
 	g_free((char *)f->end[side].cmdline);
-	f->end[side].cmdline = g_strdup(learn_cmdline(o, &ev->proc));
+	f->end[side].cmdline = g_strdup(ec_owners_learn_cmdline(o, &ev->proc));
 
 	c = g_hash_table_lookup(o->conns, &ck);
 	if (!c) {

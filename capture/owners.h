@@ -49,4 +49,7 @@ const struct ec_conn *ec_owners_conn(struct ec_owners *o, uint32_t pid, uint64_t
 /* The command line of PID (cached), or NULL. */
 const char *ec_owners_cmdline(struct ec_owners *o, uint32_t pid);
 
+/* The command line of process P, read from /proc now if not cached yet; NULL if unreadable. */
+const char *ec_owners_learn_cmdline(struct ec_owners *o, const struct ec_proc *p);
+
 #endif

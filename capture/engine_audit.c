@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shell commands and database queries: pcapng records (link type 252) or text lines. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <time.h>
+
+#include "ec_record.h"
+#include "engine_int.h"
+#include "owners.h"
+#include "pcapng.h"
+#include "record_writer.h"
+
+static const char *audit_source_name(uint8_t source)
+{
+	switch (source) {
+	case EC_RECORD_SRC_BASH:
+		return "bash";
+	case EC_RECORD_SRC_ZSH:
+		return "zsh";
+	case EC_RECORD_SRC_MYSQL:
+		return "mysqld";
+	case EC_RECORD_SRC_MARIADB:
+		return "mariadbd";
+	case EC_RECORD_SRC_POSTGRES:
+		return "postgres";
+	}
+	return "?";
+}
+
+/* "--- 2026-11-23 20:40:01.123456 bash pid=1 tid=1 uid=0 (bash) status=1\n<text>\n" */
+static void append_text(struct engine *e, const struct ec_audit_event *ev)
+{
+	GString *out = e->scratch;
+	uint64_t wall = ev->hdr.ts_ns + e->mono_to_real;
+	time_t secs = wall / 1000000000ull;
+	struct tm tm;
+	char when[32];
+
+	g_string_truncate(out, 0);
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	g_string_append_printf(out, "--- %s.%06llu ", when,
+	                       (unsigned long long)(wall % 1000000000ull) / 1000);
+	ec_meta_comment(out, ev->proc.comm, ev->proc.pid, ev->proc.tid, ev->proc.uid, -1, NULL);
+	g_string_append_printf(out, " (%s)", audit_source_name(ev->source));
+	if (ev->status != EC_STATUS_UNKNOWN)
+		g_string_append_printf(out, " status=%d", ev->status);
+	if (ev->flags & EC_AUDITF_TRUNCATED)
+		g_string_append_printf(out, " truncated from %u bytes", ev->len);
+	g_string_append_c(out, '\n');
+	g_string_append_len(out, (const char *)ev->data, ev->data_len);
+	if (!ev->data_len || ev->data[ev->data_len - 1] != '\n')
+		g_string_append_c(out, '\n');
+	g_byte_array_append(e->out.buf, (const uint8_t *)out->str, out->len);
+}
+
+void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_t size)
+{
+	struct ec_record_meta m;
+	uint8_t hdr[EC_RECORD_AUDIT_HDR_LEN] = {0};
+	uint32_t status_be;
+
+	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->data_len)
+		return;
+	if (e->opts->output_kind == EC_OUT_TEXT) {
+		append_text(e, ev);
+		return;
+	}
+	if (e->opts->output_kind != EC_OUT_PCAPNG)
+		return;
+
+	memset(&m, 0, sizeof(m));
+	m.type = ev->type;
+	m.direction = EC_RECORD_DIR_RECEIVED;
+	m.source = ev->source;
+	m.flags = (ev->flags & EC_AUDITF_TRUNCATED) ? EC_RECORDF_TRUNCATED : 0;
+	m.pid = ev->proc.pid;
+	m.tid = ev->proc.tid;
+	m.uid = ev->proc.uid;
+	m.fd = -1;
+	m.data_len = EC_RECORD_AUDIT_HDR_LEN + ev->len;
+	memcpy(m.comm, ev->proc.comm, sizeof(m.comm));
+	m.cmdline = ec_owners_learn_cmdline(e->owners, &ev->proc);
+
+	/* The audit header, then the text: one contiguous data block for the record. */
+	status_be = htonl((uint32_t)ev->status);
+	memcpy(hdr, &status_be, sizeof(status_be));
+	hdr[4] = ev->subtype;
+	g_byte_array_set_size(e->audit, 0);
+	g_byte_array_append(e->audit, hdr, sizeof(hdr));
+	g_byte_array_append(e->audit, ev->data, ev->data_len);
+
+	g_byte_array_set_size(e->record, 0);
+	ec_record_append(e->record, &m, e->audit->data, e->audit->len);
+	ec_pcapng_epb(e->out.buf, e->records_idb, ev->hdr.ts_ns + e->mono_to_real, e->record->data,
+	              e->record->len, e->record->len, EC_PCAPNG_DIR_INBOUND, NULL);
+}

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The registry of capture modules: one line per module. */
+#include "module.h"
+
+extern const struct ec_module_ops ec_mod_tls_conn;
+extern const struct ec_module_ops ec_mod_openssl;
+
+const struct ec_module_ops *const ec_modules[] = {
+    &ec_mod_tls_conn, /* first: the TLS modules' probes report sockets through it */
+    &ec_mod_openssl,
+    NULL,
+};
