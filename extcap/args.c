@@ -179,7 +179,11 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 	}
 	o->duration_ms = (uint64_t)(a->duration * 1000.0);
 	o->tc_legacy = a->tc_legacy;
-	if (!a->mode || !strcmp(a->mode, "packets")) {
+	if (o->source != EC_SOURCE_TLS) {
+		/* Shells and databases: records are all there is. */
+		o->packets = false;
+		o->records = true;
+	} else if (!a->mode || !strcmp(a->mode, "packets")) {
 		o->packets = true;
 		o->records = false;
 	} else if (!strcmp(a->mode, "plaintext")) {

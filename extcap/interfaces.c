@@ -62,6 +62,7 @@ static void print_tls_config(FILE *out)
 
 static const struct ec_extcap_iface ifaces[] = {
     {
+        .source = EC_SOURCE_TLS,
         .name = "ecapture-tls",
         .display = "eCapture TLS",
         .dlt = 1,

@@ -5,7 +5,10 @@
 
 #include <stdio.h>
 
+#include "capture_opts.h"
+
 struct ec_extcap_iface {
+	enum ec_source source; /* what the capture traces */
 	const char *name;
 	const char *display;
 	unsigned int dlt;

@@ -82,13 +82,14 @@ static int check_filter(const char *filter)
 	return ok ? 0 : 1;
 }
 
-static int run_capture(const struct ec_args *a, bool extcap)
+static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *iface, bool extcap)
 {
 	struct ec_capture_opts o;
 	g_autoptr(GError) err = NULL;
 	int ret = 0;
 
 	ec_capture_opts_init(&o);
+	o.source = iface->source;
 	if (ec_args_to_capture_opts(a, &o, &err)) {
 		ret = fail(a, err->message);
 		goto out;
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
 		ret = fail(&a, "--capture needs --fifo PATH");
 		goto out;
 	}
-	ret = run_capture(&a, a.capture);
+	ret = run_capture(&a, iface, a.capture);
 out:
 	ec_args_clear(&a);
 	return ret;

@@ -7,6 +7,11 @@ set -euo pipefail
 # "nothing of ours is loaded" checks.
 exec 9>/tmp/ecapture-e2e.lock
 flock -w 1200 9 || { echo "another e2e test holds /tmp/ecapture-e2e.lock" >&2; exit 1; }
+# Under the lock, the installed extcap and plugin are this build's (another build tree may have
+# installed its own meanwhile).
+if [ -n "${BUILD_DIR:-}" ]; then
+	cmake --install "$BUILD_DIR" >/dev/null || { echo "cmake --install $BUILD_DIR failed" >&2; exit 1; }
+fi
 
 E2E_TMP=$(mktemp -d /tmp/ecapture-e2e.XXXXXX)
 E2E_PIDS=()
