@@ -67,6 +67,20 @@ struct {
 	__type(value, __s32);
 } ec_tls_fds SEC(".maps");
 
+/*
+ * Ring buffer submit flags: wake the reader only once a batch is worth it. It drains the ring
+ * every tick (capture/engine.c, 100 ms) anyway, so a quiet event waits at most that long, and a
+ * busy stream costs one wake-up per batch instead of one per event (an IPI each).
+ */
+#define EC_WAKEUP_BYTES (256u * 1024u)
+
+static __always_inline __u64 ec_rb_flags(void)
+{
+	return bpf_ringbuf_query(&ec_events, BPF_RB_AVAIL_DATA) >= EC_WAKEUP_BYTES
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void ec_stat_inc(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&ec_stats, &which);

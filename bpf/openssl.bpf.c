@@ -172,7 +172,7 @@ static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
 		return;
 	}
 	bpf_map_update_elem(&ec_ssl_seen, &key, &now, BPF_ANY);
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, ec_rb_flags());
 	ec_stat_inc(EC_STAT_KEYS_EMITTED);
 	return;
 fail:
@@ -286,7 +286,7 @@ static __always_inline void emit_data(__u64 ssl, __u64 buf, __u32 total, __u32 d
 		ev->offset = off;
 		ev->len = copy;
 		ev->pad2 = 0;
-		bpf_ringbuf_submit(ev, 0);
+		bpf_ringbuf_submit(ev, ec_rb_flags());
 		ec_stat_inc(EC_STAT_DATA_EMITTED);
 		continue;
 	lost:

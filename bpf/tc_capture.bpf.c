@@ -152,7 +152,7 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_
 	            (caplen < skb->len ? EC_PKTF_TRUNC : 0);
 	ev->pad = 0;
 
-	if (bpf_ringbuf_output(&ec_events, ev, sizeof(*ev) + caplen, 0))
+	if (bpf_ringbuf_output(&ec_events, ev, sizeof(*ev) + caplen, ec_rb_flags()))
 		ec_stat_inc(EC_STAT_PKT_DROPPED);
 	else
 		ec_stat_inc(EC_STAT_PKT_EMITTED);
@@ -171,7 +171,7 @@ static __always_inline void give_up(struct ec_flow_val *fv, const struct ec_flow
 	ev->hdr.reserved = 0;
 	ev->hdr.ts_ns = bpf_ktime_get_ns();
 	ev->flow = *key;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, ec_rb_flags());
 }
 
 static __always_inline int handle(struct __sk_buff *skb, __u8 dir)

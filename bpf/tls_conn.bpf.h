@@ -51,7 +51,7 @@ static __always_inline void ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 	ev->local_is_a = side;
 	ev->source = source;
 	ev->pad = 0;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, ec_rb_flags());
 }
 
 /* The fd of CONN_ID, -1 if not known yet. */
