@@ -96,8 +96,15 @@ static struct ec_openssl *load(struct ec_bpf_shared *shared, GError **err)
 	bool multi = true;
 
 	s->libs = g_ptr_array_new_with_free_func(ec_lib_file_free);
-	/* Kernels before 6.6 refuse the uprobe_multi attach type: fall back to perf uprobes. */
-	if (open_and_load(s, shared, true, &multi_err)) {
+	/*
+	 * Kernels before 6.6 refuse the uprobe_multi attach type: fall back to perf uprobes.
+	 * ECAPTURE_NO_UPROBE_MULTI=1 takes the fallback on any kernel (the tests use it).
+	 */
+	if (g_strcmp0(g_getenv("ECAPTURE_NO_UPROBE_MULTI"), "1") == 0) {
+		multi = false;
+		if (open_and_load(s, shared, false, err))
+			goto fail;
+	} else if (open_and_load(s, shared, true, &multi_err)) {
 		g_debug("no uprobe_multi (%s): one perf uprobe per function", multi_err->message);
 		openssl_bpf__destroy(s->skel);
 		multi = false;

@@ -64,6 +64,16 @@ done
 pgrep -x ecapturedump >/dev/null && fail "ecapturedump kept running after its reader went away"
 assert_clean
 
+log "perf uprobes (kernels without uprobe_multi): decrypts, and SIGTERM leaves nothing"
+ECAPTURE_NO_UPROBE_MULTI=1 start_cli perf -w "$E2E_TMP/perf.pcapng"
+curl -sk --http1.1 "https://127.0.0.1:$TLS_PORT/perf-uprobes" >/dev/null
+sleep 0.5
+kill -TERM "$CLI_PID"
+wait_exit "$CLI_PID" 15
+[ "$(tshark -r "$E2E_TMP/perf.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null)" = /perf-uprobes ] ||
+	fail "not decrypted with perf uprobes"
+assert_clean
+
 log "SIGKILL (tcx links go with the process)"
 start_cli kill -w "$E2E_TMP/kill.pcapng"
 kill -KILL "$CLI_PID"
