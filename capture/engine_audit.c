@@ -2,7 +2,6 @@
 /* Shell commands and database queries: pcapng records (link type 252) or text lines. */
 #include <arpa/inet.h>
 #include <string.h>
-#include <time.h>
 
 #include "ec_record.h"
 #include "engine_int.h"
@@ -31,16 +30,9 @@ static const char *audit_source_name(uint8_t source)
 static void append_text(struct engine *e, const struct ec_audit_event *ev)
 {
 	GString *out = e->scratch;
-	uint64_t wall = ev->hdr.ts_ns + e->mono_to_real;
-	time_t secs = wall / 1000000000ull;
-	struct tm tm;
-	char when[32];
 
 	g_string_truncate(out, 0);
-	localtime_r(&secs, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	g_string_append_printf(out, "--- %s.%06llu ", when,
-	                       (unsigned long long)(wall % 1000000000ull) / 1000);
+	ec_engine_text_header(e, ev->hdr.ts_ns, out);
 	ec_meta_comment(out, ev->proc.comm, ev->proc.pid, ev->proc.tid, ev->proc.uid, -1, NULL);
 	g_string_append_printf(out, " (%s)", audit_source_name(ev->source));
 	if (ev->status != EC_STATUS_UNKNOWN)

@@ -73,21 +73,27 @@ static void append_endpoint(GString *out, int family, const uint8_t *addr, uint1
 	g_string_append_printf(out, family == AF_INET6 ? "[%s]:%u" : "%s:%u", buf, port);
 }
 
+void ec_engine_text_header(const struct engine *e, uint64_t ts_ns, GString *out)
+{
+	uint64_t wall = ts_ns + e->mono_to_real;
+	time_t secs = wall / 1000000000ull;
+	struct tm tm;
+	char when[32];
+
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	g_string_append_printf(out, "--- %s.%06llu ", when,
+			       (unsigned long long)(wall % 1000000000ull) / 1000);
+}
+
 /* "--- 20:40:01.123456 curl pid=1 ... 127.0.0.1:5 > 127.0.0.1:443 SSL_write 78 bytes (OpenSSL)" */
 static void append_text(struct engine *e, const struct ec_tls_data_event *ev,
                         const struct ec_record_meta *m)
 {
 	GString *out = e->scratch;
-	uint64_t wall = ev->hdr.ts_ns + e->mono_to_real;
-	time_t secs = wall / 1000000000ull;
-	struct tm tm;
-	char when[32];
 
 	g_string_truncate(out, 0);
-	localtime_r(&secs, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	g_string_append_printf(out, "--- %s.%06llu ", when,
-	                       (unsigned long long)(wall % 1000000000ull) / 1000);
+	ec_engine_text_header(e, ev->hdr.ts_ns, out);
 	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, m->fd, NULL);
 	g_string_append_c(out, ' ');
 	if (m->family) {

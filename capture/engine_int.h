@@ -68,6 +68,8 @@ void ec_engine_on_secret(struct engine *e, const struct ec_tls_secret_event *ev,
 
 /* engine_data.c: plaintext, as pcapng records or as text. */
 void ec_engine_on_data(struct engine *e, const struct ec_tls_data_event *ev, size_t size);
+/* Text mode: "--- 2026-11-23 20:40:01.123456 " for an event taken at TS_NS (BPF clock). */
+void ec_engine_text_header(const struct engine *e, uint64_t ts_ns, GString *out);
 /* engine_audit.c: shell commands and database queries. */
 void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_t size);
 
