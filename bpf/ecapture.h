@@ -199,6 +199,51 @@ struct ec_audit_event {
 };
 
 /*
+ * Audit probes (bpf/shell.bpf.c, mysqld.bpf.c, postgres.bpf.c). The uprobe cookie is
+ * EC_COOKIE(target id, kind): the target id indexes ec_audit_targets, the kind is one of these.
+ */
+enum ec_audit_fn_kind {
+	EC_AFN_SHELL_PARSE = 1, /* bash parse_command(), zsh parse_event(): entry and return */
+	EC_AFN_SHELL_LINE,      /* readline(): return; zsh zleentry(cmd, ...): entry and return */
+	EC_AFN_SHELL_EXEC,      /* bash execute_command(), zsh execode(): entry and return */
+	EC_AFN_SHELL_EXIT,      /* bash exit_shell(int), zsh zexit(int, ...): entry */
+	EC_AFN_MYSQL_DISPATCH,  /* dispatch_command(): entry and return */
+	EC_AFN_MYSQL_ERROR,     /* Diagnostics_area::set_error_status(uint sql_errno, ...): entry */
+	EC_AFN_MYSQL_OK,        /* Diagnostics_area::set_ok_status(), set_eof_status(): entry */
+	EC_AFN_PG_GETBYTE,      /* int pq_getbyte(void), the message type: return */
+	EC_AFN_PG_ACTIVITY,     /* pgstat_report_activity(BackendState, const char *): entry */
+	EC_AFN_PG_ERRSTART,     /* errstart(int elevel, ...), errstart_cold(): entry */
+	EC_AFN_PG_ERRCODE,      /* errcode(int sqlerrcode): entry */
+	EC_AFN_PG_ABORT,        /* AbortCurrentTransaction(void): entry */
+	EC_AFN_PG_READY,        /* ReadyForQuery(CommandDest): entry */
+	EC_AFN_MAX,
+};
+
+#define EC_AUDIT_MAX_TARGETS 64
+
+/* How dispatch_command takes the query, told apart by its mangled name. */
+enum ec_mysql_abi {
+	EC_MYSQL_ABI_PACKET = 1, /* (enum_server_command, THD *, char *packet, uint length, ...):
+	                            MariaDB, MySQL <= 5.6 */
+	EC_MYSQL_ABI_COM_DATA = 2, /* (THD *, const COM_DATA *, enum_server_command): MySQL 5.7,
+	                              8.x; COM_DATA's com_query is {const char *query; uint length} */
+};
+
+#define EC_AUDIT_TGT_FAILED_ONLY (1u << 0) /* shells: only commands whose status is not 0 */
+
+/* One traced program file, in ec_audit_targets[target id]; written before anything attaches. */
+struct ec_audit_target {
+	/* st_value of the function probed as each kind, in the file that has it; 0: none */
+	__u64 fn_vaddr[EC_AFN_MAX];
+	__u64 status_vaddr;   /* shells: st_value of the exit status variable ($?); 0: none */
+	__u8 status_size;     /* its size in bytes: 4 or 8 */
+	__u8 source;          /* enum ec_record_source */
+	__u8 flags;           /* EC_AUDIT_TGT_* */
+	__u8 mysql_abi;       /* enum ec_mysql_abi */
+	__s32 pg_error_level; /* PostgreSQL: elevel of ERROR (20 up to 13, 21 from 14 on) */
+};
+
+/*
  * Raw TLS secret material read out of a live SSL object. Userspace turns it into key log lines
  * (deriving the TLS 1.3 handshake traffic secrets). Zero-filled fields were not available.
  */
@@ -268,6 +313,22 @@ enum ec_fn_kind {
 	EC_FN_CLEAR,    /* int SSL_clear(SSL *): entry only */
 };
 
+/*
+ * Go crypto/tls probe points (bpf/go_tls.bpf.c), all plain uprobes: Go code never gets a
+ * uretprobe, its returns are probed at each RET instruction. The cookie's kind is one of these,
+ * plus EC_GO_STACK_ABI for programs built with Go < 1.17 (arguments on the stack).
+ */
+enum ec_go_fn_kind {
+	EC_GO_KEYLOG = 1, /* (*Config).writeKeyLog(label string, clientRandom, secret []byte) */
+	EC_GO_WRITE,      /* (*Conn).writeRecordLocked(typ recordType, data []byte) entry */
+	EC_GO_WRITE_RET,  /* ... its RET instructions */
+	EC_GO_READ,       /* (*Conn).Read(b []byte) (int, error) entry */
+	EC_GO_READ_RET,   /* ... its RET instructions */
+};
+
+#define EC_GO_STACK_ABI         0x100u
+#define EC_GO_KIND_MASK         0xffu
+
 #define EC_COOKIE(lib_id, kind) (((__u64)(kind) << 32) | (__u32)(lib_id))
 #define EC_COOKIE_LIB(c)        ((__u32)(c))
 #define EC_COOKIE_KIND(c)       ((__u32)((c) >> 32))
@@ -282,6 +343,12 @@ struct ec_tls_call {
 	__u16 depth; /* nested calls of the same connection */
 	__u8 source; /* enum ec_record_source */
 	__u8 pad;
+	/*
+	 * Go: the goroutine (its g, register R14 under the register ABI) that made the call, 0
+	 * otherwise. Go runs many goroutines on one thread: a syscall on this thread by another
+	 * goroutine says nothing about this call's socket.
+	 */
+	__u64 g;
 };
 
 /* Global settings of one capture, in the ec_config array (key 0). */

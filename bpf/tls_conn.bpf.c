@@ -34,6 +34,11 @@ int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!c || !io_syscall((long)ctx->args[1]))
 		return 0;
 	regs = (struct pt_regs *)ctx->args[0];
+#if defined(__TARGET_ARCH_x86)
+	/* Go keeps the running goroutine in R14 down to the SYSCALL instruction. */
+	if (c->g && BPF_CORE_READ(regs, r14) != c->g)
+		return 0;
+#endif
 	ec_tls_note_fd(c->conn_id, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs), c->source);
 	return 0;
 }

@@ -22,6 +22,9 @@ void ec_capture_opts_clear(struct ec_capture_opts *o)
 	if (o->pids)
 		g_array_unref(o->pids);
 	g_strfreev(o->libssl);
+	g_strfreev(o->libgnutls);
+	g_strfreev(o->libnspr);
+	g_strfreev(o->gobin);
 	g_strfreev(o->netifs);
 	g_free(o->capture_filter);
 	g_free(o->output);

@@ -22,6 +22,9 @@ enum ec_source {
 
 /* TLS libraries (ec_capture_opts.tls_libs). */
 #define EC_TLSLIB_OPENSSL (1u << 0)
+#define EC_TLSLIB_GNUTLS  (1u << 1)
+#define EC_TLSLIB_NSS     (1u << 2) /* NSS over NSPR (libnspr4) */
+#define EC_TLSLIB_GO      (1u << 3) /* Go's crypto/tls, in Go executables */
 #define EC_TLSLIB_ALL     0xffffffffu
 
 struct ec_capture_opts {
@@ -34,6 +37,9 @@ struct ec_capture_opts {
 	bool filter_uid;
 	uint32_t uid;
 	char **libssl;        /* extra OpenSSL libraries (NULL-terminated), may be NULL */
+	char **libgnutls;     /* extra GnuTLS libraries (NULL-terminated), may be NULL */
+	char **libnspr;       /* extra NSPR libraries (NSS's PR_Read/PR_Write), may be NULL */
+	char **gobin;         /* Go executables to trace besides the running ones, may be NULL */
 	char **netifs;        /* interfaces to capture on; NULL/empty: every interface that is up */
 	char *capture_filter; /* pcap filter applied to written packets, may be NULL */
 	char *output;         /* pcapng destination: path, FIFO or "-" */

@@ -4,9 +4,11 @@
 
 extern const struct ec_module_ops ec_mod_tls_conn;
 extern const struct ec_module_ops ec_mod_openssl;
+extern const struct ec_module_ops ec_mod_go;
 
 const struct ec_module_ops *const ec_modules[] = {
     &ec_mod_tls_conn, /* first: the TLS modules' probes report sockets through it */
     &ec_mod_openssl,
+    &ec_mod_go,
     NULL,
 };

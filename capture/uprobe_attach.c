@@ -150,6 +150,47 @@ int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bp
 	                                               err);
 }
 
+int ec_uprobes_attach_offsets(struct ec_uprobes *u, struct bpf_program *prog, const char *path,
+                              const uint64_t *offsets, const uint64_t *cookies, size_t n, pid_t pid,
+                              GError **err)
+{
+	guint before = u->links->len;
+	char in[32];
+
+	if (n == 0)
+		return 0;
+	where(in, sizeof(in), pid);
+	if (u->multi) {
+		int fd = ec_uprobe_multi_attach(bpf_program__fd(prog), path, offsets, cookies,
+		                                (uint32_t)n, false, pid);
+
+		if (fd < 0) {
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot probe%s: %s", path,
+			            in, g_strerror(-fd));
+			return -1;
+		}
+		g_array_append_val(u->fds, fd);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookies[i]);
+		struct bpf_link *link =
+		    bpf_program__attach_uprobe_opts(prog, pid, path, offsets[i], &uo);
+
+		if (!link) {
+			int errsv = errno;
+
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+			            "%s: cannot probe offset 0x%llx%s: %s", path,
+			            (unsigned long long)offsets[i], in, g_strerror(errsv));
+			g_ptr_array_remove_range(u->links, before, u->links->len - before);
+			return -1;
+		}
+		g_ptr_array_add(u->links, link);
+	}
+	return 0;
+}
+
 void ec_uprobes_free(struct ec_uprobes *u)
 {
 	if (!u)

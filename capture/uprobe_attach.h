@@ -34,6 +34,15 @@ int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bp
                       const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
                       uint32_t lib_id, pid_t pid, GError **err);
 
+/*
+ * Put PROG, an entry-type uprobe program, at N file OFFSETS of PATH (only in process PID if
+ * PID > 0), with one cookie each: for probe points that are no function entry (the RET
+ * instructions of Go functions), or functions found without a symbol table. All or none.
+ */
+int ec_uprobes_attach_offsets(struct ec_uprobes *u, struct bpf_program *prog, const char *path,
+                              const uint64_t *offsets, const uint64_t *cookies, size_t n,
+                              pid_t pid, GError **err);
+
 /* Detach everything. */
 void ec_uprobes_free(struct ec_uprobes *u);
 

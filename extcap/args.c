@@ -42,6 +42,15 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	    {"uid", 0, 0, G_OPTION_ARG_STRING, &a->uid, "Only processes of this user", "UID|NAME"},
 	    {"libssl", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->libssl,
 	     "Also trace this OpenSSL libssl (repeatable)", "PATH"},
+	    {"tls-libs", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->tls_libs,
+	     "Trace only these TLS libraries (comma-separated; default: all that are found)",
+	     "openssl,gnutls,nss,go"},
+	    {"libgnutls", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->libgnutls,
+	     "Also trace this GnuTLS libgnutls (repeatable)", "PATH"},
+	    {"libnspr", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->libnspr,
+	     "Also trace this NSPR libnspr4 (NSS programs; repeatable)", "PATH"},
+	    {"gobin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->gobin,
+	     "Also trace this Go executable, running or not (repeatable)", "PATH"},
 	    {"netif", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->netif,
 	     "Capture packets on these interfaces (comma-separated; default: all that are up)",
 	     "IF[,IF...]"},
@@ -154,6 +163,36 @@ static char **split_lists(char **items, const char *seps)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* "openssl,go" -> EC_TLSLIB_OPENSSL | EC_TLSLIB_GO; nothing given: every library. */
+static int parse_tls_libs(char **items, uint32_t *out, GError **err)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} libs[] = {{"openssl", EC_TLSLIB_OPENSSL},
+	            {"gnutls", EC_TLSLIB_GNUTLS},
+	            {"nss", EC_TLSLIB_NSS},
+	            {"go", EC_TLSLIB_GO}};
+	g_auto(GStrv) names = split_lists(items, ", ");
+	uint32_t bits = 0;
+
+	for (char **n = names; *n; n++) {
+		size_t i;
+
+		for (i = 0; i < G_N_ELEMENTS(libs); i++)
+			if (!g_ascii_strcasecmp(*n, libs[i].name))
+				break;
+		if (i == G_N_ELEMENTS(libs)) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "unknown TLS library \"%s\" (openssl, gnutls, nss or go)", *n);
+			return -1;
+		}
+		bits |= libs[i].bit;
+	}
+	*out = bits ? bits : EC_TLSLIB_ALL;
+	return 0;
+}
+
 int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, GError **err)
 {
 	if (parse_pids(a->pid, o->pids, err))
@@ -164,6 +203,11 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 		o->filter_uid = true;
 	}
 	o->libssl = split_lists(a->libssl, ",");
+	o->libgnutls = split_lists(a->libgnutls, ",");
+	o->libnspr = split_lists(a->libnspr, ",");
+	o->gobin = split_lists(a->gobin, ",");
+	if (parse_tls_libs(a->tls_libs, &o->tls_libs, err))
+		return -1;
 	o->netifs = split_lists(a->netif, ", ");
 	if (a->hold_ms < 0 || a->hold_ms > 600000) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -216,6 +260,10 @@ void ec_args_clear(struct ec_args *a)
 	g_strfreev(a->pid);
 	g_free(a->uid);
 	g_strfreev(a->libssl);
+	g_strfreev(a->tls_libs);
+	g_strfreev(a->libgnutls);
+	g_strfreev(a->libnspr);
+	g_strfreev(a->gobin);
 	g_strfreev(a->netif);
 	g_free(a->mode);
 	g_free(a->write);

@@ -26,6 +26,10 @@ struct ec_args {
 	char **pid;
 	char *uid;
 	char **libssl;
+	char **tls_libs; /* openssl, gnutls, nss, go (comma-separated; repeatable) */
+	char **libgnutls;
+	char **libnspr;
+	char **gobin;
 	char **netif;
 	int hold_ms;
 	gboolean tc_legacy;

@@ -21,6 +21,31 @@ static void print_netif_values(FILE *out, int arg)
 	}
 }
 
+/* Which TLS libraries to trace (all checked by default), and paths the discovery cannot find. */
+static void print_tls_libs_config(FILE *out, int first)
+{
+	fprintf(out,
+	        "arg {number=%d}{call=--tls-libs}{display=TLS libraries}{type=multicheck}"
+	        "{tooltip=The TLS libraries to trace, wherever they are found; none checked: "
+	        "all}{group=Libraries}\n"
+	        "value {arg=%d}{value=openssl}{display=OpenSSL}{default=true}\n"
+	        "value {arg=%d}{value=gnutls}{display=GnuTLS}{default=true}\n"
+	        "value {arg=%d}{value=nss}{display=NSS (NSPR)}{default=true}\n"
+	        "value {arg=%d}{value=go}{display=Go crypto/tls}{default=true}\n",
+	        first, first, first, first, first);
+	fprintf(out,
+	        "arg {number=%d}{call=--libgnutls}{display=Extra GnuTLS library}"
+	        "{type=fileselect}{mustexist=true}{tooltip=A libgnutls.so to trace besides the "
+	        "system's and those of running processes}{group=Libraries}\n"
+	        "arg {number=%d}{call=--libnspr}{display=Extra NSPR library}{type=fileselect}"
+	        "{mustexist=true}{tooltip=A libnspr4.so (NSS programs) to trace besides the "
+	        "system's and those of running processes}{group=Libraries}\n"
+	        "arg {number=%d}{call=--gobin}{display=Go program}{type=fileselect}"
+	        "{mustexist=true}{tooltip=A Go executable to trace, also when it starts after the "
+	        "capture (running Go programs are found by themselves)}{group=Libraries}\n",
+	        first + 1, first + 2, first + 3);
+}
+
 static void print_tls_config(FILE *out)
 {
 	fprintf(out,
@@ -58,6 +83,7 @@ static void print_tls_config(FILE *out)
 	        "arg {number=7}{call=--log-file}{display=Log file}{type=fileselect}"
 	        "{mustexist=false}{tooltip=Where ecapturedump logs what it traces and why it "
 	        "skips something}{group=Debug}\n");
+	print_tls_libs_config(out, 8);
 }
 
 static const struct ec_extcap_iface ifaces[] = {
