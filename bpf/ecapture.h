@@ -285,6 +285,40 @@ struct ec_ssl_layout {
 	__s32 bio_num;                   /* BIO: int num (the fd of a socket BIO) */
 };
 
+/*
+ * Where GnuTLS keeps what the keys need, in bytes from the gnutls_session_t (or from the
+ * structure a *_ptr field points to); measured by the calibration helper, never guessed
+ * (capture/calibrate/gtls*.c). -1: not found.
+ */
+struct ec_gnutls_layout {
+	__s32 client_random; /* uint8_t[32] */
+	__s32 master_secret; /* uint8_t[48], TLS <= 1.2 */
+	__s32 version_ptr;   /* pointer to the negotiated version's table entry */
+	__s32 version_id;    /* in that entry: gnutls_protocol_t (GNUTLS_TLS1_3 = 5) */
+	__s32 hash_ptr;      /* pointer to the PRF hash's table entry */
+	__s32 hash_size;     /* in that entry: its output size in bytes (u32) */
+	__s32 hs_ckey;       /* TLS 1.3 client handshake traffic secret */
+	__s32 hs_skey;       /* ... server handshake traffic secret */
+	__s32 ap_ckey;       /* ... client application traffic secret (first generation) */
+	__s32 ap_skey;       /* ... server application traffic secret */
+	__s32 ap_expkey;     /* ... exporter master secret; -1 if not found */
+};
+
+/* GnuTLS probe points (bpf/gnutls.bpf.c): the cookie's kind. */
+enum ec_gnutls_fn_kind {
+	EC_GNUTLS_HANDSHAKE = 1, /* int gnutls_handshake(gnutls_session_t) */
+	EC_GNUTLS_SEND,          /* ssize_t gnutls_record_send2(session, data, size, pad, flags) */
+	EC_GNUTLS_RECV,          /* ssize_t gnutls_record_recv(_seq)(session, data, size, ...) */
+	EC_GNUTLS_DEINIT,        /* void gnutls_deinit(session): entry only */
+};
+
+/* NSPR probe points (bpf/nss.bpf.c): the cookie's kind. */
+enum ec_nspr_fn_kind {
+	EC_NSPR_WRITE = 1, /* PRInt32 PR_Write(PRFileDesc *, const void *, PRInt32) and PR_Send */
+	EC_NSPR_READ,      /* PRInt32 PR_Read(PRFileDesc *, void *, PRInt32) and PR_Recv */
+	EC_NSPR_CLOSE,     /* PRStatus PR_Close(PRFileDesc *): entry only */
+};
+
 /* Per-CPU counters in ec_stats, summed by userspace for drop statistics. */
 enum ec_stat {
 	EC_STAT_PKT_EMITTED = 0,

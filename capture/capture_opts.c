@@ -29,6 +29,11 @@ void ec_capture_opts_clear(struct ec_capture_opts *o)
 	g_free(o->capture_filter);
 	g_free(o->output);
 	g_free(o->keylog);
+	g_free(o->bash_path);
+	g_free(o->readline_path);
+	g_free(o->zsh_path);
+	g_free(o->mysqld_path);
+	g_free(o->postgres_path);
 	memset(o, 0, sizeof(*o));
 	o->output_fd = -1;
 }

@@ -17,7 +17,11 @@ enum ec_output_kind {
 
 /* What is traced: one per extcap interface. */
 enum ec_source {
-	EC_SOURCE_TLS, /* ecapture-tls: every TLS library */
+	EC_SOURCE_TLS,      /* ecapture-tls: every TLS library */
+	EC_SOURCE_BASH,     /* ecapture-bash: bash command lines */
+	EC_SOURCE_ZSH,      /* ecapture-zsh: zsh command lines */
+	EC_SOURCE_MYSQLD,   /* ecapture-mysqld: MySQL/MariaDB queries */
+	EC_SOURCE_POSTGRES, /* ecapture-postgres: PostgreSQL queries */
 };
 
 /* TLS libraries (ec_capture_opts.tls_libs). */
@@ -50,6 +54,13 @@ struct ec_capture_opts {
 	size_t ringbuf_bytes;  /* kernel -> user ring buffer size (power of 2) */
 	bool tc_legacy;        /* clsact filters instead of tcx links */
 	uint64_t duration_ms;  /* stop after this long; 0: until signalled */
+	/* Audit sources: the program to trace instead of those found (NULL: find them). */
+	char *bash_path;
+	char *readline_path; /* the libreadline bash uses, when it does not have its own */
+	char *zsh_path;
+	char *mysqld_path;
+	char *postgres_path;
+	bool failed_only; /* shells: only commands whose exit status is not 0 */
 };
 
 void ec_capture_opts_init(struct ec_capture_opts *o);

@@ -109,4 +109,15 @@ enum ec_record_sql_kind {
 
 #define EC_RECORDF_TRUNCATED (1u << 0) /* fewer data bytes follow than the length says */
 
+/*
+ * PostgreSQL's status is its SQLSTATE as the server packs it (MAKE_SQLSTATE: six bits per
+ * character, the first one lowest); 0 is "00000", success. STATE gets the five characters.
+ */
+static inline void ec_pg_sqlstate(unsigned int code, char state[6])
+{
+	for (int i = 0; i < 5; i++)
+		state[i] = (char)(((code >> (6 * i)) & 0x3f) + '0');
+	state[5] = '\0';
+}
+
 #endif /* EC_RECORD_H */

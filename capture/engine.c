@@ -196,7 +196,26 @@ static int setup_out_ifs(struct engine *e, GArray *netifs, GError **err)
 	return 0;
 }
 
-/* One IDB per network interface, then the plaintext records' interface. */
+/* The records' interface: its name and description by what the capture traces. */
+static void records_if(enum ec_source source, const char **name, const char **desc)
+{
+	static const struct {
+		const char *name, *desc;
+	} ifs[] = {
+	    [EC_SOURCE_TLS] = {"ecapture-plaintext", "TLS plaintext from the traced processes"},
+	    [EC_SOURCE_BASH] = {"ecapture-bash", "bash command lines"},
+	    [EC_SOURCE_ZSH] = {"ecapture-zsh", "zsh command lines"},
+	    [EC_SOURCE_MYSQLD] = {"ecapture-mysqld", "MySQL/MariaDB queries"},
+	    [EC_SOURCE_POSTGRES] = {"ecapture-postgres", "PostgreSQL queries"},
+	};
+
+	if ((size_t)source >= G_N_ELEMENTS(ifs) || !ifs[source].name)
+		source = EC_SOURCE_TLS;
+	*name = ifs[source].name;
+	*desc = ifs[source].desc;
+}
+
+/* One IDB per network interface, then the records' interface. */
 static void write_idbs(struct engine *e, GArray *netifs)
 {
 	uint32_t n_ifs = netifs ? netifs->len : 0;
@@ -207,9 +226,12 @@ static void write_idbs(struct engine *e, GArray *netifs)
 		ec_pcapng_idb(e->out.buf, n->linktype, EC_SNAPLEN, n->name, NULL);
 	}
 	if (e->opts->records) {
+		const char *name, *desc;
+
+		records_if(e->opts->source, &name, &desc);
 		e->records_idb = n_ifs;
-		ec_pcapng_idb(e->out.buf, EC_LINKTYPE_WIRESHARK_UPPER_PDU, EC_SNAPLEN + 4096,
-		              "ecapture-plaintext", "TLS plaintext from the traced processes");
+		ec_pcapng_idb(e->out.buf, EC_LINKTYPE_WIRESHARK_UPPER_PDU, EC_SNAPLEN + 4096, name,
+		              desc);
 	}
 }
 
@@ -462,7 +484,8 @@ static void announce(struct engine *e, guint n_netifs)
 		if (what)
 			g_string_append_printf(msg, " %s;", what);
 	}
-	if (e->opts->output_kind == EC_OUT_TEXT || e->opts->records)
+	if (e->opts->source == EC_SOURCE_TLS &&
+	    (e->opts->output_kind == EC_OUT_TEXT || e->opts->records))
 		g_string_append(msg, " plaintext;");
 	g_string_truncate(msg, msg->len - 1);
 	g_message("%s", msg->str);

@@ -37,6 +37,29 @@ bool ec_is_libssl_name(const char *base)
 	return true;
 }
 
+/* NAME, or NAME.<digits and dots> */
+static bool is_versioned(const char *base, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(base, name, n) != 0)
+		return false;
+	for (const char *p = base + n; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return false;
+	return true;
+}
+
+bool ec_is_libgnutls_name(const char *base)
+{
+	return is_versioned(base, "libgnutls.so");
+}
+
+bool ec_is_libnspr_name(const char *base)
+{
+	return is_versioned(base, "libnspr4.so");
+}
+
 void ec_lib_file_free(gpointer p)
 {
 	struct ec_lib_file *f = p;
@@ -70,7 +93,7 @@ static struct ec_lib_file *add_file(GPtrArray *list, const char *path, const str
 	return f;
 }
 
-static void add_system_libs(GPtrArray *list)
+static void add_system_libs(GPtrArray *list, bool (*is_name)(const char *))
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(system_lib_dirs); i++) {
 		DIR *d = opendir(system_lib_dirs[i]);
@@ -82,7 +105,7 @@ static void add_system_libs(GPtrArray *list)
 			char *path, *real;
 			struct stat st;
 
-			if (!ec_is_libssl_name(de->d_name))
+			if (!is_name(de->d_name))
 				continue;
 			path = g_build_filename(system_lib_dirs[i], de->d_name, NULL);
 			/* libssl.so -> libssl.so.3: one entry per file, under its real name. */
@@ -97,7 +120,7 @@ static void add_system_libs(GPtrArray *list)
 }
 
 /* libssl files mapped by process PID. */
-static void add_process_libs(GPtrArray *list, const char *pid)
+static void add_process_libs(GPtrArray *list, const char *pid, bool (*is_name)(const char *))
 {
 	char maps_path[64], line[4096];
 	FILE *f;
@@ -117,7 +140,7 @@ static void add_process_libs(GPtrArray *list, const char *pid)
 			continue;
 		path[strcspn(path, "\n")] = '\0';
 		base = strrchr(path, '/') + 1;
-		if (!ec_is_libssl_name(base) || g_str_has_suffix(path, " (deleted)"))
+		if (!is_name(base) || g_str_has_suffix(path, " (deleted)"))
 			continue;
 		/* The path is in the process's mount namespace; its root gets us there. */
 		via_root = g_strdup_printf("/proc/%s/root%s", pid, path);
@@ -138,7 +161,7 @@ static void add_process_libs(GPtrArray *list, const char *pid)
 	fclose(f);
 }
 
-static void add_running_libs(GPtrArray *list)
+static void add_running_libs(GPtrArray *list, bool (*is_name)(const char *))
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -147,11 +170,11 @@ static void add_running_libs(GPtrArray *list)
 		return;
 	while ((de = readdir(d)))
 		if (isdigit((unsigned char)de->d_name[0]))
-			add_process_libs(list, de->d_name);
+			add_process_libs(list, de->d_name, is_name);
 	closedir(d);
 }
 
-GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
+GPtrArray *ec_find_libs(bool (*is_name)(const char *), const char *const *extra, GError **err)
 {
 	GPtrArray *list = g_ptr_array_new_with_free_func(ec_lib_file_free);
 
@@ -174,7 +197,12 @@ GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
 		f = add_file(list, *p, &st);
 		f->requested = true;
 	}
-	add_system_libs(list);
-	add_running_libs(list);
+	add_system_libs(list, is_name);
+	add_running_libs(list, is_name);
 	return list;
+}
+
+GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
+{
+	return ec_find_libs(ec_is_libssl_name, extra, err);
 }

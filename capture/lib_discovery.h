@@ -25,6 +25,19 @@ void ec_lib_file_free(gpointer f);
 /* Whether BASENAME is an OpenSSL libssl (libssl.so, libssl.so.3, libssl.so.1.1 ...). */
 bool ec_is_libssl_name(const char *basename);
 
+/* libgnutls.so[.N...] (not libgnutls-dane, libgnutlsxx ...). */
+bool ec_is_libgnutls_name(const char *basename);
+
+/* libnspr4.so[.N...]: NSPR, whose PR_Read/PR_Write NSS programs call. */
+bool ec_is_libnspr_name(const char *basename);
+
+/*
+ * Library files whose basename IS_NAME accepts: the system's (standard library directories),
+ * those mapped by running processes, and EXTRA (user paths, which must exist). A GPtrArray of
+ * struct ec_lib_file *, freed with g_ptr_array_unref.
+ */
+GPtrArray *ec_find_libs(bool (*is_name)(const char *), const char *const *extra, GError **err);
+
 /*
  * OpenSSL libssl files: the system's (standard library directories), those mapped by running
  * processes, and EXTRA (user paths, which must exist). A GPtrArray of struct ec_lib_file *,

@@ -13,7 +13,9 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	    {"extcap-interfaces", 0, 0, G_OPTION_ARG_NONE, &a->extcap_interfaces,
 	     "List the extcap interfaces", NULL},
 	    {"extcap-interface", 'i', 0, G_OPTION_ARG_STRING, &a->extcap_interface,
-	     "The interface to use (ecapture-tls)", "IFACE"},
+	     "The interface to use (ecapture-tls, ecapture-bash, ecapture-zsh, ecapture-mysqld, "
+	     "ecapture-postgres)",
+	     "IFACE"},
 	    {"extcap-dlts", 0, 0, G_OPTION_ARG_NONE, &a->extcap_dlts,
 	     "List the DLTs of the interface", NULL},
 	    {"extcap-config", 0, 0, G_OPTION_ARG_NONE, &a->extcap_config,
@@ -51,6 +53,22 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "Also trace this NSPR libnspr4 (NSS programs; repeatable)", "PATH"},
 	    {"gobin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->gobin,
 	     "Also trace this Go executable, running or not (repeatable)", "PATH"},
+	    {"bash", 0, 0, G_OPTION_ARG_FILENAME, &a->bash,
+	     "ecapture-bash: trace this bash (default: the system's and every running one)",
+	     "PATH"},
+	    {"readline", 0, 0, G_OPTION_ARG_FILENAME, &a->readline,
+	     "ecapture-bash: bash's libreadline, when bash has no readline of its own", "PATH"},
+	    {"zsh", 0, 0, G_OPTION_ARG_FILENAME, &a->zsh,
+	     "ecapture-zsh: trace this zsh (default: the system's and every running one)", "PATH"},
+	    {"failed-only", 0, 0, G_OPTION_ARG_NONE, &a->failed_only,
+	     "ecapture-bash, ecapture-zsh: only commands that failed (exit status not 0)", NULL},
+	    {"mysqld", 0, 0, G_OPTION_ARG_FILENAME, &a->mysqld,
+	     "ecapture-mysqld: trace this mysqld or mariadbd (default: those installed and "
+	     "running)",
+	     "PATH"},
+	    {"postgres", 0, 0, G_OPTION_ARG_FILENAME, &a->postgres,
+	     "ecapture-postgres: trace this postgres (default: those installed and running)",
+	     "PATH"},
 	    {"netif", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->netif,
 	     "Capture packets on these interfaces (comma-separated; default: all that are up)",
 	     "IF[,IF...]"},
@@ -85,7 +103,9 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	         "  ecapturedump                        # plaintext per connection, as text\n"
 	         "  ecapturedump -w out.pcapng          # then: wireshark out.pcapng\n"
 	         "  ecapturedump -w - | tshark -r - -Y http\n"
-	         "  ecapturedump --keylog keys.txt      # SSLKEYLOGFILE for any tool");
+	         "  ecapturedump --keylog keys.txt      # SSLKEYLOGFILE for any tool\n"
+	         "  ecapturedump -i ecapture-bash       # bash commands (also -zsh, -mysqld,\n"
+	         "                                      # -postgres), as text or with -w");
 	g_option_context_add_main_entries(ctx, capture_entries, NULL);
 	g_option_group_add_entries(extcap, extcap_entries);
 	g_option_context_add_group(ctx, extcap);
@@ -241,6 +261,12 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 		            "unknown mode \"%s\" (packets, plaintext or both)", a->mode);
 		return -1;
 	}
+	o->bash_path = g_strdup(a->bash);
+	o->readline_path = g_strdup(a->readline);
+	o->zsh_path = g_strdup(a->zsh);
+	o->mysqld_path = g_strdup(a->mysqld);
+	o->postgres_path = g_strdup(a->postgres);
+	o->failed_only = a->failed_only;
 	o->capture_filter = g_strdup(a->capture_filter);
 	o->keylog = g_strdup(a->keylog);
 	return 0;
@@ -265,6 +291,11 @@ void ec_args_clear(struct ec_args *a)
 	g_strfreev(a->libnspr);
 	g_strfreev(a->gobin);
 	g_strfreev(a->netif);
+	g_free(a->bash);
+	g_free(a->readline);
+	g_free(a->zsh);
+	g_free(a->mysqld);
+	g_free(a->postgres);
 	g_free(a->mode);
 	g_free(a->write);
 	g_free(a->keylog);

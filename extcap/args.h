@@ -31,6 +31,12 @@ struct ec_args {
 	char **libnspr;
 	char **gobin;
 	char **netif;
+	char *bash;     /* audit interfaces: the program to trace */
+	char *readline; /* bash's libreadline */
+	char *zsh;
+	char *mysqld;
+	char *postgres;
+	gboolean failed_only;
 	int hold_ms;
 	gboolean tc_legacy;
 	char *mode; /* packets, plaintext, both */

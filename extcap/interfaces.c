@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "interfaces_audit.h"
 #include "netif.h"
 
 /* The network interfaces, as multicheck values; none checked means "every one that is up". */
@@ -95,6 +96,42 @@ static const struct ec_extcap_iface ifaces[] = {
         .dlt_name = "EN10MB",
         .dlt_display = "Ethernet, with TLS keys",
         .print_config = print_tls_config,
+    },
+    {
+        .source = EC_SOURCE_BASH,
+        .name = "ecapture-bash",
+        .display = "eCapture bash commands",
+        .dlt = EC_AUDIT_DLT,
+        .dlt_name = EC_AUDIT_DLT_NAME,
+        .dlt_display = "bash command lines (eCapture records)",
+        .print_config = ec_print_bash_config,
+    },
+    {
+        .source = EC_SOURCE_ZSH,
+        .name = "ecapture-zsh",
+        .display = "eCapture zsh commands",
+        .dlt = EC_AUDIT_DLT,
+        .dlt_name = EC_AUDIT_DLT_NAME,
+        .dlt_display = "zsh command lines (eCapture records)",
+        .print_config = ec_print_zsh_config,
+    },
+    {
+        .source = EC_SOURCE_MYSQLD,
+        .name = "ecapture-mysqld",
+        .display = "eCapture MySQL/MariaDB queries",
+        .dlt = EC_AUDIT_DLT,
+        .dlt_name = EC_AUDIT_DLT_NAME,
+        .dlt_display = "MySQL/MariaDB queries (eCapture records)",
+        .print_config = ec_print_mysqld_config,
+    },
+    {
+        .source = EC_SOURCE_POSTGRES,
+        .name = "ecapture-postgres",
+        .display = "eCapture PostgreSQL queries",
+        .dlt = EC_AUDIT_DLT,
+        .dlt_name = EC_AUDIT_DLT_NAME,
+        .dlt_display = "PostgreSQL queries (eCapture records)",
+        .print_config = ec_print_postgres_config,
     },
 };
 

@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gtls.h"
+#include "gtls_fields.h"
+#include "gtls_measure.h"
 #include "measure.h"
 #include "ossl.h"
 #include "report.h"
@@ -62,6 +65,32 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* ecapture-calibrate gnutls <libgnutls path> */
+static void main_gnutls(const char *path)
+{
+	struct ec_gnutls_layout l;
+	struct sandbox sb;
+	struct gtls t;
+	long long t0 = now_us();
+	const char *v;
+
+	print_value("libgnutls", path);
+	if (sandbox_load(path, NULL, &sb) < 0)
+		finish(1);
+	printf("sandbox_uid=%u\n", (unsigned int)sb.uid);
+	if (gtls_bind(&t, sb.ssl) < 0)
+		finish(1);
+	v = t.gnutls_check_version(NULL);
+	print_value("version_text", v ? v : "");
+	memset(&l, 0xff, sizeof(l));
+	gtls_calibrate(&t, &l);
+#define PRINT_FIELD(f, req) printf("%s=%d\n", #f, l.f);
+	EC_GNUTLS_LAYOUT_FIELDS(PRINT_FIELD)
+#undef PRINT_FIELD
+	printf("elapsed_us=%lld\n", now_us() - t0);
+	finish(0);
+}
+
 int main(int argc, char **argv)
 {
 	struct ec_ssl_layout layout;
@@ -70,9 +99,17 @@ int main(int argc, char **argv)
 	long long t0 = now_us();
 	const char *text;
 
+	if (argc == 3 && strcmp(argv[1], "gnutls") == 0) {
+		alarm(SELF_TIMEOUT_S);
+		main_gnutls(argv[2]);
+	}
 	if (argc < 3 || argc > 4 || strcmp(argv[1], "openssl") != 0) {
-		fprintf(stderr, "usage: %s openssl <libssl path> [<libcrypto path>]\n", argv[0]);
-		report_fail("usage: ecapture-calibrate openssl <libssl path> [<libcrypto path>]");
+		fprintf(stderr,
+		        "usage: %s openssl <libssl path> [<libcrypto path>] | gnutls <libgnutls "
+		        "path>\n",
+		        argv[0]);
+		report_fail("usage: ecapture-calibrate openssl <libssl path> [<libcrypto path>] | "
+		            "gnutls <libgnutls path>");
 		finish(2);
 	}
 	alarm(SELF_TIMEOUT_S);

@@ -28,3 +28,9 @@ const char *report_reason(void)
 {
 	return failed ? reason : NULL;
 }
+
+void report_clear(void)
+{
+	failed = 0;
+	reason[0] = '\0';
+}

@@ -5,6 +5,9 @@
 
 __attribute__((format(printf, 1, 2))) void report_fail(const char *fmt, ...);
 
+/* Forget a failure that was expected (an optional step). */
+void report_clear(void);
+
 /* The reason, or NULL if nothing failed. */
 const char *report_reason(void);
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Running the calibration helper (ecapture-calibrate) and reading its "key=value" lines, for
+ * every library whose layout it measures. Errors are in the EC_SSL_LAYOUT_ERROR domain.
+ */
+#ifndef EC_HELPER_RUN_H
+#define EC_HELPER_RUN_H
+
+#include <glib.h>
+
+struct ec_helper_result {
+	GString *out;
+	GString *errout;
+	int status; /* waitpid status */
+	gboolean reaped;
+};
+
+/*
+ * The helper: in $ECAPTURE_HELPER_DIR, then next to /proc/self/exe, then in the installed
+ * ECAPTURE_HELPER_DIR (g_free).
+ */
+gchar *ec_helper_find(GError **err);
+
+/* Runs ARGV in a clean environment, collecting its output; kills it after the time limit. */
+gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err);
+void ec_helper_result_clear(struct ec_helper_result *r);
+
+/* KEY=VALUE lines into a table (lines without '=' are skipped); NULL on a repeated key. */
+GHashTable *ec_helper_parse(const char *text, GError **err);
+
+/* Why a run that did not say status=ok failed, in one sentence (g_free). */
+gchar *ec_helper_failure_reason(GHashTable *kv, struct ec_helper_result *r);
+
+#endif
