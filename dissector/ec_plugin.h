@@ -38,6 +38,14 @@ void ec_record_register(void);
 void ec_record_handoff(void);
 void ec_stream_register(void);
 void ec_stream_handoff(void);
+void ec_audit_register(void);
+
+/*
+ * The data of a valid shell command or SQL query record (TVB: its audit header and text):
+ * fields under RT, the Info column, a summary on TI.
+ */
+void ec_audit_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, proto_item *ti,
+                      const struct ec_rec *r);
 
 /* What became of a record's data. */
 enum ec_shown {

@@ -46,9 +46,17 @@ static const value_string direction_vals[] = {
 };
 
 static const value_string source_vals[] = {
-    {EC_RECORD_SRC_UNKNOWN, "Unknown"},  {EC_RECORD_SRC_OPENSSL, "OpenSSL"},
-    {EC_RECORD_SRC_GNUTLS, "GnuTLS"},    {EC_RECORD_SRC_NSS, "NSS"},
-    {EC_RECORD_SRC_GO, "Go crypto/tls"}, {0, NULL},
+    {EC_RECORD_SRC_UNKNOWN, "Unknown"},
+    {EC_RECORD_SRC_OPENSSL, "OpenSSL"},
+    {EC_RECORD_SRC_GNUTLS, "GnuTLS"},
+    {EC_RECORD_SRC_NSS, "NSS"},
+    {EC_RECORD_SRC_GO, "Go crypto/tls"},
+    {EC_RECORD_SRC_BASH, "bash"},
+    {EC_RECORD_SRC_ZSH, "zsh"},
+    {EC_RECORD_SRC_MYSQL, "MySQL"},
+    {EC_RECORD_SRC_MARIADB, "MariaDB"},
+    {EC_RECORD_SRC_POSTGRES, "PostgreSQL"},
+    {0, NULL},
 };
 
 static int *const flag_fields[] = {&hf_truncated, NULL};
@@ -285,6 +293,10 @@ static int dissect_ec_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 		proto_tree_add_item(rt, hf_data, tvb, off, (gint)avail, ENC_NA);
 	if (ok && avail) {
 		dtvb = data_tvb(tvb, pinfo, off, avail, r.data_len);
+		if (r.type == EC_RECORD_SHELL || r.type == EC_RECORD_SQL) {
+			ec_audit_dissect(dtvb, pinfo, rt, ti, &r);
+			return tvb_captured_length(tvb);
+		}
 		if (r.type != EC_RECORD_TLS_DATA) {
 			call_data_dissector(dtvb, pinfo, tree);
 		} else {

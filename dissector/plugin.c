@@ -19,6 +19,7 @@ static void proto_register_ecapture(void)
 	ec_meta_register();
 	ec_record_register();
 	ec_stream_register();
+	ec_audit_register();
 }
 
 static void proto_reg_handoff_ecapture(void)
