@@ -119,6 +119,16 @@ start_tshark() {
 	E2E_PIDS+=("$TSHARK_PID")
 }
 
+# start_tshark_on IFACE NAME ARGS...: the same on another ecapturedump interface (ecapture-bash...).
+start_tshark_on() {
+	local iface=$1 name=$2
+	shift 2
+	tshark -i "$iface" -l -o "extcap.${iface//-/_}.logfile:$E2E_TMP/$name.log" "$@" \
+		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" &
+	TSHARK_PID=$!
+	E2E_PIDS+=("$TSHARK_PID")
+}
+
 # wait_attached NAME: until ecapturedump says it is capturing (its probes are all attached).
 wait_attached() {
 	local name=$1 i
