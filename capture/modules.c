@@ -6,11 +6,13 @@ extern const struct ec_module_ops ec_mod_tls_conn;
 extern const struct ec_module_ops ec_mod_openssl;
 extern const struct ec_module_ops ec_mod_go;
 extern const struct ec_module_ops ec_mod_gnutls;
+extern const struct ec_module_ops ec_mod_nss;
 
 const struct ec_module_ops *const ec_modules[] = {
     &ec_mod_tls_conn, /* first: the TLS modules' probes report sockets through it */
     &ec_mod_openssl,
     &ec_mod_go,
     &ec_mod_gnutls,
+    &ec_mod_nss,
     NULL,
 };

@@ -98,7 +98,8 @@ http {
 	}
 }
 CONF
-	nginx -c "$E2E_TMP/nginx/nginx.conf" -p "$E2E_TMP/nginx" -e "$E2E_TMP/nginx-error.log" ||
+	# 9>&-: the daemon must not inherit the machine-wide lock (a killed test would leave it held).
+	nginx -c "$E2E_TMP/nginx/nginx.conf" -p "$E2E_TMP/nginx" -e "$E2E_TMP/nginx-error.log" 9>&- ||
 		fail "nginx did not start"
 	local i
 	for i in $(seq 50); do
@@ -114,7 +115,7 @@ start_tshark() {
 	local name=$1
 	shift
 	tshark -i ecapture-tls -l -o "extcap.ecapture_tls.logfile:$E2E_TMP/$name.log" "$@" \
-		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" &
+		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" 9>&- &
 	TSHARK_PID=$!
 	E2E_PIDS+=("$TSHARK_PID")
 }

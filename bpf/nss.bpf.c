@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * NSS programs, through NSPR: PR_Write/PR_Send and PR_Read/PR_Recv on a TLS socket carry the
+ * plaintext (NSS's SSL layer sits on top of the TCP socket in the PRFileDesc layer stack).
+ * PRFileDesc and PRIOMethods are NSPR's public, stable ABI (prio.h): methods at 0, lower at 16;
+ * a methods table starts with its PRDescType. A call counts when its descriptor is a layer
+ * (PR_DESC_LAYERED, as NSS's SSL layer is) with a TCP socket below; plain files, pipes and
+ * sockets without a layer on top are skipped. NSS holds its secrets inside its PKCS #11 token
+ * (softoken), out of reach of a sound read, so this gives plaintext and sockets, no keys.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tls_data.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EC_SOURCE_NSS      3 /* EC_RECORD_SRC_NSS */
+#define PR_DESC_SOCKET_TCP 2
+#define PR_DESC_LAYERED    4
+#define FD_METHODS         0  /* PRFileDesc.methods */
+#define FD_LOWER           16 /* PRFileDesc.lower */
+#define MAX_LAYERS         4
+
+struct data_args {
+	__u64 buf;
+	__u64 num;
+	__u32 dir;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct data_args);
+} ec_nss_data_args SEC(".maps");
+
+static __always_inline __s32 desc_type(const void *fd)
+{
+	const void *methods = NULL;
+	__s32 type = 0;
+
+	if (bpf_probe_read_user(&methods, sizeof(methods), (const char *)fd + FD_METHODS) ||
+	    !methods || bpf_probe_read_user(&type, sizeof(type), methods))
+		return 0;
+	return type;
+}
+
+/* A layer (NSS's SSL layer) over a TCP socket. */
+static __always_inline bool is_tls_fd(const void *fd)
+{
+	const void *p = fd;
+
+	if (!fd || desc_type(fd) != PR_DESC_LAYERED)
+		return false;
+	for (int i = 0; i < MAX_LAYERS; i++) {
+		if (bpf_probe_read_user(&p, sizeof(p), (const char *)p + FD_LOWER) || !p)
+			return false;
+		if (desc_type(p) == PR_DESC_SOCKET_TCP)
+			return true;
+	}
+	return false;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ec_nss_entry, void *fd, void *buf, int amount)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 kind = EC_COOKIE_KIND(cookie);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args a = {.buf = (__u64)buf, .num = amount > 0 ? amount : 0};
+
+	if (kind == EC_NSPR_CLOSE) {
+		if (fd)
+			ec_tls_forget((__u64)fd);
+		return 0;
+	}
+	if (!ec_proc_allowed() || !is_tls_fd(fd))
+		return 0;
+	ec_tls_call_begin((__u64)fd, EC_COOKIE_LIB(cookie), EC_SOURCE_NSS);
+	if (amount <= 0 || !ec_want_data())
+		return 0;
+	a.dir = kind == EC_NSPR_WRITE ? EC_DATA_DIR_SENT : EC_DATA_DIR_RECEIVED;
+	bpf_map_update_elem(&ec_nss_data_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ec_nss_return, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct data_args *a = bpf_map_lookup_elem(&ec_nss_data_args, &id), args = {};
+	struct ec_tls_call c, *cur = bpf_map_lookup_elem(&ec_tls_calls, &id);
+	__s32 n = (__s32)ret; /* PRInt32 */
+
+	if (!cur || cur->source != EC_SOURCE_NSS)
+		return 0; /* the call was no TLS one (a file, a pipe, a plain socket) */
+	if (a) {
+		args = *a;
+		bpf_map_delete_elem(&ec_nss_data_args, &id);
+	}
+	if (ec_tls_call_end(&c) || !a || n <= 0)
+		return 0;
+	ec_emit_tls_data(c.conn_id, args.buf, (__u64)n > args.num ? args.num : (__u32)n, args.dir,
+	                 EC_SOURCE_NSS);
+	return 0;
+}
