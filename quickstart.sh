@@ -11,6 +11,7 @@ PACKAGES=(
 	libbpf-dev libelf-dev zlib1g-dev libglib2.0-dev libpcap-dev libssl-dev
 	wireshark-dev tshark
 	openssl curl nginx iproute2 python3 procps
+	libcapstone-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
 )
 
 need_root() {

@@ -10,7 +10,7 @@
 # must name the client's pid. Plaintext records of the same traffic must name it too.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools go tshark nginx openssl bpftool tc python3
+require_tools go readelf tshark nginx openssl bpftool tc python3
 require_installed_extcap
 require_installed_plugin
 start_nginx
@@ -23,8 +23,8 @@ go version >&2
 go build -o "$E2E_TMP/goclient" "$SOURCE_DIR/tests/e2e/go/client.go" || fail "go build"
 go build -buildmode=pie -ldflags='-s -w' -o "$E2E_TMP/goclient-pie" \
 	"$SOURCE_DIR/tests/e2e/go/client.go" || fail "go build (stripped PIE)"
-file "$E2E_TMP/goclient-pie" | grep -q 'pie executable.*stripped' ||
-	fail "not a stripped PIE: $(file "$E2E_TMP/goclient-pie")"
+readelf -h "$E2E_TMP/goclient-pie" | grep -q 'Type:.*DYN' || fail "the client is no PIE"
+readelf -S "$E2E_TMP/goclient-pie" | grep -q '\.symtab' && fail "the PIE client has a symbol table"
 
 # check_run FILE PREFIX PID: every PREFIX1..PREFIXN request once in FILE (fields pid, uri),
 # each with PID.
