@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Drive an interactive shell through a pseudo-terminal, as a person typing.
 
-usage: pty_shell.py SHELL COMMANDS_FILE PID_FILE [UID GID]
+usage: pty_shell.py SHELL COMMANDS_FILE PID_FILE [UID GID [GATE]]
 
 Starts SHELL interactively (bash --norc --noprofile -i, zsh -f -i) on a new pty, as UID/GID if
 given, with a prompt we know. Each line of COMMANDS_FILE is typed followed by Enter, and the next
 is typed only once the shell prompts again. At the end it types `exit 0` and waits for the
-shell. The shell's pid goes to PID_FILE as soon as it runs; everything the terminal showed goes
-to stdout. Exits non-zero if the shell stops prompting.
+shell. The shell's pid goes to PID_FILE once it shows its first prompt; everything the terminal showed goes
+to stdout. With GATE, the first command is typed only once the file GATE exists (the shell
+waits at its first prompt meanwhile). Exits non-zero if the shell stops prompting.
 """
 import os
 import pty
@@ -22,6 +23,7 @@ def main():
     shell, commands_file, pid_file = sys.argv[1:4]
     uid = int(sys.argv[4]) if len(sys.argv) > 4 else None
     gid = int(sys.argv[5]) if len(sys.argv) > 5 else None
+    gate = sys.argv[6] if len(sys.argv) > 6 else None
     with open(commands_file, "rb") as f:
         commands = [line.rstrip(b"\n") for line in f]
     env = {
@@ -46,8 +48,6 @@ def main():
             os.setuid(uid)
         os.chdir("/tmp")
         os.execve(shell, argv, env)
-    with open(pid_file, "w") as f:
-        f.write("%d\n" % pid)
     seen = bytearray()
 
     def pump(pending, want_prompts, timeout):
@@ -72,6 +72,15 @@ def main():
         return False
 
     ok = pump(b"", 1, 20)
+    with open(pid_file + ".tmp", "w") as f:
+        f.write("%d\n" % pid)
+    os.rename(pid_file + ".tmp", pid_file)
+    end = time.time() + 60
+    while ok and gate and not os.path.exists(gate):
+        pump(b"", 1, 0.2)
+        if time.time() > end:
+            sys.stderr.write("the gate %s never opened\n" % gate)
+            ok = False
     for i, cmd in enumerate(commands):
         if not ok:
             break

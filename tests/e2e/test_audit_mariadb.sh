@@ -76,6 +76,20 @@ awk -F'\t' -v q="${Q40:0:32768}" -v len=$((8 + ${#Q40})) \
 log "ok: the ${#Q40}-byte query: its first 32 KiB, marked truncated, with its real length"
 assert_clean
 
+log "a PID filter: the server's pid, then another process's"
+for p in "$SERVER" $$; do
+	start_tshark_on ecapture-mysqld "pid-$p" -o "extcap.ecapture_mysqld.pid:$p" "${FIELDS[@]}"
+	wait_attached "pid-$p"
+	sql "SELECT $p AS pid_check" >/dev/null || fail "query failed"
+	[ "$p" != "$SERVER" ] || wait_for_lines "$E2E_TMP/pid-$p.out" 'pid_check' 1 20 || true
+	sleep 1
+	stop_tshark
+	n=$(grep -c "SELECT $p AS pid_check" "$E2E_TMP/pid-$p.out" || true)
+	[ "$n" -eq "$([ "$p" = "$SERVER" ] && echo 1 || echo 0)" ] || fail "$n queries with a PID filter of $p"
+	assert_clean
+done
+log "ok: a PID filter of the server shows its query, one of another process shows none"
+
 log "a UID filter for another user (root; the server runs as mysql)"
 start_tshark_on ecapture-mysqld uid -o extcap.ecapture_mysqld.uid:0 "${FIELDS[@]}"
 wait_attached uid
