@@ -12,14 +12,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "tls_conn.bpf.h"
+#include "tls_data.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define TLS1_3_VERSION    0x0304
 #define EC_SOURCE_OPENSSL 1 /* EC_RECORD_SRC_OPENSSL */
-#define EC_DIR_SENT       0
-#define EC_DIR_RECEIVED   1
+#define EC_DIR_SENT       EC_DATA_DIR_SENT
+#define EC_DIR_RECEIVED   EC_DATA_DIR_RECEIVED
 
 /* Layout of each traced library, indexed by the uprobe cookie. */
 struct {
@@ -215,84 +215,14 @@ static __always_inline __u64 call_exit(void)
 	return c.conn_id;
 }
 
-static __always_inline bool want_data(void)
-{
-	__u32 zero = 0;
-	struct ec_config *cfg = bpf_map_lookup_elem(&ec_config, &zero);
-
-	return cfg && cfg->capture_data;
-}
-
 static __always_inline void data_enter(void *buf, __u64 num, void *moved_ptr, __u32 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct data_args a = {
 	    .buf = (__u64)buf, .num = num, .moved_ptr = (__u64)moved_ptr, .dir = dir};
 
-	if (want_data())
+	if (ec_want_data())
 		bpf_map_update_elem(&ec_ssl_data_args, &id, &a, BPF_ANY);
-}
-
-/*
- * Reserve a record of the smallest size class that holds LEN bytes and copy them from user
- * memory. Classes keep the ring buffer from filling with mostly-empty 16 KiB records.
- */
-#define EMIT_CLASS(SIZE)                                                                           \
-	do {                                                                                       \
-		ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev) + (SIZE), 0);                     \
-		if (!ev)                                                                           \
-			goto lost;                                                                 \
-		copy = len;                                                                        \
-		barrier_var(copy);                                                                 \
-		if (copy > (SIZE))                                                                 \
-			copy = (SIZE);                                                             \
-		if (bpf_probe_read_user(ev->data, copy, (const char *)buf + off))                  \
-			__builtin_memset(ev->data, 0, 1);                                          \
-	} while (0)
-
-static __always_inline void emit_data(__u64 ssl, __u64 buf, __u32 total, __u32 dir)
-{
-	__s32 fd = ec_tls_fd(ssl);
-	__u8 flags = total > EC_DATA_MAX ? EC_DATAF_TRUNCATED : 0;
-
-	for (__u32 i = 0; i < EC_DATA_MAX_CHUNKS; i++) {
-		struct ec_tls_data_event *ev;
-		__u32 off = i * EC_DATA_CHUNK;
-		__u64 len, copy;
-
-		if (off >= total)
-			break;
-		len = total - off;
-		if (len > EC_DATA_CHUNK)
-			len = EC_DATA_CHUNK;
-		if (len <= 512)
-			EMIT_CLASS(512);
-		else if (len <= 4096)
-			EMIT_CLASS(4096);
-		else
-			EMIT_CLASS(EC_DATA_CHUNK);
-
-		ev->hdr.type = EC_EV_TLS_DATA;
-		ev->hdr.reserved = 0;
-		ev->hdr.ts_ns = bpf_ktime_get_ns();
-		ec_fill_proc(&ev->proc);
-		ev->ssl = ssl;
-		ev->fd = fd;
-		ev->dir = dir;
-		ev->source = EC_SOURCE_OPENSSL;
-		ev->flags = flags;
-		ev->pad = 0;
-		ev->total_len = total;
-		ev->offset = off;
-		ev->len = copy;
-		ev->pad2 = 0;
-		bpf_ringbuf_submit(ev, ec_rb_flags());
-		ec_stat_inc(EC_STAT_DATA_EMITTED);
-		continue;
-	lost:
-		ec_stat_inc(EC_STAT_DATA_DROPPED);
-		return;
-	}
 }
 
 /* Return of a data call; RET is its return value register. */
@@ -325,7 +255,7 @@ static __always_inline void data_exit(long ret)
 		moved = args.num;
 	if (moved > 0xffffffffull)
 		moved = 0xffffffffull;
-	emit_data(ssl, args.buf, (__u32)moved, args.dir);
+	ec_emit_tls_data(ssl, args.buf, (__u32)moved, args.dir, EC_SOURCE_OPENSSL);
 }
 
 /*

@@ -55,7 +55,7 @@ grep -q 'OpenSSL' "$E2E_TMP/found.log" && fail "OpenSSL traced although only Go 
 touch "$G"
 wait "$C13" || fail "Go client (TLS 1.3) failed: $(cat "$E2E_TMP/c13.client")"
 wait "$C12" || fail "Go client (TLS 1.2) failed: $(cat "$E2E_TMP/c12.client")"
-wait_for_lines "$E2E_TMP/found.out" "/go12/$N\$" 1 20 || true
+wait_for_lines "$E2E_TMP/found.out" "/go12/$N[[:space:]]" 2 20 || true
 sleep 1
 stop_tshark
 # Packets (decrypted through the DSBs) have no connection id; plaintext records have one.

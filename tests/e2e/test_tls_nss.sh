@@ -33,7 +33,7 @@ for v in 1.3 1.2; do
 		printf '%s\t%s\n' "$uri" "$pid" >>"$E2E_TMP/expected"
 	done
 done
-wait_for_lines "$E2E_TMP/live.out" "/nss1.2/$N\$" 1 20 || true
+wait_for_lines "$E2E_TMP/live.out" "/nss1.2/$N[[:space:]]" 1 20 || true
 sleep 1
 stop_tshark
 
