@@ -16,8 +16,13 @@ char LICENSE[] SEC("license") = "GPL";
 #define COM_QUERY        3 /* enum enum_server_command, the same in MySQL and MariaDB */
 #define COM_STMT_PREPARE 22
 
-/* The query of a dispatch_command under way on a thread. */
+/*
+ * The query of a dispatch_command under way on a thread. A thread keeps its entry between
+ * queries (active says whether one is under way): creating one copies all 32 KiB of it.
+ */
 struct query {
+	__u32 active;
+	__u32 pad;
 	struct ec_audit_event ev;
 	__u8 data[EC_AUDIT_MAX];
 };
@@ -65,12 +70,16 @@ static __always_inline void on_dispatch(struct pt_regs *ctx, __u32 tid,
 		return;
 	if (!ec_proc_allowed())
 		return;
-	z = bpf_map_lookup_elem(&ec_mysql_zero, &zero);
-	if (!z || bpf_map_update_elem(&ec_mysql_queries, &tid, z, BPF_ANY))
-		return;
 	q = bpf_map_lookup_elem(&ec_mysql_queries, &tid);
-	if (!q)
-		return;
+	if (!q) {
+		z = bpf_map_lookup_elem(&ec_mysql_zero, &zero);
+		if (!z || bpf_map_update_elem(&ec_mysql_queries, &tid, z, BPF_ANY))
+			return;
+		q = bpf_map_lookup_elem(&ec_mysql_queries, &tid);
+		if (!q)
+			return;
+	}
+	q->active = 1;
 	ec_audit_init(&q->ev, EC_REC_SQL, t->source,
 	              cmd == COM_QUERY ? EC_SQL_KIND_SIMPLE : EC_SQL_KIND_PREPARE);
 	/* The packet carries its length: the text need not end in a NUL. */
@@ -99,12 +108,12 @@ int BPF_KPROBE(ec_mysql_entry)
 	case EC_AFN_MYSQL_ERROR:
 		/* Diagnostics_area::set_error_status(this, uint sql_errno, ...) */
 		q = bpf_map_lookup_elem(&ec_mysql_queries, &tid);
-		if (q)
+		if (q && q->active)
 			q->ev.status = (__s32)(__u32)PT_REGS_PARM2(ctx);
 		break;
 	case EC_AFN_MYSQL_OK:
 		q = bpf_map_lookup_elem(&ec_mysql_queries, &tid);
-		if (q)
+		if (q && q->active)
 			q->ev.status = 0;
 		break;
 	}
@@ -117,9 +126,9 @@ int BPF_KRETPROBE(ec_mysql_return)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct query *q = bpf_map_lookup_elem(&ec_mysql_queries, &tid);
 
-	if (!q)
+	if (!q || !q->active)
 		return 0;
+	q->active = 0;
 	ec_audit_send(&q->ev);
-	bpf_map_delete_elem(&ec_mysql_queries, &tid);
 	return 0;
 }

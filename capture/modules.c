@@ -4,6 +4,10 @@
 
 extern const struct ec_module_ops ec_mod_tls_conn;
 extern const struct ec_module_ops ec_mod_openssl;
+extern const struct ec_module_ops ec_mod_bash;
+extern const struct ec_module_ops ec_mod_zsh;
+extern const struct ec_module_ops ec_mod_mysqld;
+extern const struct ec_module_ops ec_mod_postgres;
 extern const struct ec_module_ops ec_mod_go;
 extern const struct ec_module_ops ec_mod_gnutls;
 extern const struct ec_module_ops ec_mod_nss;
@@ -14,5 +18,9 @@ const struct ec_module_ops *const ec_modules[] = {
     &ec_mod_go,
     &ec_mod_gnutls,
     &ec_mod_nss,
+    &ec_mod_bash,
+    &ec_mod_zsh,
+    &ec_mod_mysqld,
+    &ec_mod_postgres,
     NULL,
 };

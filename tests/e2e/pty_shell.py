@@ -13,6 +13,7 @@ waits at its first prompt meanwhile). Exits non-zero if the shell stops promptin
 import os
 import pty
 import select
+import signal
 import sys
 import time
 
@@ -48,6 +49,9 @@ def main():
             os.setuid(uid)
         os.chdir("/tmp")
         os.execve(shell, argv, env)
+    # Non-blocking: a blocking write of a long line would wait for the shell to read it while
+    # the shell waits for us to read its echo of that line (both sides' buffers full).
+    os.set_blocking(fd, False)
     seen = bytearray()
 
     def pump(pending, want_prompts, timeout):
@@ -61,14 +65,19 @@ def main():
             if r:
                 try:
                     data = os.read(fd, 65536)
+                except BlockingIOError:
+                    data = None
                 except OSError:
                     return False
-                if not data:
-                    return False
-                seen.extend(data)
+                if data is not None:
+                    if not data:
+                        return False
+                    seen.extend(data)
             if w and out:
-                n = os.write(fd, out[:4096])
-                out = out[n:]
+                try:
+                    out = out[os.write(fd, out[:1024]):]
+                except BlockingIOError:
+                    pass
         return False
 
     ok = pump(b"", 1, 20)
@@ -89,7 +98,17 @@ def main():
             sys.stderr.write("no prompt after command %d\n" % (i + 1))
     if ok:
         pump(b"exit 0\r", 10**9, 2)
-    os.waitpid(pid, 0)
+    # Never leave a shell waiting for input behind (nor wait for it forever).
+    end = time.time() + (10 if ok else 0)
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.time() >= end:
+            if ok:
+                sys.stderr.write("the shell did not exit\n")
+                ok = False
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            break
+        pump(b"", 10**9, 0.2)
     sys.stdout.buffer.write(bytes(seen))
     return 0 if ok else 1
 

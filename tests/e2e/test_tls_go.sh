@@ -84,4 +84,29 @@ stop_tshark
 check_run "$E2E_TMP/pie.out" /pie13/ "$P13"
 check_run "$E2E_TMP/pie.out" /pie12/ "$P12"
 assert_clean
+
+log "3. a PID filter: of two running Go clients, only the chosen one is captured"
+G2="$E2E_TMP/gate2"
+"$E2E_TMP/goclient" -gate "$G2" -n $N -tls 1.3 "$URL/keep" >"$E2E_TMP/keep.client" 2>&1 &
+KEEP=$!
+"$E2E_TMP/goclient-pie" -gate "$G2" -n $N -tls 1.3 "$URL/other" >"$E2E_TMP/other.client" 2>&1 &
+OTHER=$!
+E2E_PIDS+=("$KEEP" "$OTHER")
+start_tshark pid -o extcap.ecapture_tls.tlslibs:go -o "extcap.ecapture_tls.pid:$KEEP" \
+	-o extcap.ecapture_tls.mode:both -Y http.request -T fields -E separator=/t \
+	-e ecapture.pid -e http.request.uri
+wait_attached pid
+touch "$G2"
+wait "$KEEP" || fail "Go client $KEEP failed: $(cat "$E2E_TMP/keep.client")"
+wait "$OTHER" || fail "Go client $OTHER failed: $(cat "$E2E_TMP/other.client")"
+wait_for_lines "$E2E_TMP/pid.out" "/keep/$N\$" 2 20 || true
+sleep 1
+stop_tshark
+cut -f2 "$E2E_TMP/pid.out" | sort | uniq -c | awk '$1 != 2' >"$E2E_TMP/pid.bad"
+[ ! -s "$E2E_TMP/pid.bad" ] || fail "not each request once as packet and once as record: $(cat "$E2E_TMP/pid.bad")"
+[ "$(grep -c '/keep/' "$E2E_TMP/pid.out")" -eq $((2 * N)) ] || fail "requests of pid $KEEP missing"
+grep -q '/other/' "$E2E_TMP/pid.out" && fail "pid $OTHER captured despite the filter"
+awk -F'\t' -v pid="$KEEP" '$1 != pid' "$E2E_TMP/pid.out" | grep -q . && fail "a line with another pid"
+log "ok: only pid $KEEP, all $N requests decrypted and as records"
+assert_clean
 log "PASS"
