@@ -17,8 +17,7 @@
 #include "gnutls_layout.h"
 #include "lib_discovery.h"
 #include "module.h"
-#include "uprobe_attach.h"
-#include "uprobe_multi.h"
+#include "uprobe_module.h"
 
 struct gnutls_lib {
 	struct ec_lib_file *file;
@@ -55,49 +54,7 @@ static bool wanted(const struct ec_capture_opts *o)
 	return o->source == EC_SOURCE_TLS && (o->tls_libs & EC_TLSLIB_GNUTLS);
 }
 
-static int open_and_load(struct ec_gnutls *s, struct ec_bpf_shared *shared, bool multi,
-                         GError **err)
-{
-	int ret;
-
-	s->skel = gnutls_bpf__open();
-	if (!s->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the GnuTLS BPF object");
-		return -1;
-	}
-	if (multi) {
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_gnutls_entry,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_gnutls_return,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-	}
-	if (ec_bpf_shared_prepare(shared, s->skel->obj, err))
-		return -1;
-	ret = gnutls_bpf__load(s->skel);
-	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot load the GnuTLS BPF programs: %s", g_strerror(-ret));
-		return -1;
-	}
-	return 0;
-}
-
-static int load_bpf(struct ec_gnutls *s, struct ec_bpf_shared *shared, GError **err)
-{
-	g_autoptr(GError) multi_err = NULL;
-	bool multi = g_strcmp0(g_getenv("ECAPTURE_NO_UPROBE_MULTI"), "1") != 0;
-
-	if (multi && open_and_load(s, shared, true, &multi_err)) {
-		g_debug("no uprobe_multi (%s): one perf uprobe per function", multi_err->message);
-		gnutls_bpf__destroy(s->skel);
-		s->skel = NULL;
-		multi = false;
-	}
-	if (!multi && !s->skel && open_and_load(s, shared, false, err))
-		return -1;
-	s->uprobes = ec_uprobes_new(multi);
-	return ec_bpf_shared_adopt(shared, s->skel->obj, err);
-}
+EC_UPROBE_SKEL(gnutls_skel, gnutls_bpf, "GnuTLS");
 
 /* Calibrate each library and store its layout (all -1 when it gives no keys). */
 static int calibrate_libs(struct ec_gnutls *s, GPtrArray *files, GError **err)
@@ -143,7 +100,8 @@ static void *module_load(struct ec_bpf_shared *shared, const struct ec_capture_o
 	s = g_new0(struct ec_gnutls, 1);
 	s->libs = g_array_new(FALSE, TRUE, sizeof(struct gnutls_lib));
 	g_array_set_clear_func(s->libs, lib_clear);
-	if (load_bpf(s, shared, err) || calibrate_libs(s, files, err)) {
+	s->skel = ec_uprobe_skel_load(&gnutls_skel, shared, &s->uprobes, err);
+	if (!s->skel || calibrate_libs(s, files, err)) {
 		destroy(s);
 		return NULL;
 	}
@@ -182,23 +140,14 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	for (guint id = 0; id < s->libs->len; id++) {
 		const struct gnutls_lib *lib = &g_array_index(s->libs, struct gnutls_lib, id);
 		g_autoptr(GArray) fns = functions_of(lib->file->path);
-		guint n_pids = o->pids->len ? o->pids->len : 1;
 		g_autoptr(GError) aerr = NULL;
 
-		for (guint p = 0; p < n_pids && !aerr; p++) {
-			pid_t pid = o->pids->len ? g_array_index(o->pids, pid_t, p) : -1;
-
-			ec_uprobes_attach(s->uprobes, s->skel->progs.ec_gnutls_entry,
-			                  s->skel->progs.ec_gnutls_return, lib->file->path,
-			                  (const struct ec_uprobe_fn *)fns->data, fns->len, id, pid,
-			                  &aerr);
-		}
-		if (aerr) {
-			if (lib->file->requested) {
-				g_propagate_error(err, g_steal_pointer(&aerr));
+		if (ec_uprobes_attach_pids(s->uprobes, s->skel->progs.ec_gnutls_entry,
+		                           s->skel->progs.ec_gnutls_return, lib->file->path,
+		                           (const struct ec_uprobe_fn *)fns->data, fns->len, id,
+		                           o->pids, &aerr)) {
+			if (ec_probe_failed(lib->file, &aerr, err))
 				return -1;
-			}
-			g_warning("not tracing %s: %s", lib->file->path, aerr->message);
 			continue;
 		}
 		g_message("tracing GnuTLS %s%s", lib->file->path,

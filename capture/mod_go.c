@@ -16,8 +16,7 @@
 #include "go_target.h"
 #include "go_tls.skel.h"
 #include "module.h"
-#include "uprobe_attach.h"
-#include "uprobe_multi.h"
+#include "uprobe_module.h"
 
 struct go_prog {
 	struct ec_lib_file *file;
@@ -95,47 +94,7 @@ static int plan_all(struct ec_go *s, GPtrArray *files, GError **err)
 	return 0;
 }
 
-static int open_and_load(struct ec_go *s, struct ec_bpf_shared *shared, bool multi, GError **err)
-{
-	int ret;
-
-	s->skel = go_tls_bpf__open();
-	if (!s->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the Go BPF object");
-		return -1;
-	}
-	if (multi)
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_go_probe,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-	if (ec_bpf_shared_prepare(shared, s->skel->obj, err))
-		return -1;
-	ret = go_tls_bpf__load(s->skel);
-	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the Go BPF program: %s",
-		            g_strerror(-ret));
-		return -1;
-	}
-	return 0;
-}
-
-static int load_bpf(struct ec_go *s, struct ec_bpf_shared *shared, GError **err)
-{
-	g_autoptr(GError) multi_err = NULL;
-	bool multi = g_strcmp0(g_getenv("ECAPTURE_NO_UPROBE_MULTI"), "1") != 0;
-
-	/* Kernels before 6.6 refuse the uprobe_multi attach type: perf uprobes then. */
-	if (multi && open_and_load(s, shared, true, &multi_err)) {
-		g_debug("no uprobe_multi (%s): one perf uprobe per probe point",
-		        multi_err->message);
-		go_tls_bpf__destroy(s->skel);
-		s->skel = NULL;
-		multi = false;
-	}
-	if (!multi && !s->skel && open_and_load(s, shared, false, err))
-		return -1;
-	s->uprobes = ec_uprobes_new(multi);
-	return ec_bpf_shared_adopt(shared, s->skel->obj, err);
-}
+EC_UPROBE_SKEL(go_skel, go_tls_bpf, "Go");
 
 static void *module_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
                          GError **err)
@@ -148,7 +107,8 @@ static void *module_load(struct ec_bpf_shared *shared, const struct ec_capture_o
 	s = g_new0(struct ec_go, 1);
 	s->progs = g_array_new(FALSE, TRUE, sizeof(struct go_prog));
 	g_array_set_clear_func(s->progs, prog_clear);
-	if (plan_all(s, files, err) || s->progs->len == 0 || load_bpf(s, shared, err)) {
+	if (plan_all(s, files, err) || s->progs->len == 0 ||
+	    !(s->skel = ec_uprobe_skel_load(&go_skel, shared, &s->uprobes, err))) {
 		destroy(s);
 		return NULL;
 	}
@@ -180,20 +140,13 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 		const struct go_prog *p = &g_array_index(s->progs, struct go_prog, id);
 		guint n_pids = o->pids->len ? o->pids->len : 1;
 		g_autoptr(GError) aerr = NULL;
-		guint p_i;
 
-		for (p_i = 0; p_i < n_pids; p_i++) {
-			pid_t pid = o->pids->len ? g_array_index(o->pids, pid_t, p_i) : -1;
-
-			if (attach_prog(s, id, pid, &aerr))
-				break;
-		}
+		for (guint i = 0; i < n_pids && !aerr; i++)
+			attach_prog(s, id, o->pids->len ? g_array_index(o->pids, pid_t, i) : -1,
+			            &aerr);
 		if (aerr) {
-			if (p->file->requested) {
-				g_propagate_error(err, g_steal_pointer(&aerr));
+			if (ec_probe_failed(p->file, &aerr, err))
 				return -1;
-			}
-			g_warning("not tracing %s: %s", p->file->path, aerr->message);
 			continue;
 		}
 		g_message("tracing Go program %s", p->file->path);

@@ -12,8 +12,7 @@
 #include "lib_discovery.h"
 #include "module.h"
 #include "nss.skel.h"
-#include "uprobe_attach.h"
-#include "uprobe_multi.h"
+#include "uprobe_module.h"
 
 static const struct ec_uprobe_fn hooked_functions[] = {
     {"PR_Write", EC_NSPR_WRITE, true, true, false},  {"PR_Send", EC_NSPR_WRITE, true, true, false},
@@ -46,38 +45,12 @@ static bool wanted(const struct ec_capture_opts *o)
 	return o->source == EC_SOURCE_TLS && (o->tls_libs & EC_TLSLIB_NSS);
 }
 
-static int open_and_load(struct ec_nss *s, struct ec_bpf_shared *shared, bool multi, GError **err)
-{
-	int ret;
-
-	s->skel = nss_bpf__open();
-	if (!s->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the NSS BPF object");
-		return -1;
-	}
-	if (multi) {
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_nss_entry,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_nss_return,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-	}
-	if (ec_bpf_shared_prepare(shared, s->skel->obj, err))
-		return -1;
-	ret = nss_bpf__load(s->skel);
-	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the NSS BPF programs: %s",
-		            g_strerror(-ret));
-		return -1;
-	}
-	return 0;
-}
+EC_UPROBE_SKEL(nss_skel, nss_bpf, "NSS");
 
 static void *module_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
                          GError **err)
 {
 	GPtrArray *libs = ec_find_libs(ec_is_libnspr_name, (const char *const *)o->libnspr, err);
-	g_autoptr(GError) multi_err = NULL;
-	bool multi = g_strcmp0(g_getenv("ECAPTURE_NO_UPROBE_MULTI"), "1") != 0;
 	struct ec_nss *s;
 
 	if (!libs)
@@ -90,19 +63,11 @@ static void *module_load(struct ec_bpf_shared *shared, const struct ec_capture_o
 	s->libs = libs;
 	if (libs->len > EC_MAX_LIBS)
 		g_ptr_array_set_size(libs, EC_MAX_LIBS);
-	/* Kernels before 6.6 refuse the uprobe_multi attach type: perf uprobes then. */
-	if (multi && open_and_load(s, shared, true, &multi_err)) {
-		g_debug("no uprobe_multi (%s): one perf uprobe per function", multi_err->message);
-		nss_bpf__destroy(s->skel);
-		s->skel = NULL;
-		multi = false;
-	}
-	if ((!multi && !s->skel && open_and_load(s, shared, false, err)) ||
-	    ec_bpf_shared_adopt(shared, s->skel->obj, err)) {
+	s->skel = ec_uprobe_skel_load(&nss_skel, shared, &s->uprobes, err);
+	if (!s->skel) {
 		destroy(s);
 		return NULL;
 	}
-	s->uprobes = ec_uprobes_new(multi);
 	return s;
 }
 
@@ -112,22 +77,14 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 
 	for (guint id = 0; id < s->libs->len; id++) {
 		const struct ec_lib_file *lib = s->libs->pdata[id];
-		guint n_pids = o->pids->len ? o->pids->len : 1;
 		g_autoptr(GError) aerr = NULL;
 
-		for (guint p = 0; p < n_pids && !aerr; p++) {
-			pid_t pid = o->pids->len ? g_array_index(o->pids, pid_t, p) : -1;
-
-			ec_uprobes_attach(s->uprobes, s->skel->progs.ec_nss_entry,
-			                  s->skel->progs.ec_nss_return, lib->path, hooked_functions,
-			                  G_N_ELEMENTS(hooked_functions), id, pid, &aerr);
-		}
-		if (aerr) {
-			if (lib->requested) {
-				g_propagate_error(err, g_steal_pointer(&aerr));
+		if (ec_uprobes_attach_pids(s->uprobes, s->skel->progs.ec_nss_entry,
+		                           s->skel->progs.ec_nss_return, lib->path,
+		                           hooked_functions, G_N_ELEMENTS(hooked_functions), id,
+		                           o->pids, &aerr)) {
+			if (ec_probe_failed(lib, &aerr, err))
 				return -1;
-			}
-			g_warning("not tracing %s: %s", lib->path, aerr->message);
 			continue;
 		}
 		g_message("tracing NSPR %s (NSS plaintext; no keys)", lib->path);

@@ -12,8 +12,7 @@
 #include "module.h"
 #include "openssl.skel.h"
 #include "ssl_layout.h"
-#include "uprobe_attach.h"
-#include "uprobe_multi.h"
+#include "uprobe_module.h"
 
 /*
  * The probed functions. After any of them returns, a finished handshake's secrets are in the SSL
@@ -39,85 +38,21 @@ struct ec_openssl {
 	guint n_libs;
 };
 
-/*
- * Probe every hooked function of one library; with a PID filter only in those processes, so the
- * others never pay for a breakpoint.
- */
-static int attach_lib(struct ec_openssl *s, const struct ec_lib_file *lib, guint lib_id,
-                      GArray *pids, GError **err)
-{
-	guint n_pids = pids->len ? pids->len : 1;
-
-	for (guint p = 0; p < n_pids; p++) {
-		pid_t pid = pids->len ? g_array_index(pids, pid_t, p) : -1;
-
-		if (ec_uprobes_attach(s->uprobes, s->skel->progs.ec_ssl_entry,
-		                      s->skel->progs.ec_ssl_return, lib->path, hooked_functions,
-		                      G_N_ELEMENTS(hooked_functions), lib_id, pid, err))
-			return -1;
-	}
-	return 0;
-}
-
 static void destroy(void *state);
 
-/* Open and load the object, its uprobe programs loaded for uprobe_multi if MULTI. */
-static int open_and_load(struct ec_openssl *s, struct ec_bpf_shared *shared, bool multi,
-                         GError **err)
-{
-	int ret;
-
-	s->skel = openssl_bpf__open();
-	if (!s->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the OpenSSL BPF object");
-		return -1;
-	}
-	if (multi) {
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_ssl_entry,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-		bpf_program__set_expected_attach_type(s->skel->progs.ec_ssl_return,
-		                                      EC_BPF_TRACE_UPROBE_MULTI);
-	}
-	if (ec_bpf_shared_prepare(shared, s->skel->obj, err))
-		return -1;
-	ret = openssl_bpf__load(s->skel);
-	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot load the OpenSSL BPF programs: %s", g_strerror(-ret));
-		return -1;
-	}
-	return 0;
-}
+EC_UPROBE_SKEL(openssl_skel, openssl_bpf, "OpenSSL");
 
 static struct ec_openssl *load(struct ec_bpf_shared *shared, GError **err)
 {
 	struct ec_openssl *s = g_new0(struct ec_openssl, 1);
-	g_autoptr(GError) multi_err = NULL;
-	bool multi = true;
 
 	s->libs = g_ptr_array_new_with_free_func(ec_lib_file_free);
-	/*
-	 * Kernels before 6.6 refuse the uprobe_multi attach type: fall back to perf uprobes.
-	 * ECAPTURE_NO_UPROBE_MULTI=1 takes the fallback on any kernel (the tests use it).
-	 */
-	if (g_strcmp0(g_getenv("ECAPTURE_NO_UPROBE_MULTI"), "1") == 0) {
-		multi = false;
-		if (open_and_load(s, shared, false, err))
-			goto fail;
-	} else if (open_and_load(s, shared, true, &multi_err)) {
-		g_debug("no uprobe_multi (%s): one perf uprobe per function", multi_err->message);
-		openssl_bpf__destroy(s->skel);
-		multi = false;
-		if (open_and_load(s, shared, false, err))
-			goto fail;
+	s->skel = ec_uprobe_skel_load(&openssl_skel, shared, &s->uprobes, err);
+	if (!s->skel) {
+		destroy(s);
+		return NULL;
 	}
-	s->uprobes = ec_uprobes_new(multi);
-	if (ec_bpf_shared_adopt(shared, s->skel->obj, err))
-		goto fail;
 	return s;
-fail:
-	destroy(s);
-	return NULL;
 }
 
 /*
@@ -141,11 +76,8 @@ static int calibrate_libs(struct ec_openssl *s, GPtrArray *libs, GError **err)
 			break;
 		}
 		if (ec_ssl_layout_calibrate(lib->path, &layout, &version, &lerr)) {
-			if (lib->requested) {
-				g_propagate_error(err, g_steal_pointer(&lerr));
+			if (ec_probe_failed(lib, &lerr, err))
 				return -1;
-			}
-			g_warning("not tracing %s: %s", lib->path, lerr->message);
 			continue;
 		}
 		if (bpf_map_update_elem(layouts_fd, &lib_id, &layout, BPF_ANY)) {
@@ -209,12 +141,12 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 		const struct ec_lib_file *lib = s->libs->pdata[lib_id];
 		g_autoptr(GError) lerr = NULL;
 
-		if (attach_lib(s, lib, lib_id, o->pids, &lerr)) {
-			if (lib->requested) {
-				g_propagate_error(err, g_steal_pointer(&lerr));
+		if (ec_uprobes_attach_pids(s->uprobes, s->skel->progs.ec_ssl_entry,
+		                           s->skel->progs.ec_ssl_return, lib->path,
+		                           hooked_functions, G_N_ELEMENTS(hooked_functions), lib_id,
+		                           o->pids, &lerr)) {
+			if (ec_probe_failed(lib, &lerr, err))
 				return -1;
-			}
-			g_warning("not tracing %s: %s", lib->path, lerr->message);
 			continue;
 		}
 		g_message("tracing %s", lib->path);
