@@ -12,10 +12,8 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	const GOptionEntry extcap_entries[] = {
 	    {"extcap-interfaces", 0, 0, G_OPTION_ARG_NONE, &a->extcap_interfaces,
 	     "List the extcap interfaces", NULL},
-	    {"extcap-interface", 'i', 0, G_OPTION_ARG_STRING, &a->extcap_interface,
-	     "The interface to use (ecapture-tls, ecapture-bash, ecapture-zsh, ecapture-mysqld, "
-	     "ecapture-postgres)",
-	     "IFACE"},
+	    {"extcap-interface", 0, 0, G_OPTION_ARG_STRING, &a->extcap_interface,
+	     "The interface to use (as -i)", "IFACE"},
 	    {"extcap-dlts", 0, 0, G_OPTION_ARG_NONE, &a->extcap_dlts,
 	     "List the DLTs of the interface", NULL},
 	    {"extcap-config", 0, 0, G_OPTION_ARG_NONE, &a->extcap_config,
@@ -88,6 +86,10 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "Append TLS key log lines (SSLKEYLOGFILE format) to FILE", "FILE"},
 	    {"duration", 'a', 0, G_OPTION_ARG_DOUBLE, &a->duration, "Stop after this many seconds",
 	     "SECONDS"},
+	    {"interface", 'i', 0, G_OPTION_ARG_STRING, &a->extcap_interface,
+	     "What to capture: ecapture-tls (the default), ecapture-bash, ecapture-zsh, "
+	     "ecapture-mysqld, ecapture-postgres",
+	     "IFACE"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &a->verbose, "Log more", NULL},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version", NULL},
 	    G_OPTION_ENTRY_NULL,
@@ -97,9 +99,9 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	    "extcap", "Wireshark extcap interface:", "Show the extcap options", a, NULL);
 
 	g_option_context_set_summary(
-	    ctx, "Captures the packets of TLS connections made through OpenSSL on this host,\n"
-	         "with their keys in Decryption Secrets Blocks, as pcapng. Run by Wireshark as\n"
-	         "the \"eCapture TLS\" interface, or standalone:\n\n"
+	    ctx, "Captures the packets of TLS connections made through OpenSSL, GnuTLS, NSS or\n"
+	         "Go on this host, with their keys in Decryption Secrets Blocks, as pcapng.\n"
+	         "Run by Wireshark as the \"eCapture TLS\" interface, or standalone:\n\n"
 	         "  ecapturedump                        # plaintext per connection, as text\n"
 	         "  ecapturedump -w out.pcapng          # then: wireshark out.pcapng\n"
 	         "  ecapturedump -w - | tshark -r - -Y http\n"
