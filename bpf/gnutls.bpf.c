@@ -13,7 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "tls_data.bpf.h"
+#include "data_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -27,20 +27,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ec_gnutls_layout);
 } ec_gnutls_layouts SEC(".maps");
-
-struct data_args {
-	__u64 buf;
-	__u64 num;
-	__u32 dir;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct data_args);
-} ec_gnutls_data_args SEC(".maps");
 
 /* The labels already sent for a session, with the client random they belong to. */
 struct seen {
@@ -150,8 +136,6 @@ int BPF_KPROBE(ec_gnutls_entry, void *session, void *buf, __u64 num)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 kind = EC_COOKIE_KIND(cookie), lib_id = EC_COOKIE_LIB(cookie);
-	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args a = {.buf = (__u64)buf, .num = num};
 
 	switch (kind) {
 	case EC_GNUTLS_HANDSHAKE:
@@ -159,10 +143,10 @@ int BPF_KPROBE(ec_gnutls_entry, void *session, void *buf, __u64 num)
 		break;
 	case EC_GNUTLS_SEND:
 	case EC_GNUTLS_RECV:
-		if (call_enter(session, lib_id) || !ec_want_data())
-			break;
-		a.dir = kind == EC_GNUTLS_SEND ? EC_DATA_DIR_SENT : EC_DATA_DIR_RECEIVED;
-		bpf_map_update_elem(&ec_gnutls_data_args, &id, &a, BPF_ANY);
+		if (!call_enter(session, lib_id))
+			ec_data_enter((__u64)buf, num, 0,
+			              kind == EC_GNUTLS_SEND ? EC_DATA_DIR_SENT
+			                                     : EC_DATA_DIR_RECEIVED);
 		break;
 	case EC_GNUTLS_DEINIT:
 		if (session) {
@@ -180,9 +164,9 @@ SEC("uretprobe")
 int BPF_KRETPROBE(ec_gnutls_return, long ret)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
-	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args *a, args = {};
-	__u64 session, moved;
+	struct ec_data_args args = {};
+	bool have;
+	__u64 session;
 
 	switch (EC_COOKIE_KIND(cookie)) {
 	case EC_GNUTLS_HANDSHAKE:
@@ -190,17 +174,12 @@ int BPF_KRETPROBE(ec_gnutls_return, long ret)
 		break;
 	case EC_GNUTLS_SEND:
 	case EC_GNUTLS_RECV:
-		a = bpf_map_lookup_elem(&ec_gnutls_data_args, &id);
-		if (a) {
-			args = *a;
-			bpf_map_delete_elem(&ec_gnutls_data_args, &id);
-		}
+		have = ec_data_take(&args);
 		session = call_exit();
-		if (!a || !session || ret <= 0)
+		if (!have || !session || ret <= 0)
 			break;
-		moved = ret > args.num ? args.num : ret;
-		ec_emit_tls_data(session, args.buf, moved > 0xffffffffull ? 0xffffffffu : moved,
-		                 args.dir, EC_SOURCE_GNUTLS);
+		ec_emit_tls_data(session, args.buf, ec_data_moved(&args, ret), args.dir,
+		                 EC_SOURCE_GNUTLS);
 		break;
 	}
 	return 0;

@@ -12,7 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "tls_data.bpf.h"
+#include "data_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -22,20 +22,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define FD_METHODS         0  /* PRFileDesc.methods */
 #define FD_LOWER           16 /* PRFileDesc.lower */
 #define MAX_LAYERS         4
-
-struct data_args {
-	__u64 buf;
-	__u64 num;
-	__u32 dir;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct data_args);
-} ec_nss_data_args SEC(".maps");
 
 static __always_inline __s32 desc_type(const void *fd)
 {
@@ -69,8 +55,6 @@ int BPF_KPROBE(ec_nss_entry, void *fd, void *buf, int amount)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 kind = EC_COOKIE_KIND(cookie);
-	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args a = {.buf = (__u64)buf, .num = amount > 0 ? amount : 0};
 
 	if (kind == EC_NSPR_CLOSE) {
 		if (fd)
@@ -80,10 +64,9 @@ int BPF_KPROBE(ec_nss_entry, void *fd, void *buf, int amount)
 	if (!ec_proc_allowed() || !is_tls_fd(fd))
 		return 0;
 	ec_tls_call_begin((__u64)fd, EC_COOKIE_LIB(cookie), EC_SOURCE_NSS);
-	if (amount <= 0 || !ec_want_data())
-		return 0;
-	a.dir = kind == EC_NSPR_WRITE ? EC_DATA_DIR_SENT : EC_DATA_DIR_RECEIVED;
-	bpf_map_update_elem(&ec_nss_data_args, &id, &a, BPF_ANY);
+	if (amount > 0)
+		ec_data_enter((__u64)buf, amount, 0,
+		              kind == EC_NSPR_WRITE ? EC_DATA_DIR_SENT : EC_DATA_DIR_RECEIVED);
 	return 0;
 }
 
@@ -91,19 +74,16 @@ SEC("uretprobe")
 int BPF_KRETPROBE(ec_nss_return, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args *a = bpf_map_lookup_elem(&ec_nss_data_args, &id), args = {};
 	struct ec_tls_call c, *cur = bpf_map_lookup_elem(&ec_tls_calls, &id);
 	__s32 n = (__s32)ret; /* PRInt32 */
+	struct ec_data_args args = {};
+	bool have;
 
 	if (!cur || cur->source != EC_SOURCE_NSS)
 		return 0; /* the call was no TLS one (a file, a pipe, a plain socket) */
-	if (a) {
-		args = *a;
-		bpf_map_delete_elem(&ec_nss_data_args, &id);
-	}
-	if (ec_tls_call_end(&c) || !a || n <= 0)
+	have = ec_data_take(&args);
+	if (ec_tls_call_end(&c) || !have || n <= 0)
 		return 0;
-	ec_emit_tls_data(c.conn_id, args.buf, (__u64)n > args.num ? args.num : (__u32)n, args.dir,
-	                 EC_SOURCE_NSS);
+	ec_emit_tls_data(c.conn_id, args.buf, ec_data_moved(&args, n), args.dir, EC_SOURCE_NSS);
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "tls_data.bpf.h"
+#include "data_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -28,22 +28,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ec_ssl_layout);
 } ec_ssl_layouts SEC(".maps");
-
-/* Arguments of a data call (SSL_read/SSL_write and the _ex forms), read back on return. */
-struct data_args {
-	__u64 buf;
-	__u64 num;       /* the buffer's size: never read more than that */
-	__u64 moved_ptr; /* _ex: where the byte count is written; 0 for the plain forms */
-	__u32 dir;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct data_args);
-} ec_ssl_data_args SEC(".maps");
 
 struct ssl_key {
 	__u32 tgid;
@@ -215,47 +199,26 @@ static __always_inline __u64 call_exit(void)
 	return c.conn_id;
 }
 
-static __always_inline void data_enter(void *buf, __u64 num, void *moved_ptr, __u32 dir)
+/* Return of a data call with arguments A; RET is its return value register. */
+static __always_inline void data_exit(long ret, const struct ec_data_args *a)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args a = {
-	    .buf = (__u64)buf, .num = num, .moved_ptr = (__u64)moved_ptr, .dir = dir};
-
-	if (ec_want_data())
-		bpf_map_update_elem(&ec_ssl_data_args, &id, &a, BPF_ANY);
-}
-
-/* Return of a data call; RET is its return value register. */
-static __always_inline void data_exit(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct data_args *a = bpf_map_lookup_elem(&ec_ssl_data_args, &id);
-	struct data_args args;
 	__u64 ssl, moved = 0;
 
-	if (!a)
-		return;
-	args = *a;
-	bpf_map_delete_elem(&ec_ssl_data_args, &id);
 	ssl = call_exit();
 	if (!ssl)
 		return;
 	/* Both forms return an int: only the low 32 bits of the register mean anything. */
-	if (args.moved_ptr) {
+	if (a->moved_ptr) {
 		/* SSL_read_ex/SSL_write_ex: 1 on success, the count through a size_t *. */
 		if ((int)ret != 1 ||
-		    bpf_probe_read_user(&moved, sizeof(moved), (void *)args.moved_ptr))
+		    bpf_probe_read_user(&moved, sizeof(moved), (void *)a->moved_ptr))
 			return;
 	} else {
 		if ((int)ret <= 0)
 			return;
 		moved = (int)ret;
 	}
-	if (moved > args.num)
-		moved = args.num;
-	if (moved > 0xffffffffull)
-		moved = 0xffffffffull;
-	ec_emit_tls_data(ssl, args.buf, (__u32)moved, args.dir, EC_SOURCE_OPENSSL);
+	ec_emit_tls_data(ssl, a->buf, ec_data_moved(a, moved), a->dir, EC_SOURCE_OPENSSL);
 }
 
 /*
@@ -285,16 +248,16 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 	case EC_FN_WRITE:
 		/* int num: only the low half of the register is the argument. */
 		if (!call_enter(ssl, lib_id) && (int)num > 0)
-			data_enter(buf, (int)num, NULL,
-			           EC_COOKIE_KIND(cookie) == EC_FN_READ ? EC_DIR_RECEIVED
-			                                                : EC_DIR_SENT);
+			ec_data_enter((__u64)buf, (int)num, 0,
+			              EC_COOKIE_KIND(cookie) == EC_FN_READ ? EC_DIR_RECEIVED
+			                                                   : EC_DIR_SENT);
 		break;
 	case EC_FN_READ_EX:
 	case EC_FN_WRITE_EX:
 		if (!call_enter(ssl, lib_id))
-			data_enter(buf, num, moved,
-			           EC_COOKIE_KIND(cookie) == EC_FN_READ_EX ? EC_DIR_RECEIVED
-			                                                   : EC_DIR_SENT);
+			ec_data_enter((__u64)buf, num, (__u64)moved,
+			              EC_COOKIE_KIND(cookie) == EC_FN_READ_EX ? EC_DIR_RECEIVED
+			                                                      : EC_DIR_SENT);
 		break;
 	case EC_FN_CLEAR:
 		if (ssl)
@@ -309,7 +272,7 @@ SEC("uretprobe")
 int BPF_KRETPROBE(ec_ssl_return, long ret)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
-	__u64 id = bpf_get_current_pid_tgid();
+	struct ec_data_args args = {};
 
 	switch (EC_COOKIE_KIND(cookie)) {
 	case EC_FN_HANDSHAKE:
@@ -319,8 +282,8 @@ int BPF_KRETPROBE(ec_ssl_return, long ret)
 	case EC_FN_WRITE:
 	case EC_FN_READ_EX:
 	case EC_FN_WRITE_EX:
-		if (bpf_map_lookup_elem(&ec_ssl_data_args, &id))
-			data_exit(ret);
+		if (ec_data_take(&args))
+			data_exit(ret, &args);
 		else
 			call_exit();
 		break;
