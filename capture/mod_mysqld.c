@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "audit_exe.h"
-#include "audit_plan.h"
+#include "audit_module.h"
 #include "ec_error.h"
 #include "ec_record.h"
 #include "elf_info.h"
@@ -35,11 +35,6 @@ static const char *const mysqld_paths[] = {"/usr/sbin/mariadbd",
                                            "/usr/local/mysql/bin/mariadbd",
                                            NULL};
 static const char *const mysqld_names[] = {"mariadbd", "mysqld", NULL};
-
-struct mysqld_mod {
-	struct ec_audit_obj bpf;
-	struct ec_audit_plan *plan;
-};
 
 /* "10.11.6-MariaDB-0+deb12u1" or "8.0.36": the server's version string, and which it is. */
 static char *server_version(const char *path, bool *mariadb)
@@ -78,7 +73,8 @@ static int probe_prefix(struct ec_audit_plan *plan, int id, const char *path,
 	return (int)found->len;
 }
 
-static int plan_server(struct mysqld_mod *m, const char *path, GError **err)
+static int plan_server(struct ec_audit_plan *plan, const char *path, G_GNUC_UNUSED const void *data,
+                       G_GNUC_UNUSED const struct ec_capture_opts *o, GError **err)
 {
 	struct ec_sym_table *syms = ec_sym_table_load(path, err);
 	g_autoptr(GPtrArray) packet = NULL;
@@ -106,20 +102,19 @@ static int plan_server(struct mysqld_mod *m, const char *path, GError **err)
 	version = server_version(path, &mariadb);
 	what = g_strdup_printf("%s (%s %s)", path, mariadb ? "MariaDB" : "MySQL",
 	                       version ? version : "of unknown version");
-	id = ec_audit_plan_add_target(m->plan, path, what);
+	id = ec_audit_plan_add_target(plan, path, what);
 	if (id < 0) {
 		g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED, "too many MySQL servers");
 		goto out;
 	}
-	t = ec_audit_plan_target(m->plan, id);
+	t = ec_audit_plan_target(plan, id);
 	t->source = mariadb ? EC_RECORD_SRC_MARIADB : EC_RECORD_SRC_MYSQL;
 	t->mysql_abi = abi;
-	if (ec_audit_plan_probe(m->plan, id, path, dispatch, EC_AFN_MYSQL_DISPATCH, true, true,
-	                        err))
+	if (ec_audit_plan_probe(plan, id, path, dispatch, EC_AFN_MYSQL_DISPATCH, true, true, err))
 		goto out;
-	n_err = probe_prefix(m->plan, id, path, syms, DA_ERROR, EC_AFN_MYSQL_ERROR, err);
-	n_ok = n_err < 0 ? -1 : probe_prefix(m->plan, id, path, syms, DA_OK, EC_AFN_MYSQL_OK, err);
-	if (n_ok < 0 || probe_prefix(m->plan, id, path, syms, DA_EOF, EC_AFN_MYSQL_OK, err) < 0)
+	n_err = probe_prefix(plan, id, path, syms, DA_ERROR, EC_AFN_MYSQL_ERROR, err);
+	n_ok = n_err < 0 ? -1 : probe_prefix(plan, id, path, syms, DA_OK, EC_AFN_MYSQL_OK, err);
+	if (n_ok < 0 || probe_prefix(plan, id, path, syms, DA_EOF, EC_AFN_MYSQL_OK, err) < 0)
 		goto out;
 	if (!n_err || !n_ok)
 		g_warning("%s: no Diagnostics_area status functions: query results will be unknown",
@@ -130,77 +125,28 @@ out:
 	return rc;
 }
 
-static void destroy(void *state)
-{
-	struct mysqld_mod *m = state;
+static const struct ec_audit_map_size mysqld_sizes[] = {{"ec_mysql_queries", QUERIES_IN_FLIGHT}};
 
-	if (!m)
-		return;
-	ec_audit_plan_free(m->plan);
-	ec_audit_obj_close(&m->bpf);
-	g_free(m);
-}
+static const struct ec_audit_module_desc mysqld_desc = {
+    .program = "mysqld",
+    .std_paths = mysqld_paths,
+    .names = mysqld_names,
+    .label = "MySQL/MariaDB",
+    .unit = "server executable",
+    .not_found = "no MySQL or MariaDB server that can be traced was found (name one with "
+                 "--mysqld)",
+    .elf_bytes = mysqld_bpf__elf_bytes,
+    .obj_name = "mysqld",
+    .entry = "ec_mysql_entry",
+    .ret = "ec_mysql_return",
+    .sizes = mysqld_sizes,
+    .n_sizes = G_N_ELEMENTS(mysqld_sizes),
+    .plan = plan_server,
+};
 
 static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
 {
-	g_autoptr(GPtrArray) files =
-	    ec_find_programs("mysqld", o->mysqld_path, mysqld_paths, mysqld_names, err);
-	static const struct ec_audit_map_size sizes[] = {{"ec_mysql_queries", QUERIES_IN_FLIGHT}};
-	struct mysqld_mod *m;
-	const void *elf;
-	size_t elf_size;
-
-	if (!files)
-		return NULL;
-	m = g_new0(struct mysqld_mod, 1);
-	m->plan = ec_audit_plan_new();
-	for (guint i = 0; i < files->len; i++) {
-		const struct ec_lib_file *f = files->pdata[i];
-		g_autoptr(GError) ferr = NULL;
-
-		if (plan_server(m, f->path, &ferr)) {
-			if (f->requested) {
-				g_propagate_error(err, g_steal_pointer(&ferr));
-				goto fail;
-			}
-			g_warning("not tracing %s: %s", f->path, ferr->message);
-		}
-	}
-	if (!ec_audit_plan_n_targets(m->plan)) {
-		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-		            "no MySQL or MariaDB server that can be traced was found (name one "
-		            "with --mysqld)");
-		goto fail;
-	}
-	elf = mysqld_bpf__elf_bytes(&elf_size);
-	if (ec_audit_obj_load(&m->bpf, elf, elf_size, "mysqld", "ec_mysql_entry", "ec_mysql_return",
-	                      sizes, G_N_ELEMENTS(sizes), shared, err) ||
-	    ec_audit_plan_write_targets(
-	        m->plan, bpf_object__find_map_by_name(m->bpf.obj, "ec_audit_targets"), err))
-		goto fail;
-	return m;
-fail:
-	destroy(m);
-	return NULL;
-}
-
-static int attach(void *state, const struct ec_capture_opts *o, GError **err)
-{
-	struct mysqld_mod *m = state;
-
-	if (ec_audit_plan_attach(m->plan, m->bpf.entry, m->bpf.ret, m->bpf.multi, o->pids, err))
-		return -1;
-	for (guint i = 0; i < ec_audit_plan_n_targets(m->plan); i++)
-		g_message("tracing %s", ec_audit_plan_target_what(m->plan, (int)i));
-	return 0;
-}
-
-static char *describe(void *state)
-{
-	struct mysqld_mod *m = state;
-	guint n = ec_audit_plan_n_targets(m->plan);
-
-	return g_strdup_printf("MySQL/MariaDB: %u server executable%s", n, n == 1 ? "" : "s");
+	return ec_audit_module_load(&mysqld_desc, o->mysqld_path, shared, o, err);
 }
 
 static bool wanted(const struct ec_capture_opts *o)
@@ -212,7 +158,7 @@ const struct ec_module_ops ec_mod_mysqld = {
     .name = "mysqld",
     .wanted = wanted,
     .load = load,
-    .attach = attach,
-    .describe = describe,
-    .destroy = destroy,
+    .attach = ec_audit_module_attach,
+    .describe = ec_audit_module_describe,
+    .destroy = ec_audit_module_destroy,
 };

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "audit_exe.h"
-#include "audit_plan.h"
+#include "audit_module.h"
 #include "ec_error.h"
 #include "ec_record.h"
 #include "elf_info.h"
@@ -37,11 +37,6 @@ static const struct {
     {"ReadyForQuery", EC_AFN_PG_READY, true, false, false},
 };
 
-struct postgres_mod {
-	struct ec_audit_obj bpf;
-	struct ec_audit_plan *plan;
-};
-
 /* The major version from "PostgreSQL 15.18 (...)"; 0 if not found. */
 static int server_major(const char *path, char **version)
 {
@@ -59,7 +54,8 @@ static int server_major(const char *path, char **version)
 	return major;
 }
 
-static int plan_server(struct postgres_mod *m, const char *path, GError **err)
+static int plan_server(struct ec_audit_plan *plan, const char *path, G_GNUC_UNUSED const void *data,
+                       G_GNUC_UNUSED const struct ec_capture_opts *o, GError **err)
 {
 	struct ec_sym_table *syms = ec_sym_table_load(path, err);
 	g_autofree char *version = NULL, *what = NULL;
@@ -76,12 +72,12 @@ static int plan_server(struct postgres_mod *m, const char *path, GError **err)
 		goto out;
 	}
 	what = g_strdup_printf("%s (PostgreSQL %d)", path, major);
-	id = ec_audit_plan_add_target(m->plan, path, what);
+	id = ec_audit_plan_add_target(plan, path, what);
 	if (id < 0) {
 		g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED, "too many PostgreSQL servers");
 		goto out;
 	}
-	t = ec_audit_plan_target(m->plan, id);
+	t = ec_audit_plan_target(plan, id);
 	t->source = EC_RECORD_SRC_POSTGRES;
 	/* elog.h: WARNING_CLIENT_ONLY (20) came in 14 and moved ERROR from 20 to 21. */
 	t->pg_error_level = major >= 14 ? 21 : 20;
@@ -95,7 +91,7 @@ static int plan_server(struct postgres_mod *m, const char *path, GError **err)
 			            path, hooked[i].name);
 			goto out;
 		}
-		if (ec_audit_plan_probe(m->plan, id, path, s, hooked[i].kind, hooked[i].entry,
+		if (ec_audit_plan_probe(plan, id, path, s, hooked[i].kind, hooked[i].entry,
 		                        hooked[i].ret, err))
 			goto out;
 	}
@@ -105,78 +101,28 @@ out:
 	return rc;
 }
 
-static void destroy(void *state)
-{
-	struct postgres_mod *m = state;
+static const struct ec_audit_map_size postgres_sizes[] = {
+    {"ec_pg_statements", STATEMENTS_IN_FLIGHT}};
 
-	if (!m)
-		return;
-	ec_audit_plan_free(m->plan);
-	ec_audit_obj_close(&m->bpf);
-	g_free(m);
-}
+static const struct ec_audit_module_desc postgres_desc = {
+    .program = "postgres",
+    .std_paths = postgres_paths,
+    .names = postgres_names,
+    .label = "PostgreSQL",
+    .unit = "server executable",
+    .not_found = "no PostgreSQL server that can be traced was found (name one with --postgres)",
+    .elf_bytes = postgres_bpf__elf_bytes,
+    .obj_name = "postgres",
+    .entry = "ec_pg_entry",
+    .ret = "ec_pg_return",
+    .sizes = postgres_sizes,
+    .n_sizes = G_N_ELEMENTS(postgres_sizes),
+    .plan = plan_server,
+};
 
 static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
 {
-	g_autoptr(GPtrArray) files =
-	    ec_find_programs("postgres", o->postgres_path, postgres_paths, postgres_names, err);
-	static const struct ec_audit_map_size sizes[] = {
-	    {"ec_pg_statements", STATEMENTS_IN_FLIGHT}};
-	struct postgres_mod *m;
-	const void *elf;
-	size_t elf_size;
-
-	if (!files)
-		return NULL;
-	m = g_new0(struct postgres_mod, 1);
-	m->plan = ec_audit_plan_new();
-	for (guint i = 0; i < files->len; i++) {
-		const struct ec_lib_file *f = files->pdata[i];
-		g_autoptr(GError) ferr = NULL;
-
-		if (plan_server(m, f->path, &ferr)) {
-			if (f->requested) {
-				g_propagate_error(err, g_steal_pointer(&ferr));
-				goto fail;
-			}
-			g_warning("not tracing %s: %s", f->path, ferr->message);
-		}
-	}
-	if (!ec_audit_plan_n_targets(m->plan)) {
-		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-		            "no PostgreSQL server that can be traced was found (name one with "
-		            "--postgres)");
-		goto fail;
-	}
-	elf = postgres_bpf__elf_bytes(&elf_size);
-	if (ec_audit_obj_load(&m->bpf, elf, elf_size, "postgres", "ec_pg_entry", "ec_pg_return",
-	                      sizes, G_N_ELEMENTS(sizes), shared, err) ||
-	    ec_audit_plan_write_targets(
-	        m->plan, bpf_object__find_map_by_name(m->bpf.obj, "ec_audit_targets"), err))
-		goto fail;
-	return m;
-fail:
-	destroy(m);
-	return NULL;
-}
-
-static int attach(void *state, const struct ec_capture_opts *o, GError **err)
-{
-	struct postgres_mod *m = state;
-
-	if (ec_audit_plan_attach(m->plan, m->bpf.entry, m->bpf.ret, m->bpf.multi, o->pids, err))
-		return -1;
-	for (guint i = 0; i < ec_audit_plan_n_targets(m->plan); i++)
-		g_message("tracing %s", ec_audit_plan_target_what(m->plan, (int)i));
-	return 0;
-}
-
-static char *describe(void *state)
-{
-	struct postgres_mod *m = state;
-	guint n = ec_audit_plan_n_targets(m->plan);
-
-	return g_strdup_printf("PostgreSQL: %u server executable%s", n, n == 1 ? "" : "s");
+	return ec_audit_module_load(&postgres_desc, o->postgres_path, shared, o, err);
 }
 
 static bool wanted(const struct ec_capture_opts *o)
@@ -188,7 +134,7 @@ const struct ec_module_ops ec_mod_postgres = {
     .name = "postgres",
     .wanted = wanted,
     .load = load,
-    .attach = attach,
-    .describe = describe,
-    .destroy = destroy,
+    .attach = ec_audit_module_attach,
+    .describe = ec_audit_module_describe,
+    .destroy = ec_audit_module_destroy,
 };

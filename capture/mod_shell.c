@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "audit_exe.h"
-#include "audit_plan.h"
+#include "audit_module.h"
 #include "ec_error.h"
 #include "ec_record.h"
 #include "module.h"
@@ -65,12 +65,6 @@ static const struct shell_kind zsh_kind = {
 /* Pending command texts kept at once (64 KiB each): shells between a line and its end. */
 #define LINES_IN_FLIGHT 64
 
-struct shell_mod {
-	const struct shell_kind *k;
-	struct ec_audit_obj bpf;
-	struct ec_audit_plan *plan;
-};
-
 static int probe(struct ec_audit_plan *plan, int id, const char *path,
                  const struct ec_sym_table *syms, const char *name, uint32_t kind, bool entry,
                  bool ret, GError **err)
@@ -104,10 +98,10 @@ static char *readline_file(const char *path, const struct ec_sym_table *syms,
 }
 
 /* Plan the probes of the shell at PATH as a new target. */
-static int plan_shell(struct shell_mod *m, const char *path, const struct ec_capture_opts *o,
-                      GError **err)
+static int plan_shell(struct ec_audit_plan *plan, const char *path, const void *data,
+                      const struct ec_capture_opts *o, GError **err)
 {
-	const struct shell_kind *k = m->k;
+	const struct shell_kind *k = data;
 	g_autoptr(GError) lerr = NULL;
 	struct ec_sym_table *syms = ec_sym_table_load(path, err);
 	g_autofree char *line_path = NULL;
@@ -135,24 +129,24 @@ static int plan_shell(struct shell_mod *m, const char *path, const struct ec_cap
 	line_syms = strcmp(line_path, path) ? ec_sym_table_load(line_path, err) : syms;
 	if (!line_syms)
 		goto out;
-	id = ec_audit_plan_add_target(m->plan, path, path);
+	id = ec_audit_plan_add_target(plan, path, path);
 	if (id < 0) {
 		g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED, "too many %s executables",
 		            k->what);
 		goto out;
 	}
-	t = ec_audit_plan_target(m->plan, id);
+	t = ec_audit_plan_target(plan, id);
 	t->status_vaddr = status->value;
 	t->status_size = (uint8_t)status->size;
 	t->source = k->record_source;
 	t->flags = o->failed_only ? EC_AUDIT_TGT_FAILED_ONLY : 0;
-	if (probe(m->plan, id, path, syms, k->parse, EC_AFN_SHELL_PARSE, true, true, err) ||
-	    probe(m->plan, id, path, syms, k->exec, EC_AFN_SHELL_EXEC, true, true, err) ||
-	    probe(m->plan, id, line_path, line_syms, k->line, EC_AFN_SHELL_LINE, k->line_entry,
-	          true, err))
+	if (probe(plan, id, path, syms, k->parse, EC_AFN_SHELL_PARSE, true, true, err) ||
+	    probe(plan, id, path, syms, k->exec, EC_AFN_SHELL_EXEC, true, true, err) ||
+	    probe(plan, id, line_path, line_syms, k->line, EC_AFN_SHELL_LINE, k->line_entry, true,
+	          err))
 		goto out;
 	/* Without it, the line that exits the shell is not recorded. */
-	if (probe(m->plan, id, path, syms, k->exit, EC_AFN_SHELL_EXIT, true, false, &lerr))
+	if (probe(plan, id, path, syms, k->exit, EC_AFN_SHELL_EXIT, true, false, &lerr))
 		g_info("%s: the exit command will not be recorded: %s", path, lerr->message);
 	if (line_syms != syms)
 		g_message("%s: readline in %s", path, line_path);
@@ -164,82 +158,39 @@ out:
 	return rc;
 }
 
-static void destroy(void *state)
-{
-	struct shell_mod *m = state;
+static const struct ec_audit_map_size shell_sizes[] = {{"ec_shell_lines", LINES_IN_FLIGHT}};
 
-	if (!m)
-		return;
-	ec_audit_plan_free(m->plan);
-	ec_audit_obj_close(&m->bpf);
-	g_free(m);
-}
+static const struct ec_audit_module_desc bash_desc = {
+    .program = "bash",
+    .std_paths = bash_paths,
+    .names = bash_names,
+    .label = "bash",
+    .unit = "executable",
+    .elf_bytes = shell_bpf__elf_bytes,
+    .obj_name = "shell",
+    .entry = "ec_shell_entry",
+    .ret = "ec_shell_return",
+    .sizes = shell_sizes,
+    .n_sizes = G_N_ELEMENTS(shell_sizes),
+    .plan = plan_shell,
+    .data = &bash_kind,
+};
 
-static void *load(const struct shell_kind *k, struct ec_bpf_shared *shared,
-                  const struct ec_capture_opts *o, GError **err)
-{
-	const char *override = k->source == EC_SOURCE_BASH ? o->bash_path : o->zsh_path;
-	g_autoptr(GPtrArray) files =
-	    ec_find_programs(k->what, override, k->std_paths, k->names, err);
-	static const struct ec_audit_map_size sizes[] = {{"ec_shell_lines", LINES_IN_FLIGHT}};
-	struct shell_mod *m;
-	const void *elf;
-	size_t elf_size;
-
-	if (!files)
-		return NULL;
-	m = g_new0(struct shell_mod, 1);
-	m->k = k;
-	m->plan = ec_audit_plan_new();
-	for (guint i = 0; i < files->len; i++) {
-		const struct ec_lib_file *f = files->pdata[i];
-		g_autoptr(GError) ferr = NULL;
-
-		if (plan_shell(m, f->path, o, &ferr)) {
-			if (f->requested) {
-				g_propagate_error(err, g_steal_pointer(&ferr));
-				goto fail;
-			}
-			g_warning("not tracing %s: %s", f->path, ferr->message);
-		}
-	}
-	if (!ec_audit_plan_n_targets(m->plan)) {
-		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-		            "no %s that can be traced was found (name one with --%s)", k->what,
-		            k->what);
-		goto fail;
-	}
-	elf = shell_bpf__elf_bytes(&elf_size);
-	if (ec_audit_obj_load(&m->bpf, elf, elf_size, "shell", "ec_shell_entry", "ec_shell_return",
-	                      sizes, G_N_ELEMENTS(sizes), shared, err))
-		goto fail;
-	if (ec_audit_plan_write_targets(
-	        m->plan, bpf_object__find_map_by_name(m->bpf.obj, "ec_audit_targets"), err))
-		goto fail;
-	return m;
-fail:
-	destroy(m);
-	return NULL;
-}
-
-static int attach(void *state, const struct ec_capture_opts *o, GError **err)
-{
-	struct shell_mod *m = state;
-
-	if (ec_audit_plan_attach(m->plan, m->bpf.entry, m->bpf.ret, m->bpf.multi, o->pids, err))
-		return -1;
-	for (guint i = 0; i < ec_audit_plan_n_targets(m->plan); i++)
-		g_message("tracing %s", ec_audit_plan_target_what(m->plan, (int)i));
-	return 0;
-}
-
-static char *describe(void *state)
-{
-	struct shell_mod *m = state;
-	guint n = ec_audit_plan_n_targets(m->plan);
-
-	return g_strdup_printf("%s: %u executable%s", m->k->what, n, n == 1 ? "" : "s");
-}
+static const struct ec_audit_module_desc zsh_desc = {
+    .program = "zsh",
+    .std_paths = zsh_paths,
+    .names = zsh_names,
+    .label = "zsh",
+    .unit = "executable",
+    .elf_bytes = shell_bpf__elf_bytes,
+    .obj_name = "shell",
+    .entry = "ec_shell_entry",
+    .ret = "ec_shell_return",
+    .sizes = shell_sizes,
+    .n_sizes = G_N_ELEMENTS(shell_sizes),
+    .plan = plan_shell,
+    .data = &zsh_kind,
+};
 
 static bool bash_wanted(const struct ec_capture_opts *o)
 {
@@ -253,28 +204,28 @@ static bool zsh_wanted(const struct ec_capture_opts *o)
 
 static void *bash_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
 {
-	return load(&bash_kind, shared, o, err);
+	return ec_audit_module_load(&bash_desc, o->bash_path, shared, o, err);
 }
 
 static void *zsh_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
 {
-	return load(&zsh_kind, shared, o, err);
+	return ec_audit_module_load(&zsh_desc, o->zsh_path, shared, o, err);
 }
 
 const struct ec_module_ops ec_mod_bash = {
     .name = "bash",
     .wanted = bash_wanted,
     .load = bash_load,
-    .attach = attach,
-    .describe = describe,
-    .destroy = destroy,
+    .attach = ec_audit_module_attach,
+    .describe = ec_audit_module_describe,
+    .destroy = ec_audit_module_destroy,
 };
 
 const struct ec_module_ops ec_mod_zsh = {
     .name = "zsh",
     .wanted = zsh_wanted,
     .load = zsh_load,
-    .attach = attach,
-    .describe = describe,
-    .destroy = destroy,
+    .attach = ec_audit_module_attach,
+    .describe = ec_audit_module_describe,
+    .destroy = ec_audit_module_destroy,
 };
