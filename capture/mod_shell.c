@@ -20,8 +20,6 @@ struct shell_kind {
 	const char *what; /* "bash" */
 	enum ec_source source;
 	uint8_t record_source;
-	const char *const *std_paths;
-	const char *const *names;
 	const char *parse;  /* the top-level parser */
 	const char *line;   /* the line editor's entry */
 	bool line_entry;    /* the line function's entry is probed too (zsh: its command) */
@@ -39,8 +37,6 @@ static const struct shell_kind bash_kind = {
     .what = "bash",
     .source = EC_SOURCE_BASH,
     .record_source = EC_RECORD_SRC_BASH,
-    .std_paths = bash_paths,
-    .names = bash_names,
     .parse = "parse_command",
     .line = "readline",
     .exec = "execute_command",
@@ -52,8 +48,6 @@ static const struct shell_kind zsh_kind = {
     .what = "zsh",
     .source = EC_SOURCE_ZSH,
     .record_source = EC_RECORD_SRC_ZSH,
-    .std_paths = zsh_paths,
-    .names = zsh_names,
     .parse = "parse_event",
     .line = "zleentry",
     .line_entry = true,
@@ -160,19 +154,18 @@ out:
 
 static const struct ec_audit_map_size shell_sizes[] = {{"ec_shell_lines", LINES_IN_FLIGHT}};
 
+/* What bash and zsh share: one BPF object, planned by plan_shell. */
+#define SHELL_OBJECT                                                                               \
+	.unit = "executable", .elf_bytes = shell_bpf__elf_bytes, .obj_name = "shell",              \
+	.entry = "ec_shell_entry", .ret = "ec_shell_return", .sizes = shell_sizes,                 \
+	.n_sizes = G_N_ELEMENTS(shell_sizes), .plan = plan_shell
+
 static const struct ec_audit_module_desc bash_desc = {
     .program = "bash",
     .std_paths = bash_paths,
     .names = bash_names,
     .label = "bash",
-    .unit = "executable",
-    .elf_bytes = shell_bpf__elf_bytes,
-    .obj_name = "shell",
-    .entry = "ec_shell_entry",
-    .ret = "ec_shell_return",
-    .sizes = shell_sizes,
-    .n_sizes = G_N_ELEMENTS(shell_sizes),
-    .plan = plan_shell,
+    SHELL_OBJECT,
     .data = &bash_kind,
 };
 
@@ -181,14 +174,7 @@ static const struct ec_audit_module_desc zsh_desc = {
     .std_paths = zsh_paths,
     .names = zsh_names,
     .label = "zsh",
-    .unit = "executable",
-    .elf_bytes = shell_bpf__elf_bytes,
-    .obj_name = "shell",
-    .entry = "ec_shell_entry",
-    .ret = "ec_shell_return",
-    .sizes = shell_sizes,
-    .n_sizes = G_N_ELEMENTS(shell_sizes),
-    .plan = plan_shell,
+    SHELL_OBJECT,
     .data = &zsh_kind,
 };
 
