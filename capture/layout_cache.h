@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the calibrated library layouts (OpenSSL's SSL, GnuTLS's session) share: a layout is an
+ * array of named __s32 offsets (-1: absent), read from the calibration helper's output, shown
+ * in one log line, and kept per file version for the life of the process, failures too (a
+ * second try would fail the same way).
+ */
+#ifndef EC_LAYOUT_CACHE_H
+#define EC_LAYOUT_CACHE_H
+
+#include <linux/types.h>
+#include <glib.h>
+
+struct ec_layout_spec {
+	const char *const *names; /* of each field, as the helper prints them */
+	const int *required;      /* a success without this field is bad output */
+	int n;                    /* fields */
+	int max_offset;           /* the helper searches no further */
+};
+
+/* "client_random=0x160 ... bio_num=-" (- = absent). */
+gchar *ec_layout_describe(const struct ec_layout_spec *s, const __s32 *v);
+
+/* The helper's key=value output KV into V; FALSE with ERR (EC_SSL_LAYOUT_ERROR_BAD_OUTPUT). */
+gboolean ec_layout_parse(const struct ec_layout_spec *s, GHashTable *kv, __s32 *v, GError **err);
+
+/* Every field -1. */
+void ec_layout_init_absent(const struct ec_layout_spec *s, __s32 *v);
+
+/* The uncached calibration of PATH: V (every field -1 beforehand), and its version text. */
+typedef gboolean (*ec_layout_calibrate_fn)(const char *path, __s32 *v, gchar **version_text,
+                                           GError **err);
+
+/* Results by file version; zero-initialised (a static one needs no set-up). */
+struct ec_layout_cache {
+	GMutex lock;
+	GHashTable *entries; /* "dev:ino:size:mtime" -> struct cache_entry */
+};
+
+/*
+ * OUT (every field -1 on error) and the library's VERSION_TEXT (g_free; may be NULL) for PATH,
+ * calibrated by FN at most once per file version, even when asked concurrently. 0, or -1 with
+ * ERR set.
+ */
+int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
+                               const char *path, ec_layout_calibrate_fn fn, __s32 *out,
+                               char **version_text, GError **err);
+
+#endif
