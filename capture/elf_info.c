@@ -38,48 +38,58 @@ static void set_malformed(struct ec_elf *e, GError **err, const char *what)
 	            e->path, what, elf_errmsg(-1));
 }
 
-struct ec_elf *ec_elf_open(const char *path, GError **err)
+int ec_elf_begin(const char *path, Elf **elf, GError **err)
 {
-	struct ec_elf *e;
 	struct stat st;
 	int fd;
 
+	*elf = NULL;
 	if (!libelf_ready()) {
 		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_OPEN, "libelf: %s", elf_errmsg(-1));
-		return NULL;
+		return -1;
 	}
-	/* O_NONBLOCK: a FIFO given by mistake must not hang us before the S_ISREG check. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int errsv = errno;
 
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
 		            g_strerror(errsv));
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_OPEN, "%s: not a regular file", path);
 		close(fd);
-		return NULL;
+		return -1;
 	}
+	*elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!*elf || elf_kind(*elf) != ELF_K_ELF) {
+		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_NOT_ELF, "%s: not an ELF file", path);
+		if (*elf)
+			elf_end(*elf);
+		*elf = NULL;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct ec_elf *ec_elf_open(const char *path, GError **err)
+{
+	struct ec_elf *e;
+	GElf_Ehdr ehdr;
+	Elf *elf;
+	int fd = ec_elf_begin(path, &elf, err);
+
+	if (fd < 0)
+		return NULL;
 	e = g_new0(struct ec_elf, 1);
 	e->path = g_strdup(path);
 	e->fd = fd;
-	/* ELF_C_READ reads on demand with bounds checks; no mmap, so no SIGBUS on truncation. */
-	e->elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e->elf || elf_kind(e->elf) != ELF_K_ELF) {
-		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_NOT_ELF, "%s: not an ELF file", path);
+	e->elf = elf;
+	if (!gelf_getehdr(e->elf, &ehdr)) {
+		set_malformed(e, err, "ELF header");
 		ec_elf_close(e);
 		return NULL;
-	}
-	{
-		GElf_Ehdr ehdr;
-
-		if (!gelf_getehdr(e->elf, &ehdr)) {
-			set_malformed(e, err, "ELF header");
-			ec_elf_close(e);
-			return NULL;
-		}
 	}
 	return e;
 }

@@ -30,6 +30,15 @@ struct ec_elf_symbol {
 };
 
 struct ec_elf *ec_elf_open(const char *path, GError **err);
+
+/*
+ * The first step of every ELF reader here: PATH opened read-only, a regular file (O_NONBLOCK,
+ * so a FIFO named by mistake cannot hang us), handed to libelf in ELF_C_READ mode (reads on
+ * demand with bounds checks; no mmap, so no SIGBUS if the file is truncated). Returns the
+ * descriptor, *ELF set to an ELF_K_ELF handle (elf_end then close), or -1 with ERR set.
+ */
+struct Elf;
+int ec_elf_begin(const char *path, struct Elf **elf, GError **err);
 void ec_elf_close(struct ec_elf *elf);
 const char *ec_elf_path(const struct ec_elf *elf);
 

@@ -16,10 +16,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "go_elf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -61,18 +58,6 @@ struct ec_go_file {
 	size_t functab_off;  /* of functab, in tab */
 	size_t funcdata_off; /* funcoff values are relative to this */
 };
-
-static gboolean libelf_ready(void)
-{
-	static gsize once;
-	static gboolean ok;
-
-	if (g_once_init_enter(&once)) {
-		ok = elf_version(EV_CURRENT) != EV_NONE;
-		g_once_init_leave(&once, 1);
-	}
-	return ok;
-}
 
 static bool in_tab(const struct ec_go_file *g, uint64_t off, uint64_t len)
 {
@@ -371,34 +356,18 @@ static uint64_t text_section_addr(struct ec_go_file *g)
 struct ec_go_file *ec_go_open(const char *path, GError **err)
 {
 	struct ec_go_file *g;
-	struct stat st;
 	GElf_Ehdr eh;
-	int fd;
+	Elf *elf;
+	int fd = ec_elf_begin(path, &elf, err);
 
-	if (!libelf_ready()) {
-		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_OPEN, "libelf: %s", elf_errmsg(-1));
+	if (fd < 0)
 		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		int errsv = errno;
-
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
-		            g_strerror(errsv));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_OPEN, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
 	g = g_new0(struct ec_go_file, 1);
 	g->path = g_strdup(path);
 	g->fd = fd;
+	g->elf = elf;
 	g->segs = g_array_new(FALSE, FALSE, sizeof(struct seg));
-	g->elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!g->elf || elf_kind(g->elf) != ELF_K_ELF || !gelf_getehdr(g->elf, &eh) ||
-	    load_segments(g) < 0) {
+	if (!gelf_getehdr(g->elf, &eh) || load_segments(g) < 0) {
 		g_set_error(err, EC_ELF_ERROR, EC_ELF_ERROR_NOT_ELF, "%s: not an ELF file", path);
 		ec_go_close(g);
 		return NULL;

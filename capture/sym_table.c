@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sym_table.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <gelf.h>
 #include <libelf.h>
 
 #include "ec_error.h"
+#include "elf_info.h"
 
 struct ec_sym_table {
 	GHashTable *by_name; /* name -> struct ec_sym * (owned by syms) */
@@ -81,35 +79,11 @@ struct ec_sym_table *ec_sym_table_load(const char *path, GError **err)
 {
 	struct ec_sym_table *t;
 	Elf_Scn *scn = NULL;
-	struct stat st;
 	Elf *elf;
-	int fd;
+	int fd = ec_elf_begin(path, &elf, err);
 
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "libelf: %s", elf_errmsg(-1));
+	if (fd < 0)
 		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		int errsv = errno;
-
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
-		            g_strerror(errsv));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED, "%s: not an ELF file", path);
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return NULL;
-	}
 	t = g_new0(struct ec_sym_table, 1);
 	t->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	t->syms = g_ptr_array_new_with_free_func(sym_free);
