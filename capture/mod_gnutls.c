@@ -140,16 +140,14 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	for (guint id = 0; id < s->libs->len; id++) {
 		const struct gnutls_lib *lib = &g_array_index(s->libs, struct gnutls_lib, id);
 		g_autoptr(GArray) fns = functions_of(lib->file->path);
-		g_autoptr(GError) aerr = NULL;
+		int r = ec_probe_file(
+		    s->uprobes, s->skel->progs.ec_gnutls_entry, s->skel->progs.ec_gnutls_return,
+		    lib->file, (const struct ec_uprobe_fn *)fns->data, fns->len, id, o->pids, err);
 
-		if (ec_uprobes_attach_pids(s->uprobes, s->skel->progs.ec_gnutls_entry,
-		                           s->skel->progs.ec_gnutls_return, lib->file->path,
-		                           (const struct ec_uprobe_fn *)fns->data, fns->len, id,
-		                           o->pids, &aerr)) {
-			if (ec_probe_failed(lib->file, &aerr, err))
-				return -1;
-			continue;
-		}
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue; /* left out with a warning */
 		g_message("tracing GnuTLS %s%s", lib->file->path,
 		          lib->keys ? "" : " (plaintext only)");
 		s->n_attached++;

@@ -77,16 +77,14 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 
 	for (guint id = 0; id < s->libs->len; id++) {
 		const struct ec_lib_file *lib = s->libs->pdata[id];
-		g_autoptr(GError) aerr = NULL;
+		int r = ec_probe_file(s->uprobes, s->skel->progs.ec_nss_entry,
+		                      s->skel->progs.ec_nss_return, lib, hooked_functions,
+		                      G_N_ELEMENTS(hooked_functions), id, o->pids, err);
 
-		if (ec_uprobes_attach_pids(s->uprobes, s->skel->progs.ec_nss_entry,
-		                           s->skel->progs.ec_nss_return, lib->path,
-		                           hooked_functions, G_N_ELEMENTS(hooked_functions), id,
-		                           o->pids, &aerr)) {
-			if (ec_probe_failed(lib, &aerr, err))
-				return -1;
-			continue;
-		}
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue; /* left out with a warning */
 		g_message("tracing NSPR %s (NSS plaintext; no keys)", lib->path);
 		s->n_attached++;
 	}

@@ -139,16 +139,14 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 
 	for (guint lib_id = 0; lib_id < s->libs->len; lib_id++) {
 		const struct ec_lib_file *lib = s->libs->pdata[lib_id];
-		g_autoptr(GError) lerr = NULL;
+		int r = ec_probe_file(s->uprobes, s->skel->progs.ec_ssl_entry,
+		                      s->skel->progs.ec_ssl_return, lib, hooked_functions,
+		                      G_N_ELEMENTS(hooked_functions), lib_id, o->pids, err);
 
-		if (ec_uprobes_attach_pids(s->uprobes, s->skel->progs.ec_ssl_entry,
-		                           s->skel->progs.ec_ssl_return, lib->path,
-		                           hooked_functions, G_N_ELEMENTS(hooked_functions), lib_id,
-		                           o->pids, &lerr)) {
-			if (ec_probe_failed(lib, &lerr, err))
-				return -1;
-			continue;
-		}
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue; /* left out with a warning */
 		g_message("tracing %s", lib->path);
 		s->n_libs++;
 	}

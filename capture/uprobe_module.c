@@ -64,18 +64,17 @@ void *ec_uprobe_skel_load(const struct ec_uprobe_skel *k, struct ec_bpf_shared *
 	return skel;
 }
 
-int ec_uprobes_attach_pids(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                           const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
-                           uint32_t lib_id, const GArray *pids, GError **err)
+int ec_probe_file(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
+                  const struct ec_lib_file *file, const struct ec_uprobe_fn *fns, size_t n_fns,
+                  uint32_t lib_id, const GArray *pids, GError **err)
 {
-	if (!pids || pids->len == 0)
-		return ec_uprobes_attach(u, entry, ret, path, fns, n_fns, lib_id, -1, err);
-	for (guint i = 0; i < pids->len; i++) {
-		if (ec_uprobes_attach(u, entry, ret, path, fns, n_fns, lib_id,
-		                      g_array_index(pids, pid_t, i), err))
-			return -1;
-	}
-	return 0;
+	g_autoptr(GError) aerr = NULL;
+	guint n = pids && pids->len ? pids->len : 1;
+
+	for (guint i = 0; i < n && !aerr; i++)
+		ec_uprobes_attach(u, entry, ret, file->path, fns, n_fns, lib_id,
+		                  pids && pids->len ? g_array_index(pids, pid_t, i) : -1, &aerr);
+	return aerr ? ec_probe_failed(file, &aerr, err) : 1;
 }
 
 int ec_probe_failed(const struct ec_lib_file *file, GError **aerr, GError **err)

@@ -54,12 +54,13 @@ void *ec_uprobe_skel_load(const struct ec_uprobe_skel *k, struct ec_bpf_shared *
                           struct ec_uprobes **uprobes, GError **err);
 
 /*
- * ec_uprobes_attach in each process of PIDS, the PID filter (pid_t), or in every process when
- * it is empty: with a filter, the other processes never pay for a breakpoint.
+ * ec_uprobes_attach of FILE in each process of PIDS, the PID filter (pid_t), or in every
+ * process when it is empty: with a filter, the other processes never pay for a breakpoint.
+ * Returns 1 when probed; when not, as ec_probe_failed: 0 (a warning) or -1 (ERR).
  */
-int ec_uprobes_attach_pids(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                           const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
-                           uint32_t lib_id, const GArray *pids, GError **err);
+int ec_probe_file(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
+                  const struct ec_lib_file *file, const struct ec_uprobe_fn *fns, size_t n_fns,
+                  uint32_t lib_id, const GArray *pids, GError **err);
 
 /*
  * FILE could not be probed (*AERR says why). A file the user named is an error: moved to ERR,
