@@ -13,43 +13,6 @@
 
 #include "elf_info.h"
 
-static const char *const lib_dirs[] = {
-    "/lib/x86_64-linux-gnu",
-    "/usr/lib/x86_64-linux-gnu",
-    "/lib/aarch64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/lib64",
-    "/usr/lib64",
-    "/lib",
-    "/usr/lib",
-    "/usr/local/lib",
-};
-
-static struct ec_lib_file *find_inode(GPtrArray *list, const struct stat *st)
-{
-	for (guint i = 0; i < list->len; i++) {
-		struct ec_lib_file *f = list->pdata[i];
-
-		if (f->dev == st->st_dev && f->ino == st->st_ino)
-			return f;
-	}
-	return NULL;
-}
-
-static struct ec_lib_file *add(GPtrArray *list, const char *path, const struct stat *st)
-{
-	struct ec_lib_file *f = find_inode(list, st);
-
-	if (f)
-		return f;
-	f = g_new0(struct ec_lib_file, 1);
-	f->path = g_strdup(path);
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	g_ptr_array_add(list, f);
-	return f;
-}
-
 /* The usual locations: their real paths (/bin/bash and /usr/bin/bash are one file). */
 static void add_std(GPtrArray *list, const char *const *patterns)
 {
@@ -63,7 +26,7 @@ static void add_std(GPtrArray *list, const char *const *patterns)
 			struct stat st;
 
 			if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode))
-				add(list, real, &st);
+				ec_lib_list_add(list, real, &st);
 			free(real);
 		}
 		globfree(&g);
@@ -97,15 +60,16 @@ static void add_process(GPtrArray *list, const char *pid, const char *const *nam
 	base = strrchr(target, '/') + 1;
 	if (!name_matches(base, names) || stat(link, &st) != 0 || !S_ISREG(st.st_mode))
 		return;
-	if (find_inode(list, &st))
+	if (ec_lib_list_find(list, &st))
 		return;
 	/* The plain path when it names the same file here, else the one in its own root. */
 	if (stat(target, &here) == 0 && here.st_dev == st.st_dev && here.st_ino == st.st_ino) {
-		add(list, target, &st);
+		ec_lib_list_add(list, target, &st);
 		return;
 	}
 	via_root = g_strdup_printf("/proc/%s/root%s", pid, target);
-	add(list, stat(via_root, &here) == 0 && here.st_ino == st.st_ino ? via_root : link, &st);
+	ec_lib_list_add(
+	    list, stat(via_root, &here) == 0 && here.st_ino == st.st_ino ? via_root : link, &st);
 }
 
 static void add_running(GPtrArray *list, const char *const *names)
@@ -143,7 +107,7 @@ GPtrArray *ec_find_programs(const char *what, const char *override, const char *
 			g_ptr_array_unref(list);
 			return NULL;
 		}
-		add(list, override, &st)->requested = true;
+		ec_lib_list_add(list, override, &st)->requested = true;
 		return list;
 	}
 	add_std(list, std_paths);
@@ -186,8 +150,8 @@ gchar *ec_find_needed_lib(const char *program, const char *prefix)
 
 			found = lib_in(dir, *n);
 		}
-		for (size_t i = 0; i < G_N_ELEMENTS(lib_dirs) && !found; i++)
-			found = lib_in(lib_dirs[i], *n);
+		for (size_t i = 0; ec_lib_dirs[i] && !found; i++)
+			found = lib_in(ec_lib_dirs[i], *n);
 	}
 	if (found) {
 		char *real = realpath(found, NULL);

@@ -10,28 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static struct ec_lib_file *find_inode(GPtrArray *list, dev_t dev, ino_t ino)
-{
-	for (guint i = 0; i < list->len; i++) {
-		struct ec_lib_file *f = list->pdata[i];
-
-		if (f->dev == dev && f->ino == ino)
-			return f;
-	}
-	return NULL;
-}
-
-static struct ec_lib_file *add(GPtrArray *list, const char *path, const struct stat *st)
-{
-	struct ec_lib_file *f = g_new0(struct ec_lib_file, 1);
-
-	f->path = g_strdup(path);
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	g_ptr_array_add(list, f);
-	return f;
-}
-
 /* A path to PID's executable that this process can open, naming the file ST describes. */
 static gchar *exe_path(const char *pid, const struct stat *st)
 {
@@ -74,11 +52,11 @@ static void add_running(GPtrArray *list)
 		/* Kernel threads have no executable; stat follows the link to the file. */
 		if (stat(link, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		f = find_inode(list, st.st_dev, st.st_ino);
+		f = ec_lib_list_find(list, &st);
 		if (!f) {
 			g_autofree gchar *path = exe_path(de->d_name, &st);
 
-			f = add(list, path, &st);
+			f = ec_lib_list_add(list, path, &st);
 			f->first_pid = atoi(de->d_name);
 		}
 		f->n_procs++;
@@ -107,8 +85,8 @@ GPtrArray *ec_find_exes(const char *const *extra, GError **err)
 			g_ptr_array_unref(list);
 			return NULL;
 		}
-		if (!find_inode(list, st.st_dev, st.st_ino))
-			add(list, *p, &st)->requested = true;
+		if (!ec_lib_list_find(list, &st))
+			ec_lib_list_add(list, *p, &st)->requested = true;
 	}
 	add_running(list);
 	return list;

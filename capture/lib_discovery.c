@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const system_lib_dirs[] = {
+const char *const ec_lib_dirs[] = {
     "/usr/lib/x86_64-linux-gnu",
     "/lib/x86_64-linux-gnu",
     "/usr/lib/aarch64-linux-gnu",
@@ -21,6 +21,7 @@ static const char *const system_lib_dirs[] = {
     "/usr/local/lib64",
     "/usr/local/lib",
     "/usr/local/ssl/lib",
+    NULL,
 };
 
 bool ec_is_libssl_name(const char *base)
@@ -68,20 +69,20 @@ void ec_lib_file_free(gpointer p)
 	g_free(f);
 }
 
-static struct ec_lib_file *find_inode(GPtrArray *list, dev_t dev, ino_t ino)
+struct ec_lib_file *ec_lib_list_find(GPtrArray *list, const struct stat *st)
 {
 	for (guint i = 0; i < list->len; i++) {
 		struct ec_lib_file *f = list->pdata[i];
 
-		if (f->dev == dev && f->ino == ino)
+		if (f->dev == st->st_dev && f->ino == st->st_ino)
 			return f;
 	}
 	return NULL;
 }
 
-static struct ec_lib_file *add_file(GPtrArray *list, const char *path, const struct stat *st)
+struct ec_lib_file *ec_lib_list_add(GPtrArray *list, const char *path, const struct stat *st)
 {
-	struct ec_lib_file *f = find_inode(list, st->st_dev, st->st_ino);
+	struct ec_lib_file *f = ec_lib_list_find(list, st);
 
 	if (f)
 		return f;
@@ -95,8 +96,8 @@ static struct ec_lib_file *add_file(GPtrArray *list, const char *path, const str
 
 static void add_system_libs(GPtrArray *list, bool (*is_name)(const char *))
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(system_lib_dirs); i++) {
-		DIR *d = opendir(system_lib_dirs[i]);
+	for (size_t i = 0; ec_lib_dirs[i]; i++) {
+		DIR *d = opendir(ec_lib_dirs[i]);
 		struct dirent *de;
 
 		if (!d)
@@ -107,11 +108,11 @@ static void add_system_libs(GPtrArray *list, bool (*is_name)(const char *))
 
 			if (!is_name(de->d_name))
 				continue;
-			path = g_build_filename(system_lib_dirs[i], de->d_name, NULL);
+			path = g_build_filename(ec_lib_dirs[i], de->d_name, NULL);
 			/* libssl.so -> libssl.so.3: one entry per file, under its real name. */
 			real = realpath(path, NULL);
 			if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode))
-				add_file(list, real, &st);
+				ec_lib_list_add(list, real, &st);
 			free(real);
 			g_free(path);
 		}
@@ -149,9 +150,9 @@ static void add_process_libs(GPtrArray *list, const char *pid, bool (*is_name)(c
 			/* Prefer the plain path when it names the same file in our namespace. */
 			bool same = stat(path, &here) == 0 && here.st_dev == st.st_dev &&
 			            here.st_ino == st.st_ino;
-			gboolean known = find_inode(list, st.st_dev, st.st_ino) != NULL;
+			gboolean known = ec_lib_list_find(list, &st) != NULL;
 
-			lf = add_file(list, same ? path : via_root, &st);
+			lf = ec_lib_list_add(list, same ? path : via_root, &st);
 			if (!known || lf->n_procs == 0)
 				lf->first_pid = atoi(pid);
 			lf->n_procs++;
@@ -194,7 +195,7 @@ GPtrArray *ec_find_libs(bool (*is_name)(const char *), const char *const *extra,
 			g_ptr_array_unref(list);
 			return NULL;
 		}
-		f = add_file(list, *p, &st);
+		f = ec_lib_list_add(list, *p, &st);
 		f->requested = true;
 	}
 	add_system_libs(list, is_name);

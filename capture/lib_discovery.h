@@ -22,6 +22,17 @@ struct ec_lib_file {
 
 void ec_lib_file_free(gpointer f);
 
+/* The standard library directories, where loaders look (NULL-terminated). */
+extern const char *const ec_lib_dirs[];
+
+struct stat;
+
+/* The entry of LIST (struct ec_lib_file *) for the file ST describes; NULL if it has none. */
+struct ec_lib_file *ec_lib_list_find(GPtrArray *list, const struct stat *st);
+
+/* That entry, added to LIST under PATH if it was not there yet. */
+struct ec_lib_file *ec_lib_list_add(GPtrArray *list, const char *path, const struct stat *st);
+
 /* Whether BASENAME is an OpenSSL libssl (libssl.so, libssl.so.3, libssl.so.1.1 ...). */
 bool ec_is_libssl_name(const char *basename);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "elf_info.h"
+#include "lib_discovery.h"
 #include "proc_root.h"
 
 /* OPENSSL_VERSION_TEXT: "OpenSSL 3.0.22 25 Aug 2026", "OpenSSL 1.1.1w  11 Sep 2023",
@@ -14,21 +15,6 @@
 #define LIBRESSL_TEXT_RE "^LibreSSL [0-9]+\\.[0-9]+\\.[0-9]+$"
 #define SYMVER_RE        "^OPENSSL_([0-9]+)[._]([0-9]+)[._]([0-9]+)([a-z]{0,2})$"
 #define SONAME_RE        "^libssl\\.so\\.([0-9]+)(\\.([0-9]+))?"
-
-/* Where a loader looks for libcrypto when it is not next to libssl, below the root prefix. */
-static const char *const lib_dirs[] = {
-    "/lib/x86_64-linux-gnu",
-    "/usr/lib/x86_64-linux-gnu",
-    "/lib/aarch64-linux-gnu",
-    "/usr/lib/aarch64-linux-gnu",
-    "/lib64",
-    "/usr/lib64",
-    "/lib",
-    "/usr/lib",
-    "/usr/local/lib64",
-    "/usr/local/lib",
-    NULL,
-};
 
 G_DEFINE_QUARK(ec - ssl - version - error - quark, ec_ssl_version_error)
 
@@ -148,7 +134,7 @@ static gchar *find_libcrypto(struct ec_elf *libssl, const char *needed)
 			g_ptr_array_add(cands, g_build_filename(prefix, *r, needed, NULL));
 		}
 	}
-	for (const char *const *d = lib_dirs; *d; d++)
+	for (const char *const *d = ec_lib_dirs; *d; d++)
 		g_ptr_array_add(cands, g_build_filename(prefix, *d, needed, NULL));
 
 	for (guint i = 0; !found && i < cands->len; i++) {
