@@ -4,6 +4,7 @@
 #include "audit_exe.h"
 #include "ec_error.h"
 #include "lib_discovery.h"
+#include "uprobe_module.h"
 
 struct audit_module {
 	const struct ec_audit_module_desc *d;
@@ -41,13 +42,8 @@ void *ec_audit_module_load(const struct ec_audit_module_desc *d, const char *ove
 		const struct ec_lib_file *f = files->pdata[i];
 		g_autoptr(GError) ferr = NULL;
 
-		if (d->plan(m->plan, f->path, d->data, o, &ferr)) {
-			if (f->requested) {
-				g_propagate_error(err, g_steal_pointer(&ferr));
-				goto fail;
-			}
-			g_warning("not tracing %s: %s", f->path, ferr->message);
-		}
+		if (d->plan(m->plan, f->path, d->data, o, &ferr) && ec_probe_failed(f, &ferr, err))
+			goto fail;
 	}
 	if (!ec_audit_plan_n_targets(m->plan)) {
 		if (d->not_found)
