@@ -78,7 +78,8 @@ CONF
 		done
 	) &
 	local client=$!
-	trap 'kill $client 2>/dev/null; kill $(cat '"$tmp"'/nginx.pid) 2>/dev/null; rm -rf '"$tmp" EXIT
+	# Expanded now: the trap runs after this function's locals are gone.
+	trap "kill $client 2>/dev/null; kill \$(cat '$tmp/nginx.pid') 2>/dev/null; rm -rf '$tmp'" EXIT
 	echo "== tshark -i ecapture-tls: decrypted HTTP, live, for 20 seconds (Ctrl-C stops)"
 	tshark -i ecapture-tls -a duration:20 -Y http \
 		-T fields -e frame.time_relative -e ip.src -e tcp.srcport -e tls.record.version \
