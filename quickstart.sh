@@ -50,8 +50,8 @@ build_and_install() {
 demo() {
 	local tmp port=8443
 	tmp=$(mktemp -d /tmp/ecapture-demo.XXXXXX)
-	# Expanded now: the trap runs after this function's locals are gone.
-	trap "kill \$(cat '$tmp/nginx.pid' 2>/dev/null) 2>/dev/null; rm -rf '$tmp'" EXIT
+	# Expanded now (the trap runs after this function's locals are gone); || true: set -e holds in traps.
+	trap "kill \$(cat '$tmp/nginx.pid' 2>/dev/null) 2>/dev/null || true; rm -rf '$tmp'" EXIT
 	echo "== a local HTTPS server (nginx on 127.0.0.1:$port) and a client making requests"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
 		-subj /CN=localhost -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
@@ -80,7 +80,7 @@ CONF
 		done
 	) &
 	local client=$!
-	trap "kill $client 2>/dev/null; kill \$(cat '$tmp/nginx.pid' 2>/dev/null) 2>/dev/null; rm -rf '$tmp'" EXIT
+	trap "kill $client \$(cat '$tmp/nginx.pid' 2>/dev/null) 2>/dev/null || true; rm -rf '$tmp'" EXIT
 	echo "== tshark -i ecapture-tls: decrypted HTTP, live, for 20 seconds (Ctrl-C stops)"
 	tshark -i ecapture-tls -a duration:20 -Y http \
 		-T fields -e frame.time_relative -e ip.src -e tcp.srcport -e tls.record.version \
