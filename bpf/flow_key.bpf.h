@@ -8,7 +8,7 @@
 #define EC_FLOW_KEY_BPF_H
 
 #include <bpf/bpf_endian.h>
-#include "ecapture.h"
+#include "ecapture/events.h"
 
 /* Endpoints compared as big-endian numbers: address words, then port. */
 static __always_inline bool ec_ep_less(const __u32 *a, __u16 pa, const __u32 *b, __u16 pb)

@@ -7,7 +7,7 @@
 #ifndef EC_MAPS_BPF_H
 #define EC_MAPS_BPF_H
 
-#include "ecapture.h"
+#include "ecapture/events.h"
 
 /* All events, in the order they were produced (sized by userspace before load). */
 struct {
@@ -69,7 +69,7 @@ struct {
 
 /*
  * Ring buffer submit flags: wake the reader only once a batch is worth it. It drains the ring
- * every tick (capture/engine.c, 100 ms) anyway, so a quiet event waits at most that long, and a
+ * every tick (capture/engine/engine.c, 100 ms) anyway, so a quiet event waits at most that long, and a
  * busy stream costs one wake-up per batch instead of one per event (an IPI each).
  */
 #define EC_WAKEUP_BYTES (256u * 1024u)

@@ -13,7 +13,7 @@
  * with the decrypted TLS packets of the same connection in the same capture.
  */
 #include "ec_stream.h"
-#include "ec_record.h"
+#include "ecapture/record.h"
 
 struct conn_key {
 	uint32_t pid;

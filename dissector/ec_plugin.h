@@ -20,7 +20,7 @@ extern int hf_ec_comm;
 extern int hf_ec_cmdline;
 extern int hf_ec_fd;
 
-/* A record's header, validated (see ec_record.h). */
+/* A record's header, validated (see ecapture/record.h). */
 struct ec_rec {
 	uint8_t type, direction, source;
 	uint16_t flags;

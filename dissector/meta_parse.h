@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The per-packet process comment of ec_record.h, parsed. */
+/* The per-packet process comment of ecapture/record.h, parsed. */
 #ifndef EC_META_PARSE_H
 #define EC_META_PARSE_H
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Shell commands and SQL queries (ec_record.h section 3): the status, the kind of query and the
+ * Shell commands and SQL queries (ecapture/record.h section 3): the status, the kind of query and the
  * text, as fields, and an Info column that says who ran what and how it ended:
  *   bash[1234] uid 1000: ls /nope → exit 2
  *   postgres[77] PostgreSQL extended: SELECT $1::int → ERROR 42703
  */
 #include "ec_plugin.h"
-#include "ec_record.h"
+#include "ecapture/record.h"
 
 #include <epan/expert.h>
 #include <epan/strutil.h>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Records (ec_record.h): what the exported-PDU dissector hands to the dissector named
+ * Records (ecapture/record.h): what the exported-PDU dissector hands to the dissector named
  * "ecapture" after the tags. The header is checked before anything of it is believed; a bad
  * record gets an expert error and nothing else is done with it.
  */
 #include "ec_plugin.h"
-#include "ec_record.h"
+#include "ecapture/record.h"
 
 #include <epan/exceptions.h>
 #include <epan/expert.h>
@@ -61,7 +61,7 @@ static const value_string source_vals[] = {
 
 static int *const flag_fields[] = {&hf_truncated, NULL};
 
-/* Header offsets (ec_record.h). */
+/* Header offsets (ecapture/record.h). */
 enum {
 	OFF_MAGIC = 0,
 	OFF_VERSION = 2,

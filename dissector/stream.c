@@ -16,7 +16,7 @@
  * the table.
  */
 #include "ec_stream.h"
-#include "ec_record.h"
+#include "ecapture/record.h"
 
 #include <epan/proto_data.h>
 #include <epan/reassemble.h>

@@ -5,7 +5,7 @@
 #include <glib.h>
 
 #include "interfaces_audit.h"
-#include "netif.h"
+#include "targets/netif.h"
 
 /* The network interfaces, as multicheck values; none checked means "every one that is up". */
 static void print_netif_values(FILE *out, int arg)

@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "interfaces.h"
 #include "log.h"
-#include "pcapng.h"
+#include "output/pcapng.h"
 
 /*
  * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the

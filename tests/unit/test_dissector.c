@@ -19,9 +19,9 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "ec_record.h"
-#include "pcapng.h"
-#include "record_writer.h"
+#include "ecapture/record.h"
+#include "output/pcapng.h"
+#include "output/record_writer.h"
 
 #ifndef ECAPTURE_PLUGIN_BUILD_ROOT
 #define ECAPTURE_PLUGIN_BUILD_ROOT "" /* the plugin is not built: the tests fail */

@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <openssl/crypto.h>
 
-#include "elf_info.h"
+#include "targets/elf_info.h"
 
 #define LIBDIR    "/usr/lib/x86_64-linux-gnu"
 #define LIBSSL    LIBDIR "/libssl.so.3"

@@ -9,8 +9,8 @@
 #include <glib.h>
 #include <linux/types.h>
 
-#include "gnutls_layout.h"
-#include "ssl_layout.h"
+#include "layouts/gnutls_layout.h"
+#include "layouts/ssl_layout.h"
 
 #define LIBDIR    "/usr/lib/x86_64-linux-gnu"
 #define LIBGNUTLS LIBDIR "/libgnutls.so.30"

@@ -15,11 +15,11 @@
 #include <glib/gstdio.h>
 #include <linux/types.h>
 
-#include "disasm.h"
-#include "ecapture.h"
-#include "elf_info.h"
-#include "go_elf.h"
-#include "go_target.h"
+#include "targets/disasm.h"
+#include "ecapture/events.h"
+#include "targets/elf_info.h"
+#include "targets/go_elf.h"
+#include "targets/go_target.h"
 
 static gchar *tmpdir, *plain_bin, *pie_bin;
 

@@ -10,7 +10,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
-#include "hkdf.h"
+#include "keys/hkdf.h"
 #include "rfc8448.h"
 
 static void check_label(const char *secret_hex, const char *label, const char *context_hex,

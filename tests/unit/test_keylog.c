@@ -7,7 +7,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "keylog.h"
+#include "keys/keylog.h"
 #include "rfc8448.h"
 
 #define B(l) EC_KL_BIT(EC_KL_##l)

@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "pcapng.h"
+#include "output/pcapng.h"
 #include "rfc8448.h"
 
 /* ------------------------------------------------------------------------------------------ */

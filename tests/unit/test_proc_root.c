@@ -4,7 +4,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "proc_root.h"
+#include "targets/proc_root.h"
 
 static void test_prefix(void)
 {

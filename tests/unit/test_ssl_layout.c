@@ -26,9 +26,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "elf_info.h"
-#include "ssl_layout.h"
-#include "ssl_version.h"
+#include "targets/elf_info.h"
+#include "layouts/ssl_layout.h"
+#include "targets/ssl_version.h"
 
 #define LIBDIR    "/usr/lib/x86_64-linux-gnu"
 #define LIBSSL    LIBDIR "/libssl.so.3"

@@ -11,8 +11,8 @@
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 
-#include "elf_info.h"
-#include "ssl_version.h"
+#include "targets/elf_info.h"
+#include "targets/ssl_version.h"
 
 #define LIBDIR    "/usr/lib/x86_64-linux-gnu"
 #define LIBSSL    LIBDIR "/libssl.so.3"

@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "rfc8448.h"
-#include "tls_parse.h"
+#include "keys/tls_parse.h"
 
 /* TLS 1.3 ClientHello, only TLS_AES_256_GCM_SHA384 offered (221 bytes) */
 static const uint8_t ch_tls13[] = {

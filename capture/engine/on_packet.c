@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The packet path: a traced flow's packets go straight out; a new flow's are held until the keys
+ * of its TLS session are written (Wireshark must read them before the handshake), then written
+ * with their owner's metadata. Unclaimed flows are dropped after the hold time.
+ */
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "engine/engine_int.h"
+#include "engine/flows.h"
+#include "keys/keylog.h"
+#include "engine/owners.h"
+#include "output/pcapng.h"
+#include "output/pkt_filter.h"
+#include "output/record_writer.h"
+#include "keys/tls_parse.h"
+
+/* A held packet: its ring buffer event, after an 8-byte header, 8-byte aligned. */
+struct held_hdr {
+	uint32_t size;
+	uint32_t pad;
+};
+
+static const struct out_if *find_if(const struct engine *e, unsigned int ifindex)
+{
+	for (guint i = 0; i < e->ifs->len; i++) {
+		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
+
+		if (oi->ifindex == ifindex)
+			return oi;
+	}
+	return NULL;
+}
+
+/* Format one packet as an EPB, with its process in the comment when known. */
+static void put_packet(struct engine *e, const struct ec_packet_event *ev)
+{
+	const struct out_if *oi = find_if(e, ev->ifindex);
+	const struct ec_owner *ow;
+	const char *comment = NULL;
+
+	if (!oi || (oi->filter && !ec_pkt_filter_match(oi->filter, ev->data, ev->caplen, ev->len)))
+		return;
+	ow = ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
+	if (ow) {
+		g_string_truncate(e->scratch, 0);
+		ec_meta_comment(e->scratch, ow->proc.comm, ow->proc.pid, ow->proc.tid, ow->proc.uid,
+		                ow->fd, ow->cmdline);
+		comment = e->scratch->str;
+	}
+	ec_pcapng_epb(
+	    e->out.buf, oi->idb, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen, ev->len,
+	    ev->dir == EC_DIR_INGRESS ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND, comment);
+}
+
+static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev, size_t size)
+{
+	static const uint8_t zeros[8];
+	struct held_hdr h = {.size = size};
+	size_t pad = (8 - (size & 7)) & 7;
+
+	g_byte_array_append(f->held, (const uint8_t *)&h, sizeof(h));
+	g_byte_array_append(f->held, (const uint8_t *)ev, size);
+	g_byte_array_append(f->held, zeros, pad);
+	ec_flows_held_add(e->flows, f, sizeof(h) + size + pad);
+}
+
+static void set_kernel_state(struct engine *e, const struct ec_flow_key *key,
+                             enum ec_flow_state state)
+{
+	struct ec_flow_val v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
+
+	/* BPF_EXIST: an entry the LRU already evicted stays evicted. */
+	bpf_map_update_elem(e->shared.fd[EC_MAP_FLOWS], key, &v, BPF_EXIST);
+}
+
+static void release(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	for (guint off = 0; off < f->held->len;) {
+		const struct held_hdr *h = (const void *)(f->held->data + off);
+
+		put_packet(e, (const void *)(h + 1));
+		off += sizeof(*h) + ((h->size + 7) & ~7u);
+	}
+	ec_flows_decide(e->flows, f, EC_HOLD_RELEASED, now);
+	set_kernel_state(e, &f->key, EC_FLOW_TRACED);
+}
+
+static void drop(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, now);
+	set_kernel_state(e, &f->key, EC_FLOW_IGNORED);
+}
+
+static bool keys_complete(const struct ec_tls_secrets *s)
+{
+	const uint32_t tls13 = EC_KL_BIT(EC_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET) |
+	                       EC_KL_BIT(EC_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET) |
+	                       EC_KL_BIT(EC_KL_CLIENT_TRAFFIC_SECRET_0) |
+	                       EC_KL_BIT(EC_KL_SERVER_TRAFFIC_SECRET_0);
+
+	return (s->have & EC_KL_BIT(EC_KL_CLIENT_RANDOM)) || (s->have & tls13) == tls13;
+}
+
+static void try_release(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	const struct ec_tls_secrets *s;
+
+	if (!f->have_random)
+		return;
+	s = ec_keystore_lookup(e->keys, f->client_random);
+	if (s && keys_complete(s))
+		release(e, f, now);
+}
+
+/* Learn what the plaintext start of the connection says: ClientHello random, chosen suite. */
+static void inspect_payload(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev)
+{
+	const uint8_t *p;
+	size_t avail;
+	uint8_t random[EC_RANDOM_LEN];
+
+	if (!ev->payload_len || ev->payload_off >= ev->caplen || f->cipher_suite)
+		return;
+	p = ev->data + ev->payload_off;
+	avail = MIN((size_t)ev->payload_len, (size_t)(ev->caplen - ev->payload_off));
+	if (!f->have_random) {
+		if (ec_tls_client_hello_random(p, avail, random))
+			ec_flows_set_random(e->flows, f, random);
+		return;
+	}
+	ec_tls_server_hello(p, avail, &f->cipher_suite, &f->tls_version);
+}
+
+void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, size_t size)
+{
+	struct ec_flow *f;
+
+	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->caplen)
+		return;
+	if (ev->flow_state == EC_FLOW_TRACED) {
+		put_packet(e, ev);
+		return;
+	}
+
+	f = ec_flows_lookup(e->flows, &ev->flow);
+	if (!f || ((ev->flags & EC_PKTF_SYN) && f->hold != EC_HOLD_WAITING)) {
+		f = ec_flows_start(e->flows, &ev->flow, ev->hdr.ts_ns);
+		f->claimed = ec_owners_known(e->owners, &ev->flow);
+	}
+	switch (f->hold) {
+	case EC_HOLD_RELEASED:
+		put_packet(e, ev);
+		return;
+	case EC_HOLD_DROPPED:
+		return;
+	case EC_HOLD_WAITING:
+		break;
+	}
+	inspect_payload(e, f, ev);
+	hold(e, f, ev, size);
+	try_release(e, f, ev->hdr.ts_ns);
+}
+
+void ec_engine_on_flow_gone(struct engine *e, const struct ec_flow_event *ev, size_t size)
+{
+	struct ec_flow *f;
+
+	if (size < sizeof(*ev))
+		return;
+	f = ec_flows_lookup(e->flows, &ev->flow);
+	if (f && f->hold == EC_HOLD_WAITING)
+		ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, ev->hdr.ts_ns);
+}
+
+void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, uint64_t now)
+{
+	struct ec_flow *f = ec_flows_by_random(e->flows, client_random);
+
+	if (f && f->hold == EC_HOLD_WAITING) {
+		f->claimed = true;
+		try_release(e, f, now);
+	}
+}
+
+void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
+{
+	struct ec_flow *f = ec_flows_lookup(e->flows, flow);
+
+	if (f && f->hold == EC_HOLD_WAITING)
+		f->claimed = true;
+}
+
+/*
+ * A waiting flow whose time is up: one that a traced TLS session claimed is written out even
+ * without complete keys (the user sees it, undecrypted); anything else was never ours.
+ */
+static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
+{
+	if (f->claimed) {
+		g_debug("flow released without complete keys");
+		release(e, f, now);
+	} else {
+		drop(e, f, now);
+	}
+}
+
+#define DECIDED_KEEP_NS (2ull * 1000 * 1000 * 1000) /* tombstones outlive in-flight packets */
+
+void ec_engine_tick(struct engine *e, uint64_t now)
+{
+	struct ec_flow *f;
+
+	while ((f = ec_flows_oldest_waiting(e->flows)) &&
+	       (f->created_ns + e->hold_ns <= now ||
+	        ec_flows_held_bytes(e->flows) > e->opts->hold_max_bytes))
+		give_up_flow(e, f, now);
+	if (now > DECIDED_KEEP_NS)
+		ec_flows_expire(e->flows, now - DECIDED_KEEP_NS);
+}
+
+void ec_engine_release_all(struct engine *e, uint64_t now)
+{
+	struct ec_flow *f;
+
+	while ((f = ec_flows_oldest_waiting(e->flows)))
+		give_up_flow(e, f, now);
+}

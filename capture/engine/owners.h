@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Who owns which end of the traced connections, learned from the probes' connection events:
+ * per flow (both ends, when both are local and traced) and per (process, SSL object). Also a
+ * cache of command lines, read from /proc once per process.
+ */
+#ifndef EC_OWNERS_H
+#define EC_OWNERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <glib.h>
+
+#include "ecapture/events.h"
+
+struct ec_owner {
+	struct ec_proc proc;
+	int32_t fd;
+	const char *cmdline; /* NULL if unknown */
+};
+
+/* A process's TLS connection: its socket, and which end of the flow is the process's. */
+struct ec_conn {
+	struct ec_flow_key flow;
+	bool local_is_a;
+	int32_t fd;
+};
+
+struct ec_owners;
+
+struct ec_owners *ec_owners_new(guint max_entries);
+void ec_owners_free(struct ec_owners *o);
+
+void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev);
+
+/*
+ * The process a packet of FLOW belongs to: the owner of the sending end (FROM_A: the sender is
+ * endpoint a) when it is local and known, else the owner of the receiving end; NULL if neither.
+ */
+const struct ec_owner *ec_owners_for_packet(struct ec_owners *o, const struct ec_flow_key *flow,
+                                            bool from_a);
+
+/* Whether any traced process owns an end of FLOW. */
+bool ec_owners_known(struct ec_owners *o, const struct ec_flow_key *flow);
+
+const struct ec_conn *ec_owners_conn(struct ec_owners *o, uint32_t pid, uint64_t ssl);
+
+/* The command line of PID (cached), or NULL. */
+const char *ec_owners_cmdline(struct ec_owners *o, uint32_t pid);
+
+/* The command line of process P, read from /proc now if not cached yet; NULL if unreadable. */
+const char *ec_owners_learn_cmdline(struct ec_owners *o, const struct ec_proc *p);
+
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "layouts/helper_run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "layouts/ssl_layout.h"
+
+#ifndef ECAPTURE_HELPER_DIR
+#define ECAPTURE_HELPER_DIR "/usr/libexec/ecapture-wireshark"
+#endif
+
+#define OUTPUT_MAX  (64 * 1024) /* the helper prints well under 1 KiB */
+#define STDERR_TAIL 300         /* bytes of the helper's stderr quoted in an error */
+
+static gchar *helper_in(const char *dir)
+{
+	gchar *path;
+
+	if (!dir || !*dir)
+		return NULL;
+	path = g_build_filename(dir, EC_SSL_LAYOUT_HELPER, NULL);
+	if (g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
+	    g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
+		return path;
+	g_free(path);
+	return NULL;
+}
+
+gchar *ec_helper_find(GError **err)
+{
+	gchar *exe = g_file_read_link("/proc/self/exe", NULL);
+	gchar *exe_dir = exe ? g_path_get_dirname(exe) : NULL;
+	const char *dirs[] = {g_getenv("ECAPTURE_HELPER_DIR"), exe_dir, ECAPTURE_HELPER_DIR};
+	gchar *found = NULL;
+
+	for (gsize i = 0; !found && i < G_N_ELEMENTS(dirs); i++)
+		found = helper_in(dirs[i]);
+	if (!found)
+		g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_NO_HELPER,
+		            "%s not found ($ECAPTURE_HELPER_DIR=%s, %s, %s)", EC_SSL_LAYOUT_HELPER,
+		            dirs[0] ? dirs[0] : "unset", exe_dir ? exe_dir : "?",
+		            ECAPTURE_HELPER_DIR);
+	g_free(exe_dir);
+	g_free(exe);
+	return found;
+}
+
+/* TRUE once PID has exited (and was reaped, by us or by a SIGCHLD=SIG_IGN parent). */
+static gboolean reap(GPid pid, struct ec_helper_result *r)
+{
+	pid_t got = waitpid(pid, &r->status, WNOHANG);
+
+	if (got == pid || (got < 0 && errno == ECHILD))
+		r->reaped = TRUE;
+	return r->reaped;
+}
+
+/* Reads FD into BUF if readable; FALSE once it reached EOF. */
+static gboolean drain(int fd, GString *buf)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return FALSE;
+	if (buf->len < OUTPUT_MAX)
+		g_string_append_len(buf, chunk, MIN((gsize)n, OUTPUT_MAX - buf->len));
+	return TRUE;
+}
+
+gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
+{
+	/* a clean environment: no OPENSSL_CONF, LD_PRELOAD ... of ours */
+	gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
+	gint64 deadline = g_get_monotonic_time() + EC_SSL_LAYOUT_TIMEOUT_MS * 1000LL;
+	struct pollfd pfd[2];
+	GPid pid;
+	gboolean timed_out = FALSE;
+
+	if (!g_spawn_async_with_pipes(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+	                              NULL, &pfd[0].fd, &pfd[1].fd, err))
+		return FALSE;
+	r->out = g_string_new(NULL);
+	r->errout = g_string_new(NULL);
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		int n;
+
+		if (left <= 0) {
+			timed_out = TRUE;
+			break;
+		}
+		n = poll(pfd, 2, (int)MIN(left, G_MAXINT));
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; n > 0 && i < 2; i++) {
+			if (pfd[i].fd >= 0 && pfd[i].revents &&
+			    !drain(pfd[i].fd, i == 0 ? r->out : r->errout)) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1; /* poll ignores negative fds */
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	}
+	if (!timed_out) {
+		/* output closed: it is exiting, or lingers; it gets until the deadline */
+		while (!reap(pid, r) && g_get_monotonic_time() < deadline)
+			g_usleep(1000);
+		timed_out = !r->reaped;
+	}
+	if (!r->reaped) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &r->status, 0);
+	}
+	g_spawn_close_pid(pid);
+	if (timed_out) {
+		g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_HELPER,
+		            "%s did not finish within %d s", argv[0],
+		            EC_SSL_LAYOUT_TIMEOUT_MS / 1000);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GHashTable *ec_helper_parse(const char *text, GError **err)
+{
+	GHashTable *kv = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	gchar **lines = g_strsplit(text, "\n", -1);
+
+	for (gchar **l = lines; *l; l++) {
+		const char *eq = strchr(*l, '=');
+		gchar *key;
+
+		if (!eq)
+			continue; /* not ours (a library printing on stdout) */
+		key = g_strndup(*l, (gsize)(eq - *l));
+		if (g_hash_table_contains(kv, key)) {
+			g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+			            "the helper printed %s twice", key);
+			g_free(key);
+			g_hash_table_destroy(kv);
+			kv = NULL;
+			break;
+		}
+		g_hash_table_insert(kv, key, g_strdup(eq + 1));
+	}
+	g_strfreev(lines);
+	return kv;
+}
+
+/* The last line of the helper's stderr, for errors without a reason on stdout. */
+static gchar *stderr_tail(GString *errout)
+{
+	gchar *s = g_strstrip(g_strdup(errout->str));
+	gchar *nl = strrchr(s, '\n');
+	gchar *tail = g_strdup(nl ? nl + 1 : s);
+
+	g_free(s);
+	if (strlen(tail) > STDERR_TAIL)
+		tail[STDERR_TAIL] = '\0';
+	return tail;
+}
+
+gchar *ec_helper_failure_reason(GHashTable *kv, struct ec_helper_result *r)
+{
+	const char *reason = kv ? g_hash_table_lookup(kv, "error") : NULL;
+	gchar *tail, *s;
+
+	if (reason && *reason)
+		return g_strdup(reason);
+	tail = stderr_tail(r->errout);
+	if (WIFSIGNALED(r->status))
+		s = g_strdup_printf("the helper was killed by signal %d (%s)%s%s",
+		                    WTERMSIG(r->status), g_strsignal(WTERMSIG(r->status)),
+		                    *tail ? ": " : "", tail);
+	else
+		s = g_strdup_printf("the helper exited with code %d without a reason%s%s",
+		                    WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1,
+		                    *tail ? ": " : "", tail);
+	g_free(tail);
+	return s;
+}
+
+void ec_helper_result_clear(struct ec_helper_result *r)
+{
+	if (r->out)
+		g_string_free(r->out, TRUE);
+	if (r->errout)
+		g_string_free(r->errout, TRUE);
+	r->out = r->errout = NULL;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "layouts/ssl_layout.h"
+
+#include <string.h>
+
+#include "ecapture/ssl_layout_fields.h"
+#include "layouts/helper_run.h"
+#include "layouts/layout_cache.h"
+#include "targets/ssl_version.h"
+
+#define MAX_OFFSET         16384 /* the helper searches no further into an object */
+#define FIELD_NAME(f, req) #f,
+#define FIELD_REQ(f, req)  req,
+
+static const char *const field_names[] = {EC_SSL_LAYOUT_FIELDS(FIELD_NAME)};
+static const int field_required[] = {EC_SSL_LAYOUT_FIELDS(FIELD_REQ)};
+#define N_FIELDS ((int)G_N_ELEMENTS(field_names))
+
+G_STATIC_ASSERT(sizeof(struct ec_ssl_layout) == G_N_ELEMENTS(field_names) * sizeof(__s32));
+
+G_DEFINE_QUARK(ec-ssl-layout-error-quark, ec_ssl_layout_error);
+
+static const struct ec_layout_spec spec = {field_names, field_required, N_FIELDS, MAX_OFFSET};
+static struct ec_layout_cache cache;
+
+void ec_ssl_layout_init_absent(struct ec_ssl_layout *l)
+{
+	ec_layout_init_absent(&spec, (__s32 *)l);
+}
+
+gchar *ec_ssl_layout_describe(const struct ec_ssl_layout *l)
+{
+	return ec_layout_describe(&spec, (const __s32 *)l);
+}
+
+/* Detects, runs the helper, validates: the uncached work. */
+static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text, GError **err)
+{
+	struct ec_openssl_version v;
+	struct ec_helper_result r = {0};
+	GHashTable *kv = NULL;
+	gchar *helper, *reason = NULL;
+	GError *local = NULL;
+	gboolean ok = FALSE;
+	const char *text, *status;
+
+	if (ec_openssl_version_detect(path, &v, err) < 0)
+		return FALSE;
+	helper = ec_helper_find(&local);
+	if (helper) {
+		gchar *argv[] = {helper, "openssl", (gchar *)path,
+		                 /* a static build carries its own libcrypto */
+		                 strcmp(v.libcrypto_path, path) ? v.libcrypto_path : NULL, NULL};
+
+		if (ec_helper_run(argv, &r, &local))
+			kv = ec_helper_parse(r.out->str, &local);
+	}
+	if (!kv) {
+		g_set_error(
+		    err, EC_SSL_LAYOUT_ERROR,
+		    local->domain == EC_SSL_LAYOUT_ERROR ? local->code : EC_SSL_LAYOUT_ERROR_HELPER,
+		    "%s at %s: layout could not be calibrated: %s", v.text, path, local->message);
+	} else if (!(status = g_hash_table_lookup(kv, "status")) || strcmp(status, "ok") != 0) {
+		reason = ec_helper_failure_reason(kv, &r);
+		g_set_error(err, EC_SSL_LAYOUT_ERROR,
+		            status ? EC_SSL_LAYOUT_ERROR_FAILED : EC_SSL_LAYOUT_ERROR_HELPER,
+		            "%s at %s: layout could not be calibrated: %s", v.text, path, reason);
+	} else if (!ec_layout_parse(&spec, kv, layout, &local)) {
+		g_set_error(err, EC_SSL_LAYOUT_ERROR, local->code,
+		            "%s at %s: layout could not be calibrated: %s", v.text, path,
+		            local->message);
+	} else if (!(text = g_hash_table_lookup(kv, "version_text")) || strcmp(text, v.text) != 0) {
+		/* the helper loaded another libcrypto than the one the files name */
+		g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+		            "%s at %s: layout could not be calibrated: the loaded library reports "
+		            "\"%s\"",
+		            v.text, path, text ? text : "no version");
+	} else {
+		*version_text = g_strdup(text);
+		ok = TRUE;
+	}
+	g_free(reason);
+	g_clear_error(&local);
+	if (kv)
+		g_hash_table_destroy(kv);
+	ec_helper_result_clear(&r);
+	g_free(helper);
+	ec_openssl_version_clear(&v);
+	return ok;
+}
+
+int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, char **version_text,
+                            GError **err)
+{
+	return ec_layout_calibrate_cached(&cache, &spec, libssl_path, calibrate, (__s32 *)out,
+	                                  version_text, err);
+}

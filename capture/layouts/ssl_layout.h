@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SSL struct layout of one libssl, measured at run time by the ecapture-calibrate helper
+ * (never guessed from a version table). Results, failures included, are cached per file
+ * (st_dev, st_ino, size, mtime) for the life of the process.
+ */
+#ifndef EC_SSL_LAYOUT_H
+#define EC_SSL_LAYOUT_H
+
+#include <linux/types.h>
+#include <glib.h>
+
+#include "ecapture/events.h"
+
+#define EC_SSL_LAYOUT_HELPER     "ecapture-calibrate"
+#define EC_SSL_LAYOUT_TIMEOUT_MS 10000
+
+#define EC_SSL_LAYOUT_ERROR      (ec_ssl_layout_error_quark())
+GQuark ec_ssl_layout_error_quark(void);
+
+enum ec_ssl_layout_error {
+	EC_SSL_LAYOUT_ERROR_NO_HELPER,  /* ecapture-calibrate not found */
+	EC_SSL_LAYOUT_ERROR_HELPER,     /* it could not be run, crashed, or timed out */
+	EC_SSL_LAYOUT_ERROR_BAD_OUTPUT, /* it printed something we do not accept */
+	EC_SSL_LAYOUT_ERROR_FAILED,     /* it ran and said the layout could not be calibrated */
+};
+
+/*
+ * Calibrates LIBSSL_PATH (which may be under /proc/PID/root). The helper is looked for in
+ * $ECAPTURE_HELPER_DIR, then next to /proc/self/exe, then in the installed ECAPTURE_HELPER_DIR.
+ * On success fills OUT (-1 for fields this build lacks) and, if VERSION_TEXT is not NULL, sets
+ * it to the library's version text (g_free). Returns 0, or -1 with ERR set. Thread-safe;
+ * concurrent calls are serialised.
+ */
+int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, char **version_text,
+                            GError **err);
+
+/* Every field -1. */
+void ec_ssl_layout_init_absent(struct ec_ssl_layout *l);
+
+/* One line for logs: "version=0x0 client_random=0x160 ... bio_num=-" (- = absent). */
+gchar *ec_ssl_layout_describe(const struct ec_ssl_layout *l);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A capture module: one kind of thing to trace (a TLS library, a shell, a database server), with
+ * its BPF object and its attachments. The engine loads every module the capture wants, writes
+ * the filters, then attaches them all, so no probe runs before the PID/UID filters are in place.
+ * The packet capture (probes/tc_packets.h) is not a module: it needs the network interfaces.
+ */
+#ifndef EC_MODULE_H
+#define EC_MODULE_H
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "probes/bpf_shared.h"
+#include "capture_opts.h"
+
+struct ec_module_ops {
+	const char *name;
+	/* It provides TLS keys or plaintext (the TLS interface needs at least one such module). */
+	bool tls;
+	/* Whether the capture described by O uses this module. */
+	bool (*wanted)(const struct ec_capture_opts *o);
+	/*
+	 * Find what to trace and load the BPF programs, sharing the common maps through SHARED
+	 * (ec_bpf_shared_prepare/adopt). Returns the module's state; NULL with ERR set on a failure
+	 * that ends the capture (e.g. a path the user named); NULL with ERR unset when there is
+	 * nothing to trace here (the module is skipped).
+	 */
+	void *(*load)(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err);
+	/* Attach the programs; nothing attached stays behind on error. */
+	int (*attach)(void *state, const struct ec_capture_opts *o, GError **err);
+	/* What it traces, for the start message, e.g. "OpenSSL: 2 libraries" (g_free). */
+	char *(*describe)(void *state);
+	/* Detach and unload. */
+	void (*destroy)(void *state);
+};
+
+/* Every module, in load order, NULL-terminated (capture/modules/registry.c). */
+extern const struct ec_module_ops *const ec_modules[];
+
+#endif

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The socket finder every TLS library module relies on: the sys_enter raw tracepoint of
+ * bpf/tls_conn.bpf.c, which names the socket a thread uses inside a TLS library call.
+ */
+#include <errno.h>
+#include <bpf/libbpf.h>
+
+#include "ec_error.h"
+#include "modules/module.h"
+#include "tls_conn.skel.h"
+
+struct tls_conn {
+	struct tls_conn_bpf *skel;
+	struct bpf_link *link;
+};
+
+static bool wanted(const struct ec_capture_opts *o)
+{
+	return o->source == EC_SOURCE_TLS;
+}
+
+static void destroy(void *state)
+{
+	struct tls_conn *t = state;
+
+	if (!t)
+		return;
+	bpf_link__destroy(t->link);
+	tls_conn_bpf__destroy(t->skel);
+	g_free(t);
+}
+
+static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
+{
+	struct tls_conn *t = g_new0(struct tls_conn, 1);
+	int ret;
+
+	(void)o;
+	t->skel = tls_conn_bpf__open();
+	if (!t->skel) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot open the socket-finder BPF object");
+		goto fail;
+	}
+	if (ec_bpf_shared_prepare(shared, t->skel->obj, err))
+		goto fail;
+	ret = tls_conn_bpf__load(t->skel);
+	if (ret) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot load the socket-finder BPF program: %s", g_strerror(-ret));
+		goto fail;
+	}
+	if (ec_bpf_shared_adopt(shared, t->skel->obj, err))
+		goto fail;
+	return t;
+fail:
+	destroy(t);
+	return NULL;
+}
+
+static int attach(void *state, const struct ec_capture_opts *o, GError **err)
+{
+	struct tls_conn *t = state;
+
+	(void)o;
+	t->link = bpf_program__attach_raw_tracepoint(t->skel->progs.ec_sys_enter, "sys_enter");
+	if (!t->link) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot attach to the sys_enter raw tracepoint: %s", g_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static char *describe(void *state)
+{
+	(void)state;
+	return NULL;
+}
+
+const struct ec_module_ops ec_mod_tls_conn = {
+    .name = "tls-conn",
+    .wanted = wanted,
+    .load = load,
+    .attach = attach,
+    .describe = describe,
+    .destroy = destroy,
+};

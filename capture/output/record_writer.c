@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Records and process comments in the formats of ecapture/record.h. A record is sized first and
+ * written in place into one growth of the output array: this runs once per TLS read or write.
+ */
+#include "output/record_writer.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ecapture/record.h"
+
+#define CMDLINE_MAX 0xFFFFu /* its length field is 16 bits */
+
+static inline size_t pad4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+static inline uint8_t *put16be(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static inline uint8_t *put32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+static inline uint8_t *put64be(uint8_t *p, uint64_t v)
+{
+	p = put32be(p, (uint32_t)(v >> 32));
+	return put32be(p, (uint32_t)v);
+}
+
+/* One exported-PDU tag; its length counts the value's padding, which readers skip with it. */
+static uint8_t *put_tag(uint8_t *p, uint16_t tag, const void *val, size_t len)
+{
+	size_t padded = pad4(len);
+
+	p = put16be(p, tag);
+	p = put16be(p, (uint16_t)padded);
+	if (len)
+		memcpy(p, val, len);
+	memset(p + len, 0, padded - len);
+	return p + padded;
+}
+
+static uint8_t *put_tag32(uint8_t *p, uint16_t tag, uint32_t v)
+{
+	uint8_t be[4];
+
+	put32be(be, v);
+	return put_tag(p, tag, be, sizeof(be));
+}
+
+static size_t tags_size(const struct ec_record_meta *m)
+{
+	size_t n = 4 + pad4(sizeof(EC_RECORD_DISSECTOR) - 1) + 4; /* name, end */
+
+	if (m->family == AF_INET)
+		n += 2 * (4 + 4);
+	else if (m->family == AF_INET6)
+		n += 2 * (4 + 16);
+	if (m->family == AF_INET || m->family == AF_INET6)
+		n += 3 * (4 + 4); /* port type, ports */
+	return n;
+}
+
+static uint8_t *put_tags(uint8_t *p, const struct ec_record_meta *m)
+{
+	p = put_tag(p, EC_EXP_PDU_TAG_DISSECTOR_NAME, EC_RECORD_DISSECTOR,
+	            sizeof(EC_RECORD_DISSECTOR) - 1);
+	if (m->family == AF_INET || m->family == AF_INET6) {
+		bool v4 = m->family == AF_INET;
+		size_t alen = v4 ? 4 : 16;
+
+		p = put_tag(p, v4 ? EC_EXP_PDU_TAG_IPV4_SRC : EC_EXP_PDU_TAG_IPV6_SRC, m->src_addr,
+		            alen);
+		p = put_tag(p, v4 ? EC_EXP_PDU_TAG_IPV4_DST : EC_EXP_PDU_TAG_IPV6_DST, m->dst_addr,
+		            alen);
+		p = put_tag32(p, EC_EXP_PDU_TAG_PORT_TYPE, EC_EXP_PDU_PT_TCP);
+		p = put_tag32(p, EC_EXP_PDU_TAG_SRC_PORT, m->src_port);
+		p = put_tag32(p, EC_EXP_PDU_TAG_DST_PORT, m->dst_port);
+	}
+	return put_tag(p, EC_EXP_PDU_TAG_END, NULL, 0);
+}
+
+void ec_record_append(GByteArray *out, const struct ec_record_meta *m, const void *data, size_t len)
+{
+	size_t clen = m->cmdline ? strlen(m->cmdline) : 0;
+	size_t total;
+	guint at = out->len;
+	uint8_t *p;
+
+	if (clen > CMDLINE_MAX)
+		clen = CMDLINE_MAX;
+	total = tags_size(m) + EC_RECORD_FIXED_LEN + clen + len;
+	g_byte_array_set_size(out, at + (guint)total);
+	p = put_tags(out->data + at, m);
+
+	*p++ = EC_RECORD_MAGIC0;
+	*p++ = EC_RECORD_MAGIC1;
+	*p++ = EC_RECORD_VERSION;
+	*p++ = m->type;
+	p = put32be(p, m->pid);
+	p = put32be(p, m->tid);
+	p = put32be(p, m->uid);
+	p = put32be(p, (uint32_t)m->fd);
+	*p++ = m->direction;
+	*p++ = m->source;
+	p = put16be(p, m->flags);
+	p = put32be(p, m->data_len);
+	p = put64be(p, m->conn_id);
+	memcpy(p, m->comm, sizeof(m->comm));
+	p += sizeof(m->comm);
+	p = put16be(p, (uint16_t)clen);
+	if (clen)
+		memcpy(p, m->cmdline, clen);
+	p += clen;
+	if (len)
+		memcpy(p, data, len);
+}
+
+void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid, uint32_t uid,
+                     int32_t fd, const char *cmdline)
+{
+	g_string_append_len(out, comm, (gssize)strnlen(comm, 16));
+	g_string_append_printf(out, " pid=%u tid=%u uid=%u", pid, tid, uid);
+	if (fd >= 0)
+		g_string_append_printf(out, " fd=%d", fd);
+	if (!cmdline)
+		return;
+	g_string_append(out, " cmdline=\"");
+	for (const char *c = cmdline; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *c);
+	}
+	g_string_append_c(out, '"');
+}
+
+char *ec_cmdline_read(uint32_t pid)
+{
+	char path[32];
+	gchar *buf = NULL;
+	gsize len = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	if (!g_file_get_contents(path, &buf, &len, NULL))
+		return NULL;
+	while (len && buf[len - 1] == '\0')
+		len--;
+	if (!len) {
+		g_free(buf);
+		return NULL;
+	}
+	for (gsize i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len] = '\0';
+	return buf;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Writers for the formats of ecapture/record.h: the exported-PDU payload of a record (link type 252)
+ * and the per-packet process comment. Both append to a caller's buffer; nothing else allocates.
+ */
+#ifndef EC_RECORD_WRITER_H
+#define EC_RECORD_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+/* Everything a record says besides its data. */
+struct ec_record_meta {
+	uint8_t type;      /* enum ec_record_type */
+	uint8_t direction; /* enum ec_record_dir */
+	uint8_t source;    /* enum ec_record_source */
+	uint16_t flags;    /* EC_RECORDF_* */
+	uint32_t pid, tid, uid;
+	int32_t fd;        /* -1: unknown */
+	uint32_t data_len; /* as the process saw it; more than is appended when truncated */
+	uint64_t conn_id;
+	char comm[16];       /* NUL-padded; need not be NUL-terminated */
+	const char *cmdline; /* may be NULL */
+	int family;          /* 0 unknown, AF_INET, AF_INET6: then the 5-tuple below is written */
+	uint8_t src_addr[16], dst_addr[16]; /* the sender and the receiver of the data */
+	uint16_t src_port, dst_port;        /* host order */
+};
+
+/*
+ * Append the complete link-type-252 packet of one record to OUT: the exported-PDU tags
+ * (dissector name, the 5-tuple when M->family is set, end), the ec_record header, the cmdline
+ * (cut at 65535 bytes) and LEN bytes of DATA.
+ */
+void ec_record_append(GByteArray *out, const struct ec_record_meta *m, const void *data,
+                      size_t len);
+
+/*
+ * Append the EPB comment text of ecapture/record.h to OUT:
+ * `<comm> pid=<pid> tid=<tid> uid=<uid>[ fd=<fd>][ cmdline="<cmdline>"]`. COMM is read up to
+ * its NUL or 16 bytes; FD < 0 and a NULL CMDLINE are left out.
+ */
+void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid, uint32_t uid,
+                     int32_t fd, const char *cmdline);
+
+/*
+ * /proc/PID/cmdline with its NUL separators turned into spaces and trailing NULs dropped; NULL
+ * when it cannot be read or is empty (kernel threads, zombies). Free with g_free().
+ */
+char *ec_cmdline_read(uint32_t pid);
+
+#endif

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "probes/tc_packets.h"
+
+#include <errno.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ec_error.h"
+#include "probes/tc_attach.h"
+#include "tc_capture.skel.h"
+
+struct ec_packets {
+	struct tc_capture_bpf *skel;
+	GArray *links; /* struct ec_tc_link */
+};
+
+struct ec_packets *ec_packets_load(struct ec_bpf_shared *shared, GError **err)
+{
+	struct ec_packets *p = g_new0(struct ec_packets, 1);
+	int ncpus = libbpf_num_possible_cpus();
+	int ret;
+
+	p->links = g_array_new(FALSE, TRUE, sizeof(struct ec_tc_link));
+	p->skel = tc_capture_bpf__open();
+	if (!p->skel) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the TC BPF object");
+		goto fail;
+	}
+	if (ncpus <= 0 || bpf_map__set_max_entries(p->skel->maps.ec_pkt_scratch, ncpus)) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot size the packet buffers");
+		goto fail;
+	}
+	if (ec_bpf_shared_prepare(shared, p->skel->obj, err))
+		goto fail;
+	ret = tc_capture_bpf__load(p->skel);
+	if (ret) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the TC BPF program: %s",
+		            g_strerror(-ret));
+		goto fail;
+	}
+	if (ec_bpf_shared_adopt(shared, p->skel->obj, err))
+		goto fail;
+	return p;
+fail:
+	ec_packets_destroy(p);
+	return NULL;
+}
+
+static int attach_one(struct ec_packets *p, const struct ec_netif *n, bool ingress, bool legacy,
+                      GError **err)
+{
+	struct bpf_program *prog =
+	    ingress ? p->skel->progs.ec_tc_ingress : p->skel->progs.ec_tc_egress;
+	struct ec_tc_link link;
+
+	if (ec_tc_attach(bpf_program__fd(prog), n->ifindex, ingress, legacy, &link, err)) {
+		g_prefix_error(err, "%s: ", n->name);
+		return -1;
+	}
+	g_array_append_val(p->links, link);
+	return 0;
+}
+
+int ec_packets_attach(struct ec_packets *p, GArray *ifs, bool tc_legacy, GError **err)
+{
+	int ifaces_fd = bpf_map__fd(p->skel->maps.ec_ifaces);
+
+	for (guint i = 0; i < ifs->len; i++) {
+		const struct ec_netif *n = &g_array_index(ifs, struct ec_netif, i);
+		int swept = ec_tc_sweep_stale(n->ifindex);
+
+		if (swept > 0)
+			g_message("%s: removed %d TC filter(s) left by an earlier run", n->name,
+			          swept);
+		if (bpf_map_update_elem(ifaces_fd, &n->ifindex, &n->l2_len, BPF_ANY)) {
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot configure: %s",
+			            n->name, g_strerror(errno));
+			return -1;
+		}
+		if (attach_one(p, n, false, tc_legacy, err))
+			return -1;
+		if (!n->loopback && attach_one(p, n, true, tc_legacy, err))
+			return -1;
+	}
+	return 0;
+}
+
+void ec_packets_destroy(struct ec_packets *p)
+{
+	if (!p)
+		return;
+	/* Reverse order: a clsact qdisc we created goes with its last filter. */
+	for (guint i = p->links->len; i-- > 0;)
+		ec_tc_detach(&g_array_index(p->links, struct ec_tc_link, i));
+	g_array_unref(p->links);
+	tc_capture_bpf__destroy(p->skel);
+	g_free(p);
+}
