@@ -7,7 +7,6 @@
 #include "ecapture/gnutls_layout_fields.h"
 #include "layouts/helper_run.h"
 #include "layouts/layout_cache.h"
-#include "layouts/ssl_layout.h"
 
 #define MAX_OFFSET         32768 /* the helper searches no further into a session */
 #define FIELD_NAME(f, req) #f,
@@ -46,18 +45,18 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 	}
 	if (!kv) {
 		g_set_error(
-		    err, EC_SSL_LAYOUT_ERROR,
-		    local->domain == EC_SSL_LAYOUT_ERROR ? local->code : EC_SSL_LAYOUT_ERROR_HELPER,
+		    err, EC_LAYOUT_ERROR,
+		    local->domain == EC_LAYOUT_ERROR ? local->code : EC_LAYOUT_ERROR_HELPER,
 		    "GnuTLS at %s: layout could not be calibrated: %s", path, local->message);
 	} else if (!(status = g_hash_table_lookup(kv, "status")) || strcmp(status, "ok") != 0) {
 		reason = ec_helper_failure_reason(kv, &r);
 		text = g_hash_table_lookup(kv, "version_text");
-		g_set_error(err, EC_SSL_LAYOUT_ERROR,
-		            status ? EC_SSL_LAYOUT_ERROR_FAILED : EC_SSL_LAYOUT_ERROR_HELPER,
+		g_set_error(err, EC_LAYOUT_ERROR,
+		            status ? EC_LAYOUT_ERROR_FAILED : EC_LAYOUT_ERROR_HELPER,
 		            "GnuTLS %s at %s: layout could not be calibrated: %s", text ? text : "",
 		            path, reason);
 	} else if (!ec_layout_parse(&spec, kv, layout, &local)) {
-		g_set_error(err, EC_SSL_LAYOUT_ERROR, local->code,
+		g_set_error(err, EC_LAYOUT_ERROR, local->code,
 		            "GnuTLS at %s: layout could not be calibrated: %s", path,
 		            local->message);
 	} else {

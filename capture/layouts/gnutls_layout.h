@@ -14,7 +14,7 @@
 
 /*
  * Calibrates LIBGNUTLS_PATH. On success fills OUT and, if VERSION_TEXT is not NULL, sets it to
- * the library's version ("3.7.9", g_free). Returns 0, or -1 with ERR (EC_SSL_LAYOUT_ERROR).
+ * the library's version ("3.7.9", g_free). Returns 0, or -1 with ERR (EC_LAYOUT_ERROR).
  */
 int ec_gnutls_layout_calibrate(const char *libgnutls_path, struct ec_gnutls_layout *out,
                                char **version_text, GError **err);

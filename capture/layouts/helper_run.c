@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "layouts/ssl_layout.h"
+G_DEFINE_QUARK(ec-layout-error-quark, ec_layout_error);
 
 #ifndef ECAPTURE_HELPER_DIR
 #define ECAPTURE_HELPER_DIR "/usr/libexec/ecapture-wireshark"
@@ -23,7 +23,7 @@ static gchar *helper_in(const char *dir)
 
 	if (!dir || !*dir)
 		return NULL;
-	path = g_build_filename(dir, EC_SSL_LAYOUT_HELPER, NULL);
+	path = g_build_filename(dir, EC_LAYOUT_HELPER, NULL);
 	if (g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
 	    g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
 		return path;
@@ -41,8 +41,8 @@ gchar *ec_helper_find(GError **err)
 	for (gsize i = 0; !found && i < G_N_ELEMENTS(dirs); i++)
 		found = helper_in(dirs[i]);
 	if (!found)
-		g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_NO_HELPER,
-		            "%s not found ($ECAPTURE_HELPER_DIR=%s, %s, %s)", EC_SSL_LAYOUT_HELPER,
+		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_NO_HELPER,
+		            "%s not found ($ECAPTURE_HELPER_DIR=%s, %s, %s)", EC_LAYOUT_HELPER,
 		            dirs[0] ? dirs[0] : "unset", exe_dir ? exe_dir : "?",
 		            ECAPTURE_HELPER_DIR);
 	g_free(exe_dir);
@@ -79,7 +79,7 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 {
 	/* a clean environment: no OPENSSL_CONF, LD_PRELOAD ... of ours */
 	gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
-	gint64 deadline = g_get_monotonic_time() + EC_SSL_LAYOUT_TIMEOUT_MS * 1000LL;
+	gint64 deadline = g_get_monotonic_time() + EC_LAYOUT_TIMEOUT_MS * 1000LL;
 	struct pollfd pfd[2];
 	GPid pid;
 	gboolean timed_out = FALSE;
@@ -125,9 +125,9 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 	}
 	g_spawn_close_pid(pid);
 	if (timed_out) {
-		g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_HELPER,
+		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER,
 		            "%s did not finish within %d s", argv[0],
-		            EC_SSL_LAYOUT_TIMEOUT_MS / 1000);
+		            EC_LAYOUT_TIMEOUT_MS / 1000);
 		return FALSE;
 	}
 	return TRUE;
@@ -146,7 +146,7 @@ GHashTable *ec_helper_parse(const char *text, GError **err)
 			continue; /* not ours (a library printing on stdout) */
 		key = g_strndup(*l, (gsize)(eq - *l));
 		if (g_hash_table_contains(kv, key)) {
-			g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+			g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 			            "the helper printed %s twice", key);
 			g_free(key);
 			g_hash_table_destroy(kv);

@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Running the calibration helper (ecapture-calibrate) and reading its "key=value" lines, for
- * every library whose layout it measures. Errors are in the EC_SSL_LAYOUT_ERROR domain.
+ * every library whose layout it measures (OpenSSL, GnuTLS). Its errors, and those of every
+ * layout built from its output, are in the EC_LAYOUT_ERROR domain.
  */
 #ifndef EC_HELPER_RUN_H
 #define EC_HELPER_RUN_H
 
 #include <glib.h>
+
+#define EC_LAYOUT_HELPER     "ecapture-calibrate"
+#define EC_LAYOUT_TIMEOUT_MS 10000
+
+#define EC_LAYOUT_ERROR (ec_layout_error_quark())
+GQuark ec_layout_error_quark(void);
+
+enum ec_layout_error {
+	EC_LAYOUT_ERROR_NO_HELPER,  /* ecapture-calibrate not found */
+	EC_LAYOUT_ERROR_HELPER,     /* it could not be run, crashed, or timed out */
+	EC_LAYOUT_ERROR_BAD_OUTPUT, /* it printed something we do not accept */
+	EC_LAYOUT_ERROR_FAILED,     /* it ran and said the layout could not be calibrated */
+};
 
 struct ec_helper_result {
 	GString *out;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "layouts/ssl_layout.h"
+#include "layouts/helper_run.h"
 
 struct cache_entry {
 	__s32 *v;
@@ -35,13 +35,13 @@ gboolean ec_layout_parse(const struct ec_layout_spec *s, GHashTable *kv, __s32 *
 		gint64 n;
 
 		if (!text || !g_ascii_string_to_signed(text, 10, -1, s->max_offset, &n, NULL)) {
-			g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+			g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 			            "the helper gave %s for %s",
 			            text ? "an invalid offset" : "no offset", s->names[i]);
 			return FALSE;
 		}
 		if (n < 0 && s->required[i]) {
-			g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+			g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 			            "the helper reported success without the required %s",
 			            s->names[i]);
 			return FALSE;

@@ -21,7 +21,7 @@ struct ec_layout_spec {
 /* "client_random=0x160 ... bio_num=-" (- = absent). */
 gchar *ec_layout_describe(const struct ec_layout_spec *s, const __s32 *v);
 
-/* The helper's key=value output KV into V; FALSE with ERR (EC_SSL_LAYOUT_ERROR_BAD_OUTPUT). */
+/* The helper's key=value output KV into V; FALSE with ERR (EC_LAYOUT_ERROR_BAD_OUTPUT). */
 gboolean ec_layout_parse(const struct ec_layout_spec *s, GHashTable *kv, __s32 *v, GError **err);
 
 /* Every field -1. */

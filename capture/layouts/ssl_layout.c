@@ -18,8 +18,6 @@ static const int field_required[] = {EC_SSL_LAYOUT_FIELDS(FIELD_REQ)};
 
 G_STATIC_ASSERT(sizeof(struct ec_ssl_layout) == G_N_ELEMENTS(field_names) * sizeof(__s32));
 
-G_DEFINE_QUARK(ec-ssl-layout-error-quark, ec_ssl_layout_error);
-
 static const struct ec_layout_spec spec = {field_names, field_required, N_FIELDS, MAX_OFFSET};
 static struct ec_layout_cache cache;
 
@@ -57,21 +55,21 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 	}
 	if (!kv) {
 		g_set_error(
-		    err, EC_SSL_LAYOUT_ERROR,
-		    local->domain == EC_SSL_LAYOUT_ERROR ? local->code : EC_SSL_LAYOUT_ERROR_HELPER,
+		    err, EC_LAYOUT_ERROR,
+		    local->domain == EC_LAYOUT_ERROR ? local->code : EC_LAYOUT_ERROR_HELPER,
 		    "%s at %s: layout could not be calibrated: %s", v.text, path, local->message);
 	} else if (!(status = g_hash_table_lookup(kv, "status")) || strcmp(status, "ok") != 0) {
 		reason = ec_helper_failure_reason(kv, &r);
-		g_set_error(err, EC_SSL_LAYOUT_ERROR,
-		            status ? EC_SSL_LAYOUT_ERROR_FAILED : EC_SSL_LAYOUT_ERROR_HELPER,
+		g_set_error(err, EC_LAYOUT_ERROR,
+		            status ? EC_LAYOUT_ERROR_FAILED : EC_LAYOUT_ERROR_HELPER,
 		            "%s at %s: layout could not be calibrated: %s", v.text, path, reason);
 	} else if (!ec_layout_parse(&spec, kv, layout, &local)) {
-		g_set_error(err, EC_SSL_LAYOUT_ERROR, local->code,
+		g_set_error(err, EC_LAYOUT_ERROR, local->code,
 		            "%s at %s: layout could not be calibrated: %s", v.text, path,
 		            local->message);
 	} else if (!(text = g_hash_table_lookup(kv, "version_text")) || strcmp(text, v.text) != 0) {
 		/* the helper loaded another libcrypto than the one the files name */
-		g_set_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 		            "%s at %s: layout could not be calibrated: the loaded library reports "
 		            "\"%s\"",
 		            v.text, path, text ? text : "no version");

@@ -4,26 +4,14 @@
  * (never guessed from a version table). Results, failures included, are cached per file
  * (st_dev, st_ino, size, mtime) for the life of the process.
  */
-#ifndef EC_SSL_LAYOUT_H
-#define EC_SSL_LAYOUT_H
+#ifndef EC_LAYOUT_H
+#define EC_LAYOUT_H
 
 #include <linux/types.h>
 #include <glib.h>
 
 #include "ecapture/events.h"
-
-#define EC_SSL_LAYOUT_HELPER     "ecapture-calibrate"
-#define EC_SSL_LAYOUT_TIMEOUT_MS 10000
-
-#define EC_SSL_LAYOUT_ERROR      (ec_ssl_layout_error_quark())
-GQuark ec_ssl_layout_error_quark(void);
-
-enum ec_ssl_layout_error {
-	EC_SSL_LAYOUT_ERROR_NO_HELPER,  /* ecapture-calibrate not found */
-	EC_SSL_LAYOUT_ERROR_HELPER,     /* it could not be run, crashed, or timed out */
-	EC_SSL_LAYOUT_ERROR_BAD_OUTPUT, /* it printed something we do not accept */
-	EC_SSL_LAYOUT_ERROR_FAILED,     /* it ran and said the layout could not be calibrated */
-};
+#include "layouts/helper_run.h" /* errors: EC_LAYOUT_ERROR */
 
 /*
  * Calibrates LIBSSL_PATH (which may be under /proc/PID/root). The helper is looked for in

@@ -50,7 +50,7 @@ static void test_refused(void)
 	struct ec_gnutls_layout l;
 
 	g_assert_cmpint(ec_gnutls_layout_calibrate(LIBDIR "/libssl.so.3", &l, NULL, &err), ==, -1);
-	g_assert_error(err, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_FAILED);
+	g_assert_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_FAILED);
 	g_assert_nonnull(strstr(err->message, "has no gnutls_"));
 	g_assert_cmpint(l.hs_ckey, ==, -1);
 	g_clear_error(&err);

@@ -609,7 +609,7 @@ static void test_bad_paths(void)
 	/* an OpenSSL library that is no libssl: the helper's reason in the message */
 	msg = g_strdup_printf("%s at %s: layout could not be calibrated: not a libssl",
 	                      OpenSSL_version(OPENSSL_VERSION), LIBCRYPTO);
-	expect_failure(LIBCRYPTO, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_FAILED, msg);
+	expect_failure(LIBCRYPTO, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_FAILED, msg);
 	g_free(msg);
 
 	/* a copy elsewhere still calibrates, with the system libcrypto; also when only root may
@@ -672,29 +672,29 @@ static void test_fake_helpers(void)
 	gchar *s;
 
 	with_fake_helper("echo status=error; echo 'error=unsupported: testing'; exit 1",
-	                 EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_FAILED,
+	                 EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_FAILED,
 	                 "layout could not be calibrated: unsupported: testing");
-	with_fake_helper("echo status=ok", EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+	with_fake_helper("echo status=ok", EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 	                 "no offset for version");
-	with_fake_helper("echo status=ok; echo status=ok", EC_SSL_LAYOUT_ERROR,
-	                 EC_SSL_LAYOUT_ERROR_BAD_OUTPUT, "status twice");
+	with_fake_helper("echo status=ok; echo status=ok", EC_LAYOUT_ERROR,
+	                 EC_LAYOUT_ERROR_BAD_OUTPUT, "status twice");
 	s = g_strconcat(good_text, FIELDS_BUT_HS "echo handshake_secret=-1; echo status=ok", NULL);
-	with_fake_helper(s, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+	with_fake_helper(s, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 	                 "without the required handshake_secret");
 	g_free(s);
 	s = g_strconcat("echo version_text=OpenSSL 9.9.9 1 Jan 2000; ",
 	                GOOD_FIELDS "echo status=ok", NULL);
-	with_fake_helper(s, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+	with_fake_helper(s, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 	                 "the loaded library reports");
 	g_free(s);
 	s = g_strconcat(good_text, "echo version=0; echo client_random=99999; echo status=ok",
 	                NULL);
-	with_fake_helper(s, EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_BAD_OUTPUT,
+	with_fake_helper(s, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
 	                 "an invalid offset for client_random");
 	g_free(s);
-	with_fake_helper("echo crashing >&2; kill -SEGV $$", EC_SSL_LAYOUT_ERROR,
-	                 EC_SSL_LAYOUT_ERROR_HELPER, "killed by signal 11");
-	with_fake_helper("echo half=; exit 3", EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_HELPER,
+	with_fake_helper("echo crashing >&2; kill -SEGV $$", EC_LAYOUT_ERROR,
+	                 EC_LAYOUT_ERROR_HELPER, "killed by signal 11");
+	with_fake_helper("echo half=; exit 3", EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER,
 	                 "exited with code 3");
 	g_free(good_text);
 }
@@ -703,7 +703,7 @@ static void test_timeout(void)
 {
 	gint64 t0 = g_get_monotonic_time();
 
-	with_fake_helper("exec sleep 60", EC_SSL_LAYOUT_ERROR, EC_SSL_LAYOUT_ERROR_HELPER,
+	with_fake_helper("exec sleep 60", EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER,
 	                 "did not finish within 10 s");
 	g_assert_cmpint(g_get_monotonic_time() - t0, <, 15 * G_USEC_PER_SEC);
 }
