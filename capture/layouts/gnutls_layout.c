@@ -44,10 +44,10 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 			kv = ec_helper_parse(r.out->str, &local);
 	}
 	if (!kv) {
-		g_set_error(
-		    err, EC_LAYOUT_ERROR,
-		    local->domain == EC_LAYOUT_ERROR ? local->code : EC_LAYOUT_ERROR_HELPER,
-		    "GnuTLS at %s: layout could not be calibrated: %s", path, local->message);
+		g_set_error(err, EC_LAYOUT_ERROR,
+		            local->domain == EC_LAYOUT_ERROR ? local->code : EC_LAYOUT_ERROR_HELPER,
+		            "GnuTLS at %s: layout could not be calibrated: %s", path,
+		            local->message);
 	} else if (!(status = g_hash_table_lookup(kv, "status")) || strcmp(status, "ok") != 0) {
 		reason = ec_helper_failure_reason(kv, &r);
 		text = g_hash_table_lookup(kv, "version_text");

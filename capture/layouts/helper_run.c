@@ -126,8 +126,7 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 	g_spawn_close_pid(pid);
 	if (timed_out) {
 		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER,
-		            "%s did not finish within %d s", argv[0],
-		            EC_LAYOUT_TIMEOUT_MS / 1000);
+		            "%s did not finish within %d s", argv[0], EC_LAYOUT_TIMEOUT_MS / 1000);
 		return FALSE;
 	}
 	return TRUE;

@@ -12,7 +12,7 @@
 #define EC_LAYOUT_HELPER     "ecapture-calibrate"
 #define EC_LAYOUT_TIMEOUT_MS 10000
 
-#define EC_LAYOUT_ERROR (ec_layout_error_quark())
+#define EC_LAYOUT_ERROR      (ec_layout_error_quark())
 GQuark ec_layout_error_quark(void);
 
 enum ec_layout_error {
