@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "modules/audit_module.h"
 
-#include "targets/audit_exe.h"
+#include "targets/processes.h"
 #include "ec_error.h"
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 #include "probes/uprobe_module.h"
 
 struct audit_module {
@@ -39,7 +39,7 @@ void *ec_audit_module_load(const struct ec_audit_module_desc *d, const char *ove
 	m->d = d;
 	m->plan = ec_audit_plan_new();
 	for (guint i = 0; i < files->len; i++) {
-		const struct ec_lib_file *f = files->pdata[i];
+		const struct ec_target_file *f = files->pdata[i];
 		g_autoptr(GError) ferr = NULL;
 
 		if (d->plan(m->plan, f->path, d->data, o, &ferr) && ec_probe_failed(f, &ferr, err))

@@ -15,12 +15,12 @@
 #include "targets/elf_info.h"
 #include "gnutls.skel.h"
 #include "layouts/gnutls_layout.h"
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 #include "modules/module.h"
 #include "probes/uprobe_module.h"
 
 struct gnutls_lib {
-	struct ec_lib_file *file;
+	struct ec_target_file *file;
 	bool keys;
 };
 
@@ -33,7 +33,7 @@ struct ec_gnutls {
 
 static void lib_clear(gpointer p)
 {
-	ec_lib_file_free(((struct gnutls_lib *)p)->file);
+	ec_target_file_free(((struct gnutls_lib *)p)->file);
 }
 
 static void destroy(void *state)
@@ -80,7 +80,7 @@ static int calibrate_libs(struct ec_gnutls *s, GPtrArray *files, GError **err)
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
 			            "cannot store the layout of %s: %s", lib.file->path,
 			            g_strerror(errno));
-			ec_lib_file_free(lib.file);
+			ec_target_file_free(lib.file);
 			return -1;
 		}
 		g_array_append_val(s->libs, lib);

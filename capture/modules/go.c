@@ -11,7 +11,7 @@
 
 #include "ec_error.h"
 #include "ecapture/events.h"
-#include "targets/exe_discovery.h"
+#include "targets/processes.h"
 #include "targets/go_elf.h"
 #include "targets/go_target.h"
 #include "go_tls.skel.h"
@@ -19,7 +19,7 @@
 #include "probes/uprobe_module.h"
 
 struct go_prog {
-	struct ec_lib_file *file;
+	struct ec_target_file *file;
 	struct ec_go_target target;
 };
 
@@ -34,7 +34,7 @@ static void prog_clear(gpointer p)
 {
 	struct go_prog *g = p;
 
-	ec_lib_file_free(g->file);
+	ec_target_file_free(g->file);
 	ec_go_target_clear(&g->target);
 }
 
@@ -60,7 +60,7 @@ static bool wanted(const struct ec_capture_opts *o)
 static int plan_all(struct ec_go *s, GPtrArray *files, GError **err)
 {
 	for (guint i = 0; i < files->len; i++) {
-		struct ec_lib_file *f = files->pdata[i];
+		struct ec_target_file *f = files->pdata[i];
 		g_autoptr(GError) perr = NULL;
 		struct go_prog p = {0};
 		int rc = ec_go_target_plan(f->path, &p.target, &perr);

@@ -11,7 +11,6 @@
 #include <glib.h>
 #include <string.h>
 
-#include "targets/audit_exe.h"
 #include "modules/audit_module.h"
 #include "ec_error.h"
 #include "ecapture/record.h"

@@ -9,7 +9,7 @@
 
 #include "ec_error.h"
 #include "ecapture/events.h"
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 #include "modules/module.h"
 #include "nss.skel.h"
 #include "probes/uprobe_module.h"
@@ -23,7 +23,7 @@ static const struct ec_uprobe_fn hooked_functions[] = {
 struct ec_nss {
 	struct nss_bpf *skel;
 	struct ec_uprobes *uprobes;
-	GPtrArray *libs; /* struct ec_lib_file *, indexed by lib_id */
+	GPtrArray *libs; /* struct ec_target_file *, indexed by lib_id */
 	guint n_attached;
 };
 
@@ -76,7 +76,7 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	struct ec_nss *s = state;
 
 	for (guint id = 0; id < s->libs->len; id++) {
-		const struct ec_lib_file *lib = s->libs->pdata[id];
+		const struct ec_target_file *lib = s->libs->pdata[id];
 		int r = ec_probe_file(s->uprobes, s->skel->progs.ec_nss_entry,
 		                      s->skel->progs.ec_nss_return, lib, hooked_functions,
 		                      G_N_ELEMENTS(hooked_functions), id, o->pids, err);

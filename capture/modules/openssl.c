@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "ec_error.h"
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 #include "modules/module.h"
 #include "openssl.skel.h"
 #include "layouts/ssl_layout.h"
@@ -34,7 +34,7 @@ static const struct ec_uprobe_fn hooked_functions[] = {
 struct ec_openssl {
 	struct openssl_bpf *skel;
 	struct ec_uprobes *uprobes;
-	GPtrArray *libs; /* struct ec_lib_file *, indexed by lib_id */
+	GPtrArray *libs; /* struct ec_target_file *, indexed by lib_id */
 	guint n_libs;
 };
 
@@ -46,7 +46,7 @@ static struct ec_openssl *load(struct ec_bpf_shared *shared, GError **err)
 {
 	struct ec_openssl *s = g_new0(struct ec_openssl, 1);
 
-	s->libs = g_ptr_array_new_with_free_func(ec_lib_file_free);
+	s->libs = g_ptr_array_new_with_free_func(ec_target_file_free);
 	s->skel = ec_uprobe_skel_load(&openssl_skel, shared, &s->uprobes, err);
 	if (!s->skel) {
 		destroy(s);
@@ -64,7 +64,7 @@ static int calibrate_libs(struct ec_openssl *s, GPtrArray *libs, GError **err)
 	int layouts_fd = bpf_map__fd(s->skel->maps.ec_ssl_layouts);
 
 	for (guint i = 0; i < libs->len; i++) {
-		struct ec_lib_file *lib = libs->pdata[i];
+		struct ec_target_file *lib = libs->pdata[i];
 		g_autoptr(GError) lerr = NULL;
 		g_autofree char *version = NULL, *described = NULL;
 		struct ec_ssl_layout layout;
@@ -138,7 +138,7 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	struct ec_openssl *s = state;
 
 	for (guint lib_id = 0; lib_id < s->libs->len; lib_id++) {
-		const struct ec_lib_file *lib = s->libs->pdata[lib_id];
+		const struct ec_target_file *lib = s->libs->pdata[lib_id];
 		int r = ec_probe_file(s->uprobes, s->skel->progs.ec_ssl_entry,
 		                      s->skel->progs.ec_ssl_return, lib, hooked_functions,
 		                      G_N_ELEMENTS(hooked_functions), lib_id, o->pids, err);

@@ -7,7 +7,6 @@
 #include <glib.h>
 #include <stdlib.h>
 
-#include "targets/audit_exe.h"
 #include "modules/audit_module.h"
 #include "ec_error.h"
 #include "ecapture/record.h"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <glib.h>
 
-#include "targets/audit_exe.h"
+#include "targets/libraries.h"
 #include "modules/audit_module.h"
 #include "ec_error.h"
 #include "ecapture/record.h"

@@ -65,7 +65,7 @@ void *ec_uprobe_skel_load(const struct ec_uprobe_skel *k, struct ec_bpf_shared *
 }
 
 int ec_probe_file(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                  const struct ec_lib_file *file, const struct ec_uprobe_fn *fns, size_t n_fns,
+                  const struct ec_target_file *file, const struct ec_uprobe_fn *fns, size_t n_fns,
                   uint32_t lib_id, const GArray *pids, GError **err)
 {
 	g_autoptr(GError) aerr = NULL;
@@ -77,7 +77,7 @@ int ec_probe_file(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_pr
 	return aerr ? ec_probe_failed(file, &aerr, err) : 1;
 }
 
-int ec_probe_failed(const struct ec_lib_file *file, GError **aerr, GError **err)
+int ec_probe_failed(const struct ec_target_file *file, GError **aerr, GError **err)
 {
 	if (file->requested) {
 		g_propagate_error(err, g_steal_pointer(aerr));

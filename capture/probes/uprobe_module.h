@@ -12,7 +12,7 @@
 #include <glib.h>
 
 #include "probes/bpf_shared.h"
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 #include "probes/uprobe_attach.h"
 
 /* A bpftool skeleton seen through its type-specific functions (EC_UPROBE_SKEL makes one). */
@@ -59,13 +59,13 @@ void *ec_uprobe_skel_load(const struct ec_uprobe_skel *k, struct ec_bpf_shared *
  * Returns 1 when probed; when not, as ec_probe_failed: 0 (a warning) or -1 (ERR).
  */
 int ec_probe_file(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                  const struct ec_lib_file *file, const struct ec_uprobe_fn *fns, size_t n_fns,
+                  const struct ec_target_file *file, const struct ec_uprobe_fn *fns, size_t n_fns,
                   uint32_t lib_id, const GArray *pids, GError **err);
 
 /*
  * FILE could not be probed (*AERR says why). A file the user named is an error: moved to ERR,
  * returns -1. A file that was found is left out with a warning: returns 0.
  */
-int ec_probe_failed(const struct ec_lib_file *file, GError **aerr, GError **err);
+int ec_probe_failed(const struct ec_target_file *file, GError **aerr, GError **err);
 
 #endif
