@@ -205,7 +205,7 @@ stop_tshark() {
 uprobe_counts() {
 	local pid=$1 multi perf
 	multi=$(cat /proc/"$pid"/fdinfo/* 2>/dev/null | grep -c '^link_type:[[:space:]]*uprobe_multi$' || true)
-	perf=$(bpftool perf show 2>/dev/null | grep -cE "^pid $pid +fd [0-9]+: prog_id [0-9]+ +uprobe " || true)
+	perf=$(bpftool perf show 2>/dev/null | grep -cE "^pid $pid +fd [0-9]+: prog_id [0-9]+ +u(ret)?probe " || true)
 	echo "$multi $perf"
 }
 
