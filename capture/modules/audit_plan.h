@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What an audit module (shell, database server) traces: its targets (struct ec_audit_target,
- * indexed by the cookie's target id) and the probe points in each file, attached all at once
- * with one entry and one return program. With uprobe_multi (kernel >= 6.6) that is two links per
- * file; otherwise one perf-event uprobe per point.
+ * indexed by the cookie's target id) and the probe points in each file (a target may probe a
+ * library too, as bash its libreadline), all for one entry and one return program.
  */
 #ifndef EC_AUDIT_PLAN_H
 #define EC_AUDIT_PLAN_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include <bpf/libbpf.h>
 #include <glib.h>
 #include <linux/types.h>
 
 #include "ecapture/events.h"
+#include "probes/uprobe_attach.h"
 #include "targets/sym_table.h"
 
 struct ec_audit_plan;
@@ -42,39 +41,9 @@ int ec_audit_plan_probe(struct ec_audit_plan *p, int id, const char *path, const
 /* Write every target into the BPF array map MAP (ec_audit_targets). */
 int ec_audit_plan_write_targets(const struct ec_audit_plan *p, struct bpf_map *map, GError **err);
 
-/*
- * Attach every probe point: ENTRY/RET loaded for uprobe_multi if MULTI; only in the processes of
- * PIDS (pid_t) if it is not empty. Nothing stays attached on error.
- */
-int ec_audit_plan_attach(struct ec_audit_plan *p, struct bpf_program *entry,
-                         struct bpf_program *ret, bool multi, GArray *pids, GError **err);
-
-/* Detach everything attached. */
-void ec_audit_plan_detach(struct ec_audit_plan *p);
-
-/* An audit module's BPF object: one entry and one return program. */
-struct ec_audit_obj {
-	struct bpf_object *obj;
-	struct bpf_program *entry, *ret;
-	bool multi; /* the programs were loaded for uprobe_multi links */
-};
-
-/* A map whose size is chosen at load time. */
-struct ec_audit_map_size {
-	const char *name;
-	uint32_t max_entries;
-};
-
-struct ec_bpf_shared;
-
-/*
- * Open the BPF object ELF (SIZE bytes, a skeleton's elf_bytes) as NAME, size its maps, share the
- * common ones through SHARED and load it, its programs ENTRY and RET for uprobe_multi if the
- * kernel has it (else for perf-event uprobes).
- */
-int ec_audit_obj_load(struct ec_audit_obj *o, const void *elf, size_t size, const char *name,
-                      const char *entry, const char *ret, const struct ec_audit_map_size *sizes,
-                      size_t n_sizes, struct ec_bpf_shared *shared, GError **err);
-void ec_audit_obj_close(struct ec_audit_obj *o);
+/* The files to probe, each with its probe points. */
+guint ec_audit_plan_n_files(const struct ec_audit_plan *p);
+const char *ec_audit_plan_file_path(const struct ec_audit_plan *p, guint i);
+const struct ec_uprobe_points *ec_audit_plan_file_points(const struct ec_audit_plan *p, guint i);
 
 #endif

@@ -11,8 +11,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "targets/audit_exe.h"
-#include "modules/audit_module.h"
+#include "modules/audit_family.h"
 #include "ec_error.h"
 #include "ecapture/record.h"
 #include "targets/elf_info.h"
@@ -125,7 +124,7 @@ out:
 	return rc;
 }
 
-static const struct ec_audit_map_size mysqld_sizes[] = {{"ec_mysql_queries", QUERIES_IN_FLIGHT}};
+static const struct ec_bpf_map_size mysqld_sizes[] = {{"ec_mysql_queries", QUERIES_IN_FLIGHT}};
 
 static const struct ec_audit_module_desc mysqld_desc = {
     .program = "mysqld",
@@ -135,12 +134,13 @@ static const struct ec_audit_module_desc mysqld_desc = {
     .unit = "server executable",
     .not_found = "no MySQL or MariaDB server that can be traced was found (name one with "
                  "--mysqld)",
-    .elf_bytes = mysqld_bpf__elf_bytes,
-    .obj_name = "mysqld",
-    .entry = "ec_mysql_entry",
-    .ret = "ec_mysql_return",
-    .sizes = mysqld_sizes,
-    .n_sizes = G_N_ELEMENTS(mysqld_sizes),
+    .object = {.what = "mysqld",
+               .name = "mysqld",
+               .elf_bytes = mysqld_bpf__elf_bytes,
+               .entry = "ec_mysql_entry",
+               .ret = "ec_mysql_return",
+               .sizes = mysqld_sizes,
+               .n_sizes = G_N_ELEMENTS(mysqld_sizes)},
     .plan = plan_server,
 };
 

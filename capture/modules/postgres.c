@@ -7,8 +7,7 @@
 #include <glib.h>
 #include <stdlib.h>
 
-#include "targets/audit_exe.h"
-#include "modules/audit_module.h"
+#include "modules/audit_family.h"
 #include "ec_error.h"
 #include "ecapture/record.h"
 #include "targets/elf_info.h"
@@ -101,8 +100,7 @@ out:
 	return rc;
 }
 
-static const struct ec_audit_map_size postgres_sizes[] = {
-    {"ec_pg_statements", STATEMENTS_IN_FLIGHT}};
+static const struct ec_bpf_map_size postgres_sizes[] = {{"ec_pg_statements", STATEMENTS_IN_FLIGHT}};
 
 static const struct ec_audit_module_desc postgres_desc = {
     .program = "postgres",
@@ -111,12 +109,13 @@ static const struct ec_audit_module_desc postgres_desc = {
     .label = "PostgreSQL",
     .unit = "server executable",
     .not_found = "no PostgreSQL server that can be traced was found (name one with --postgres)",
-    .elf_bytes = postgres_bpf__elf_bytes,
-    .obj_name = "postgres",
-    .entry = "ec_pg_entry",
-    .ret = "ec_pg_return",
-    .sizes = postgres_sizes,
-    .n_sizes = G_N_ELEMENTS(postgres_sizes),
+    .object = {.what = "postgres",
+               .name = "postgres",
+               .elf_bytes = postgres_bpf__elf_bytes,
+               .entry = "ec_pg_entry",
+               .ret = "ec_pg_return",
+               .sizes = postgres_sizes,
+               .n_sizes = G_N_ELEMENTS(postgres_sizes)},
     .plan = plan_server,
 };
 

@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <glib.h>
 
-#include "targets/audit_exe.h"
-#include "modules/audit_module.h"
+#include "targets/libraries.h"
+#include "modules/audit_family.h"
 #include "ec_error.h"
 #include "ecapture/record.h"
 #include "modules/module.h"
@@ -152,13 +152,19 @@ out:
 	return rc;
 }
 
-static const struct ec_audit_map_size shell_sizes[] = {{"ec_shell_lines", LINES_IN_FLIGHT}};
+static const struct ec_bpf_map_size shell_sizes[] = {{"ec_shell_lines", LINES_IN_FLIGHT}};
 
 /* What bash and zsh share: one BPF object, planned by plan_shell. */
 #define SHELL_OBJECT                                                                               \
-	.unit = "executable", .elf_bytes = shell_bpf__elf_bytes, .obj_name = "shell",              \
-	.entry = "ec_shell_entry", .ret = "ec_shell_return", .sizes = shell_sizes,                 \
-	.n_sizes = G_N_ELEMENTS(shell_sizes), .plan = plan_shell
+	.unit = "executable",                                                                      \
+	.object = {.what = "shell",                                                                \
+	           .name = "shell",                                                                \
+	           .elf_bytes = shell_bpf__elf_bytes,                                              \
+	           .entry = "ec_shell_entry",                                                      \
+	           .ret = "ec_shell_return",                                                       \
+	           .sizes = shell_sizes,                                                           \
+	           .n_sizes = G_N_ELEMENTS(shell_sizes)},                                          \
+	.plan = plan_shell
 
 static const struct ec_audit_module_desc bash_desc = {
     .program = "bash",

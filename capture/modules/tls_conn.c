@@ -8,11 +8,19 @@
 
 #include "ec_error.h"
 #include "modules/module.h"
+#include "probes/bpf_loader.h"
 #include "tls_conn.skel.h"
 
 struct tls_conn {
-	struct tls_conn_bpf *skel;
+	struct ec_bpf_loaded bpf;
 	struct bpf_link *link;
+};
+
+static const struct ec_bpf_object_spec tls_conn_object = {
+    .what = "socket-finder",
+    .name = "tls_conn_bpf",
+    .elf_bytes = tls_conn_bpf__elf_bytes,
+    .entry = "ec_sys_enter", /* a raw tracepoint, not a uprobe */
 };
 
 static bool wanted(const struct ec_capture_opts *o)
@@ -27,36 +35,20 @@ static void destroy(void *state)
 	if (!t)
 		return;
 	bpf_link__destroy(t->link);
-	tls_conn_bpf__destroy(t->skel);
+	ec_bpf_unload(&t->bpf);
 	g_free(t);
 }
 
 static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
 {
 	struct tls_conn *t = g_new0(struct tls_conn, 1);
-	int ret;
 
 	(void)o;
-	t->skel = tls_conn_bpf__open();
-	if (!t->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot open the socket-finder BPF object");
-		goto fail;
+	if (ec_bpf_load(&t->bpf, &tls_conn_object, shared, err)) {
+		destroy(t);
+		return NULL;
 	}
-	if (ec_bpf_shared_prepare(shared, t->skel->obj, err))
-		goto fail;
-	ret = tls_conn_bpf__load(t->skel);
-	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot load the socket-finder BPF program: %s", g_strerror(-ret));
-		goto fail;
-	}
-	if (ec_bpf_shared_adopt(shared, t->skel->obj, err))
-		goto fail;
 	return t;
-fail:
-	destroy(t);
-	return NULL;
 }
 
 static int attach(void *state, const struct ec_capture_opts *o, GError **err)
@@ -64,7 +56,7 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	struct tls_conn *t = state;
 
 	(void)o;
-	t->link = bpf_program__attach_raw_tracepoint(t->skel->progs.ec_sys_enter, "sys_enter");
+	t->link = bpf_program__attach_raw_tracepoint(t->bpf.entry, "sys_enter");
 	if (!t->link) {
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
 		            "cannot attach to the sys_enter raw tracepoint: %s", g_strerror(errno));

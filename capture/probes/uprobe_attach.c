@@ -2,14 +2,78 @@
 #include "probes/uprobe_attach.h"
 
 #include <errno.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <linux/types.h>
+#include <sys/types.h>
 
 #include "ec_error.h"
 #include "ecapture/events.h"
-#include "targets/elf_info.h"
 #include "probes/uprobe_multi.h"
+#include "targets/elf_info.h"
+
+void ec_uprobe_points_init(struct ec_uprobe_points *p)
+{
+	for (int d = 0; d < 2; d++) {
+		p->offs[d] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+		p->cookies[d] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	}
+}
+
+void ec_uprobe_points_clear(struct ec_uprobe_points *p)
+{
+	for (int d = 0; d < 2; d++) {
+		if (p->offs[d])
+			g_array_unref(p->offs[d]);
+		if (p->cookies[d])
+			g_array_unref(p->cookies[d]);
+		p->offs[d] = p->cookies[d] = NULL;
+	}
+}
+
+bool ec_uprobe_points_has(const struct ec_uprobe_points *p, enum ec_uprobe_dir dir, uint64_t off)
+{
+	for (guint i = 0; i < p->offs[dir]->len; i++)
+		if (g_array_index(p->offs[dir], uint64_t, i) == off)
+			return true;
+	return false;
+}
+
+void ec_uprobe_points_add(struct ec_uprobe_points *p, enum ec_uprobe_dir dir, uint64_t off,
+                          uint64_t cookie)
+{
+	g_array_append_val(p->offs[dir], off);
+	g_array_append_val(p->cookies[dir], cookie);
+}
+
+int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
+                             const struct ec_uprobe_fn *fns, size_t n_fns, uint32_t id,
+                             GError **err)
+{
+	struct ec_elf *elf = ec_elf_open(path, err);
+
+	if (!elf)
+		return -1;
+	for (size_t i = 0; i < n_fns; i++) {
+		struct ec_elf_symbol sym;
+		uint64_t cookie = EC_COOKIE(id, fns[i].kind);
+
+		if (!ec_elf_find_symbol(elf, fns[i].name, &sym, NULL) || sym.offset == UINT64_MAX) {
+			if (fns[i].optional)
+				continue;
+			g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED, "%s has no %s", path,
+			            fns[i].name);
+			ec_elf_close(elf);
+			return -1;
+		}
+		if (fns[i].entry)
+			ec_uprobe_points_add(p, EC_UPROBE_ENTRY, sym.offset, cookie);
+		if (fns[i].ret)
+			ec_uprobe_points_add(p, EC_UPROBE_RETURN, sym.offset, cookie);
+	}
+	ec_elf_close(elf);
+	return 0;
+}
 
 struct ec_uprobes {
 	bool multi;
@@ -32,137 +96,32 @@ struct ec_uprobes *ec_uprobes_new(bool multi)
 	return u;
 }
 
-static void where(char *buf, size_t len, pid_t pid)
+/* Detach what was attached after U had N_FDS link fds and N_LINKS perf uprobes. */
+static void detach_since(struct ec_uprobes *u, guint n_fds, guint n_links)
 {
-	buf[0] = '\0';
+	for (guint i = n_fds; i < u->fds->len; i++)
+		close(g_array_index(u->fds, int, i));
+	g_array_set_size(u->fds, n_fds);
+	g_ptr_array_set_size(u->links, n_links);
+}
+
+/* PROG at the points of P in direction DIR of PATH, in process PID if PID > 0. */
+static int attach_dir(struct ec_uprobes *u, struct bpf_program *prog, const char *path,
+                      const struct ec_uprobe_points *p, enum ec_uprobe_dir dir, pid_t pid,
+                      GError **err)
+{
+	const GArray *offs = p->offs[dir], *cookies = p->cookies[dir];
+	bool ret = dir == EC_UPROBE_RETURN;
+	char in[32] = "";
+
+	if (!offs->len)
+		return 0;
 	if (pid > 0)
-		snprintf(buf, len, " in process %d", pid);
-}
-
-/* One link for all entries and one for all returns. */
-static int attach_multi(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                        const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
-                        uint32_t lib_id, pid_t pid, GError **err)
-{
-	g_autoptr(GArray) entry_offs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	g_autoptr(GArray) ret_offs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	g_autoptr(GArray) entry_cookies = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	g_autoptr(GArray) ret_cookies = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	GArray *offs[2] = {entry_offs, ret_offs}, *cookies[2] = {entry_cookies, ret_cookies};
-	struct ec_elf *elf = ec_elf_open(path, err);
-	guint before = u->fds->len;
-	char in[32];
-
-	if (!elf)
-		return -1;
-	for (size_t i = 0; i < n_fns; i++) {
-		struct ec_elf_symbol sym;
-		g_autoptr(GError) serr = NULL;
-		uint64_t cookie = EC_COOKIE(lib_id, fns[i].kind);
-
-		if (!ec_elf_find_symbol(elf, fns[i].name, &sym, &serr) ||
-		    sym.offset == UINT64_MAX) {
-			if (fns[i].optional)
-				continue;
-			g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED, "%s has no %s", path,
-			            fns[i].name);
-			ec_elf_close(elf);
-			return -1;
-		}
-		for (int r = 0; r < 2; r++) {
-			if (r ? !fns[i].ret : !fns[i].entry)
-				continue;
-			g_array_append_val(offs[r], sym.offset);
-			g_array_append_val(cookies[r], cookie);
-		}
-	}
-	ec_elf_close(elf);
-
-	for (int r = 0; r < 2; r++) {
-		int fd;
-
-		if (!offs[r]->len)
-			continue;
-		fd = ec_uprobe_multi_attach(
-		    bpf_program__fd(r ? ret : entry), path, (const uint64_t *)offs[r]->data,
-		    (const uint64_t *)cookies[r]->data, offs[r]->len, r, pid);
-		if (fd < 0) {
-			where(in, sizeof(in), pid);
-			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot probe%s: %s", path,
-			            in, g_strerror(-fd));
-			for (guint k = before; k < u->fds->len; k++)
-				close(g_array_index(u->fds, int, k));
-			g_array_set_size(u->fds, before);
-			return -1;
-		}
-		g_array_append_val(u->fds, fd);
-	}
-	return 0;
-}
-
-static int attach_one(struct ec_uprobes *u, struct bpf_program *prog, const char *path,
-                      const char *fn, uint64_t cookie, pid_t pid, bool retprobe)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = fn, .retprobe = retprobe,
-	            .bpf_cookie = cookie);
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, 0, &uo);
-
-	if (!link)
-		return -errno;
-	g_ptr_array_add(u->links, link);
-	return 0;
-}
-
-/* One perf-event uprobe per probe point (kernels without uprobe_multi). */
-static int attach_perf(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                       const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
-                       uint32_t lib_id, pid_t pid, GError **err)
-{
-	guint before = u->links->len;
-	char in[32];
-
-	for (size_t i = 0; i < n_fns; i++) {
-		uint64_t cookie = EC_COOKIE(lib_id, fns[i].kind);
-		int rc = 0;
-
-		if (fns[i].entry)
-			rc = attach_one(u, entry, path, fns[i].name, cookie, pid, false);
-		if (!rc && fns[i].ret)
-			rc = attach_one(u, ret, path, fns[i].name, cookie, pid, true);
-		if (rc == -ENOENT && fns[i].optional)
-			continue;
-		if (rc) {
-			where(in, sizeof(in), pid);
-			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot probe %s%s: %s",
-			            path, fns[i].name, in, g_strerror(-rc));
-			g_ptr_array_remove_range(u->links, before, u->links->len - before);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                      const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
-                      uint32_t lib_id, pid_t pid, GError **err)
-{
-	return (u->multi ? attach_multi : attach_perf)(u, entry, ret, path, fns, n_fns, lib_id, pid,
-	                                               err);
-}
-
-int ec_uprobes_attach_offsets(struct ec_uprobes *u, struct bpf_program *prog, const char *path,
-                              const uint64_t *offsets, const uint64_t *cookies, size_t n, pid_t pid,
-                              GError **err)
-{
-	guint before = u->links->len;
-	char in[32];
-
-	if (n == 0)
-		return 0;
-	where(in, sizeof(in), pid);
+		snprintf(in, sizeof(in), " in process %d", pid);
 	if (u->multi) {
-		int fd = ec_uprobe_multi_attach(bpf_program__fd(prog), path, offsets, cookies,
-		                                (uint32_t)n, false, pid);
+		int fd = ec_uprobe_multi_attach(
+		    bpf_program__fd(prog), path, (const uint64_t *)offs->data,
+		    (const uint64_t *)cookies->data, offs->len, ret, pid);
 
 		if (fd < 0) {
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot probe%s: %s", path,
@@ -172,18 +131,18 @@ int ec_uprobes_attach_offsets(struct ec_uprobes *u, struct bpf_program *prog, co
 		g_array_append_val(u->fds, fd);
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookies[i]);
-		struct bpf_link *link =
-		    bpf_program__attach_uprobe_opts(prog, pid, path, offsets[i], &uo);
+	for (guint i = 0; i < offs->len; i++) {
+		uint64_t off = g_array_index(offs, uint64_t, i);
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret,
+		            .bpf_cookie = g_array_index(cookies, uint64_t, i));
+		struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, off, &uo);
 
 		if (!link) {
 			int errsv = errno;
 
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
 			            "%s: cannot probe offset 0x%llx%s: %s", path,
-			            (unsigned long long)offsets[i], in, g_strerror(errsv));
-			g_ptr_array_remove_range(u->links, before, u->links->len - before);
+			            (unsigned long long)off, in, g_strerror(errsv));
 			return -1;
 		}
 		g_ptr_array_add(u->links, link);
@@ -191,12 +150,35 @@ int ec_uprobes_attach_offsets(struct ec_uprobes *u, struct bpf_program *prog, co
 	return 0;
 }
 
+int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
+                      const char *path, const struct ec_uprobe_points *p, const GArray *pids,
+                      GError **err)
+{
+	guint n_fds = u->fds->len, n_links = u->links->len;
+	guint n_pids = pids && pids->len ? pids->len : 1;
+
+	for (guint i = 0; i < n_pids; i++) {
+		pid_t pid = pids && pids->len ? g_array_index(pids, pid_t, i) : -1;
+
+		if (attach_dir(u, entry, path, p, EC_UPROBE_ENTRY, pid, err) ||
+		    attach_dir(u, ret, path, p, EC_UPROBE_RETURN, pid, err)) {
+			detach_since(u, n_fds, n_links);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void ec_uprobes_detach_all(struct ec_uprobes *u)
+{
+	detach_since(u, 0, 0);
+}
+
 void ec_uprobes_free(struct ec_uprobes *u)
 {
 	if (!u)
 		return;
-	for (guint i = 0; i < u->fds->len; i++)
-		close(g_array_index(u->fds, int, i));
+	ec_uprobes_detach_all(u);
 	g_array_unref(u->fds);
 	g_ptr_array_unref(u->links);
 	g_free(u);

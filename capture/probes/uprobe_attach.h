@@ -1,25 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Putting an entry and a return program on a set of functions of one file, the cookie of each
- * probe telling the programs which function fired. With uprobe_multi (kernel >= 6.6, programs
- * loaded for it) that is two links per file; otherwise one perf-event uprobe per function.
+ * The one way uprobes are attached: an entry and a return program put on the probe points of a
+ * file (file offsets, each with a cookie that tells the programs what fired), in every process
+ * or in those of the PID filter. With uprobe_multi (kernel >= 6.6, programs loaded for it by
+ * probes/bpf_loader.c) that is one link per file, direction and process; otherwise one
+ * perf-event uprobe per point.
  */
 #ifndef EC_UPROBE_ATTACH_H
 #define EC_UPROBE_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include <bpf/libbpf.h>
 #include <glib.h>
 
+enum ec_uprobe_dir {
+	EC_UPROBE_ENTRY,
+	EC_UPROBE_RETURN,
+};
+
+/* The probe points of one file. */
+struct ec_uprobe_points {
+	GArray *offs[2];    /* uint64_t file offsets, by enum ec_uprobe_dir */
+	GArray *cookies[2]; /* uint64_t, one per offset */
+};
+
+void ec_uprobe_points_init(struct ec_uprobe_points *p);
+void ec_uprobe_points_clear(struct ec_uprobe_points *p);
+
+/* Whether P has a point at OFF in direction DIR. */
+bool ec_uprobe_points_has(const struct ec_uprobe_points *p, enum ec_uprobe_dir dir, uint64_t off);
+
+void ec_uprobe_points_add(struct ec_uprobe_points *p, enum ec_uprobe_dir dir, uint64_t off,
+                          uint64_t cookie);
+
+/* A function to probe, by its symbol. */
 struct ec_uprobe_fn {
 	const char *name;
-	uint32_t kind; /* goes into the cookie with the library id */
+	uint32_t kind; /* goes into the cookie with the target id */
 	bool entry;    /* probe the entry */
 	bool ret;      /* probe the return */
-	bool optional; /* a library without it is fine */
+	bool optional; /* a file without it is fine */
 };
+
+/*
+ * Add to P the entries and returns of FNS found in the symbol tables of PATH, with the cookies
+ * EC_COOKIE(ID, kind). A missing function that is not optional: -1 with ERR set.
+ */
+int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
+                             const struct ec_uprobe_fn *fns, size_t n_fns, uint32_t id,
+                             GError **err);
 
 struct ec_uprobes;
 
@@ -27,23 +58,18 @@ struct ec_uprobes;
 struct ec_uprobes *ec_uprobes_new(bool multi);
 
 /*
- * Probe FNS in PATH (only in process PID if PID > 0), cookies EC_COOKIE(LIB_ID, kind). All of
- * them or none: on error nothing of this call stays attached.
+ * Put ENTRY on the entry points and RET on the return points of P in PATH, in each process of
+ * PIDS (pid_t), or in every process when PIDS is NULL or empty: with a filter, the other
+ * processes never pay for a breakpoint. All or none: on error nothing of this call stays.
  */
 int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
-                      const char *path, const struct ec_uprobe_fn *fns, size_t n_fns,
-                      uint32_t lib_id, pid_t pid, GError **err);
+                      const char *path, const struct ec_uprobe_points *p, const GArray *pids,
+                      GError **err);
 
-/*
- * Put PROG, an entry-type uprobe program, at N file OFFSETS of PATH (only in process PID if
- * PID > 0), with one cookie each: for probe points that are no function entry (the RET
- * instructions of Go functions), or functions found without a symbol table. All or none.
- */
-int ec_uprobes_attach_offsets(struct ec_uprobes *u, struct bpf_program *prog, const char *path,
-                              const uint64_t *offsets, const uint64_t *cookies, size_t n,
-                              pid_t pid, GError **err);
+/* Detach everything attached so far. */
+void ec_uprobes_detach_all(struct ec_uprobes *u);
 
-/* Detach everything. */
+/* Detach everything and free U (NULL: nothing). */
 void ec_uprobes_free(struct ec_uprobes *u);
 
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "targets/elf_info.h"
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 #include "targets/proc_root.h"
 
 /* OPENSSL_VERSION_TEXT: "OpenSSL 3.0.22 25 Aug 2026", "OpenSSL 1.1.1w  11 Sep 2023",

@@ -210,6 +210,28 @@ stop_tshark() {
 	wait "$TSHARK_PID" 2>/dev/null || true
 }
 
+# uprobe_counts PID: "MULTI PERF", the uprobe_multi links and the perf-event uprobes process PID
+# holds, as the kernel lists them: the link_type of its BPF link fds (fdinfo; bpftool 7.1 does not
+# know uprobe_multi) and bpftool perf show.
+uprobe_counts() {
+	local pid=$1 multi perf
+	multi=$(cat /proc/"$pid"/fdinfo/* 2>/dev/null | grep -c '^link_type:[[:space:]]*uprobe_multi$' || true)
+	perf=$(bpftool perf show 2>/dev/null | grep -cE "^pid $pid +fd [0-9]+: prog_id [0-9]+ +u(ret)?probe " || true)
+	echo "$multi $perf"
+}
+
+# assert_uprobes PID multi|perf: ecapturedump PID attached its uprobes that way, and only that way.
+assert_uprobes() {
+	local pid=$1 want=$2 multi perf
+	read -r multi perf <<<"$(uprobe_counts "$pid")"
+	case $want in
+	multi) [ "$multi" -gt 0 ] && [ "$perf" -eq 0 ] ;;
+	perf) [ "$multi" -eq 0 ] && [ "$perf" -gt 0 ] ;;
+	*) false ;;
+	esac || fail "want $want uprobes for pid $pid: $multi uprobe_multi links, $perf perf uprobes"
+	log "ok: pid $pid: $want uprobes ($multi uprobe_multi links, $perf perf uprobes)"
+}
+
 # Nothing of ours may stay loaded or attached once a capture is over. Every link (tcx, uprobe)
 # holds its program, so no ec_* program loaded means no link of ours either.
 assert_clean() {

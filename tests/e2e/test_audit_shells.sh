@@ -46,25 +46,36 @@ type_into() {
 FIELDS=(-T fields -E separator=/t -e ecapture.pid -e ecapture.shell.retval -e ecapture.shell.command
 	-Y ecapture.shell.command)
 
-for sh in bash zsh; do
-	log "$sh: 10 typed commands"
-	commands "$sh" >"$E2E_TMP/$sh.cmds"
-	start_tshark_on "ecapture-$sh" "$sh" "${FIELDS[@]}"
-	wait_attached "$sh"
-	type_into "$sh-run" "$sh" "$E2E_TMP/$sh.cmds"
-	wait_for_lines "$E2E_TMP/$sh.out" "ec-$sh-10" 1 20 || fail "$sh: the last command never showed"
+# ten_commands SHELL NAME UPROBES: the 10 commands typed into SHELL, captured on ecapture-SHELL
+# with the capture's uprobes attached as UPROBES says (multi or perf, see assert_uprobes), each
+# shown exactly once with the shell's pid and the command's exit status.
+ten_commands() {
+	local sh=$1 name=$2 uprobes=$3 c i=0
+	commands "$sh" >"$E2E_TMP/$name.cmds"
+	start_tshark_on "ecapture-$sh" "$name" "${FIELDS[@]}"
+	wait_attached "$name"
+	assert_uprobes "$(pgrep -nx ecapturedump)" "$uprobes"
+	type_into "$name-run" "$sh" "$E2E_TMP/$name.cmds"
+	wait_for_lines "$E2E_TMP/$name.out" "ec-$sh-10" 1 20 || fail "$name: the last command never showed"
 	stop_tshark
-	i=0
 	while IFS= read -r c; do
 		i=$((i + 1))
 		printf '%s\t%s\t%s\n' "$SHELL_PID" "$([ $i -eq 3 ] && echo 2 || echo 0)" "$c"
-	done <"$E2E_TMP/$sh.cmds" >"$E2E_TMP/$sh.expected"
-	python3 "$HERE/check_records.py" "$E2E_TMP/$sh.out" "$E2E_TMP/$sh.expected" >&2 ||
-		fail "$sh: commands not shown exactly"
-	grep -q "^$SHELL_PID	0	exit 0\$" "$E2E_TMP/$sh.out" || fail "$sh: the exit command is missing"
-	log "ok: $sh: 10 commands exactly once, pid $SHELL_PID, exit status 2 for the failing one"
+	done <"$E2E_TMP/$name.cmds" >"$E2E_TMP/$name.expected"
+	python3 "$HERE/check_records.py" "$E2E_TMP/$name.out" "$E2E_TMP/$name.expected" >&2 ||
+		fail "$name: commands not shown exactly"
+	grep -q "^$SHELL_PID	0	exit 0\$" "$E2E_TMP/$name.out" || fail "$name: the exit command is missing"
+	log "ok: $name: 10 commands exactly once, pid $SHELL_PID, exit status 2 for the failing one"
 	assert_clean
+}
+
+for sh in bash zsh; do
+	log "$sh: 10 typed commands"
+	ten_commands "$sh" "$sh" multi
 done
+
+log "bash with perf uprobes (kernels without uprobe_multi)"
+ECAPTURE_NO_UPROBE_MULTI=1 ten_commands bash bash-perf perf
 
 for sh in bash zsh; do
 	log "$sh: a shell already waiting at its prompt when the capture starts"

@@ -47,6 +47,7 @@ assert_clean
 log "SIGTERM"
 start_cli term -w "$E2E_TMP/term.pcapng"
 ours_loaded || fail "no program of ours loaded during a capture: the cleanup checks would prove nothing"
+assert_uprobes "$CLI_PID" multi
 curl -sk --http1.1 "https://127.0.0.1:$TLS_PORT/term" >/dev/null
 kill -TERM "$CLI_PID"
 wait_exit "$CLI_PID" 15
@@ -66,6 +67,7 @@ assert_clean
 
 log "perf uprobes (kernels without uprobe_multi): decrypts, and SIGTERM leaves nothing"
 ECAPTURE_NO_UPROBE_MULTI=1 start_cli perf -w "$E2E_TMP/perf.pcapng"
+assert_uprobes "$CLI_PID" perf
 curl -sk --http1.1 "https://127.0.0.1:$TLS_PORT/perf-uprobes" >/dev/null
 sleep 0.5
 kill -TERM "$CLI_PID"

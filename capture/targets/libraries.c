@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "targets/lib_discovery.h"
+#include "targets/libraries.h"
 
 #include <ctype.h>
 #include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "targets/elf_info.h"
+#include "targets/processes.h"
 
 const char *const ec_lib_dirs[] = {
     "/usr/lib/x86_64-linux-gnu",
@@ -61,39 +63,6 @@ bool ec_is_libnspr_name(const char *base)
 	return is_versioned(base, "libnspr4.so");
 }
 
-void ec_lib_file_free(gpointer p)
-{
-	struct ec_lib_file *f = p;
-
-	g_free(f->path);
-	g_free(f);
-}
-
-struct ec_lib_file *ec_lib_list_find(GPtrArray *list, const struct stat *st)
-{
-	for (guint i = 0; i < list->len; i++) {
-		struct ec_lib_file *f = list->pdata[i];
-
-		if (f->dev == st->st_dev && f->ino == st->st_ino)
-			return f;
-	}
-	return NULL;
-}
-
-struct ec_lib_file *ec_lib_list_add(GPtrArray *list, const char *path, const struct stat *st)
-{
-	struct ec_lib_file *f = ec_lib_list_find(list, st);
-
-	if (f)
-		return f;
-	f = g_new0(struct ec_lib_file, 1);
-	f->path = g_strdup(path);
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	g_ptr_array_add(list, f);
-	return f;
-}
-
 static void add_system_libs(GPtrArray *list, bool (*is_name)(const char *))
 {
 	for (size_t i = 0; ec_lib_dirs[i]; i++) {
@@ -112,7 +81,7 @@ static void add_system_libs(GPtrArray *list, bool (*is_name)(const char *))
 			/* libssl.so -> libssl.so.3: one entry per file, under its real name. */
 			real = realpath(path, NULL);
 			if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode))
-				ec_lib_list_add(list, real, &st);
+				ec_target_list_add(list, real, &st);
 			free(real);
 			g_free(path);
 		}
@@ -120,9 +89,15 @@ static void add_system_libs(GPtrArray *list, bool (*is_name)(const char *))
 	}
 }
 
-/* libssl files mapped by process PID. */
-static void add_process_libs(GPtrArray *list, const char *pid, bool (*is_name)(const char *))
+struct lib_walk {
+	GPtrArray *list;
+	bool (*is_name)(const char *);
+};
+
+/* The library files process PID maps. */
+static void add_process_libs(const char *pid, void *data)
 {
+	struct lib_walk *w = data;
 	char maps_path[64], line[4096];
 	FILE *f;
 
@@ -135,13 +110,13 @@ static void add_process_libs(GPtrArray *list, const char *pid, bool (*is_name)(c
 		char *via_root;
 		const char *base;
 		struct stat st;
-		struct ec_lib_file *lf;
+		struct ec_target_file *lf;
 
 		if (!path)
 			continue;
 		path[strcspn(path, "\n")] = '\0';
 		base = strrchr(path, '/') + 1;
-		if (!is_name(base) || g_str_has_suffix(path, " (deleted)"))
+		if (!w->is_name(base) || g_str_has_suffix(path, " (deleted)"))
 			continue;
 		/* The path is in the process's mount namespace; its root gets us there. */
 		via_root = g_strdup_printf("/proc/%s/root%s", pid, path);
@@ -150,9 +125,9 @@ static void add_process_libs(GPtrArray *list, const char *pid, bool (*is_name)(c
 			/* Prefer the plain path when it names the same file in our namespace. */
 			bool same = stat(path, &here) == 0 && here.st_dev == st.st_dev &&
 			            here.st_ino == st.st_ino;
-			gboolean known = ec_lib_list_find(list, &st) != NULL;
+			gboolean known = ec_target_list_find(w->list, &st) != NULL;
 
-			lf = ec_lib_list_add(list, same ? path : via_root, &st);
+			lf = ec_target_list_add(w->list, same ? path : via_root, &st);
 			if (!known || lf->n_procs == 0)
 				lf->first_pid = atoi(pid);
 			lf->n_procs++;
@@ -162,48 +137,73 @@ static void add_process_libs(GPtrArray *list, const char *pid, bool (*is_name)(c
 	fclose(f);
 }
 
-static void add_running_libs(GPtrArray *list, bool (*is_name)(const char *))
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (isdigit((unsigned char)de->d_name[0]))
-			add_process_libs(list, de->d_name, is_name);
-	closedir(d);
-}
-
 GPtrArray *ec_find_libs(bool (*is_name)(const char *), const char *const *extra, GError **err)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(ec_lib_file_free);
+	GPtrArray *list = g_ptr_array_new_with_free_func(ec_target_file_free);
+	struct lib_walk w = {list, is_name};
 
 	for (const char *const *p = extra; p && *p; p++) {
-		struct stat st;
-		struct ec_lib_file *f;
-
-		if (stat(*p, &st) != 0) {
-			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-			            "TLS library %s: %s", *p, g_strerror(errno));
+		if (ec_target_list_add_named(list, "TLS library", *p, err)) {
 			g_ptr_array_unref(list);
 			return NULL;
 		}
-		if (!S_ISREG(st.st_mode)) {
-			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-			            "TLS library %s: not a regular file", *p);
-			g_ptr_array_unref(list);
-			return NULL;
-		}
-		f = ec_lib_list_add(list, *p, &st);
-		f->requested = true;
 	}
 	add_system_libs(list, is_name);
-	add_running_libs(list, is_name);
+	ec_proc_foreach(add_process_libs, &w);
 	return list;
 }
 
 GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
 {
 	return ec_find_libs(ec_is_libssl_name, extra, err);
+}
+
+/* DIR/NAME if it is a regular file. */
+static gchar *lib_in(const char *dir, const char *name)
+{
+	gchar *path = g_build_filename(dir, name, NULL);
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return path;
+	g_free(path);
+	return NULL;
+}
+
+gchar *ec_find_needed_lib(const char *program, const char *prefix)
+{
+	g_autoptr(GError) err = NULL;
+	struct ec_elf *elf = ec_elf_open(program, &err);
+	g_auto(GStrv) needed = NULL, runpath = NULL;
+	g_autofree gchar *origin = g_path_get_dirname(program);
+	gchar *found = NULL;
+
+	if (!elf)
+		return NULL;
+	needed = ec_elf_needed(elf, NULL);
+	runpath = ec_elf_runpath(elf, NULL);
+	ec_elf_close(elf);
+	for (char **n = needed; n && *n && !found; n++) {
+		if (!g_str_has_prefix(*n, prefix))
+			continue;
+		for (char **d = runpath; d && *d && !found; d++) {
+			g_autofree gchar *dir = g_str_has_prefix(*d, "$ORIGIN")
+			                            ? g_strconcat(origin, *d + 7, NULL)
+			                            : g_strdup(*d);
+
+			found = lib_in(dir, *n);
+		}
+		for (size_t i = 0; ec_lib_dirs[i] && !found; i++)
+			found = lib_in(ec_lib_dirs[i], *n);
+	}
+	if (found) {
+		char *real = realpath(found, NULL);
+
+		if (real) {
+			g_free(found);
+			found = g_strdup(real);
+			free(real);
+		}
+	}
+	return found;
 }

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The part every audit module (bash, zsh, mysqld, postgres) shares: find the program files,
- * plan their probes, load the BPF object, attach, describe, destroy. A module supplies a
- * description and the function that plans one program file.
+ * The audit family: what every audit module (bash, zsh, mysqld, postgres) shares. Find the
+ * program files, plan their probes (modules/audit_plan.h), load the BPF object, attach,
+ * describe, destroy. A module supplies a description and the function that plans one file.
  */
-#ifndef EC_AUDIT_MODULE_H
-#define EC_AUDIT_MODULE_H
+#ifndef EC_AUDIT_FAMILY_H
+#define EC_AUDIT_FAMILY_H
 
 #include <stddef.h>
 #include <glib.h>
 
-#include "modules/audit_plan.h"
 #include "capture_opts.h"
-
-struct ec_bpf_shared;
+#include "modules/audit_plan.h"
+#include "probes/bpf_loader.h"
 
 struct ec_audit_module_desc {
 	const char *program;          /* "mysqld": the program looked for, and its option */
@@ -22,10 +21,7 @@ struct ec_audit_module_desc {
 	const char *label;            /* "MySQL/MariaDB", in the capture's description */
 	const char *unit;             /* "server executable" */
 	const char *not_found; /* the error when nothing can be traced (NULL: a generic one) */
-	const void *(*elf_bytes)(size_t *size); /* the skeleton's BPF object */
-	const char *obj_name, *entry, *ret;     /* its name, entry and return programs */
-	const struct ec_audit_map_size *sizes;  /* maps sized at load */
-	size_t n_sizes;
+	struct ec_bpf_object_spec object; /* its BPF object, with an entry and a return program */
 	/* Add the program file PATH to PLAN (one target and its probe points). */
 	int (*plan)(struct ec_audit_plan *plan, const char *path, const void *data,
 	            const struct ec_capture_opts *o, GError **err);
@@ -34,8 +30,8 @@ struct ec_audit_module_desc {
 
 /*
  * Load D's module: the program files found (OVERRIDE, the path the user named, instead of the
- * installed and running ones), planned and loaded. A file the user named that cannot be traced
- * is an error, one that was found a warning. Returns the module's state, NULL with ERR set.
+ * installed and running ones), planned and loaded. A file that cannot be planned follows
+ * ec_target_unusable. Returns the module's state, NULL with ERR set.
  */
 void *ec_audit_module_load(const struct ec_audit_module_desc *d, const char *override,
                            struct ec_bpf_shared *shared, const struct ec_capture_opts *o,

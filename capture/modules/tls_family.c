@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "modules/tls_family.h"
+
+#include <errno.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+
+#include "ec_error.h"
+#include "ecapture/events.h"
+
+struct tls_module {
+	const struct ec_tls_module_desc *d;
+	GPtrArray *files; /* struct ec_target_file *: what the targets point to */
+	GArray *targets;  /* struct ec_tls_target, by id */
+	struct ec_bpf_loaded bpf;
+	guint n_attached;
+};
+
+static void target_clear(gpointer p)
+{
+	struct ec_tls_target *t = p;
+
+	ec_uprobe_points_clear(&t->points);
+	g_free(t->layout);
+}
+
+void ec_tls_module_destroy(void *state)
+{
+	struct tls_module *m = state;
+
+	if (!m)
+		return;
+	ec_bpf_unload(&m->bpf);
+	g_array_unref(m->targets);
+	g_ptr_array_unref(m->files);
+	g_free(m);
+}
+
+bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o)
+{
+	return o->source == EC_SOURCE_TLS && (o->tls_libs & d->tls_lib);
+}
+
+/* Plan every file; the ones that can be traced become targets. */
+static int plan_files(struct tls_module *m, GError **err)
+{
+	const struct ec_tls_module_desc *d = m->d;
+
+	for (guint i = 0; i < m->files->len; i++) {
+		struct ec_tls_target t = {.file = m->files->pdata[i]};
+		g_autoptr(GError) why = NULL;
+		guint id = m->targets->len;
+		int rc;
+
+		ec_uprobe_points_init(&t.points);
+		rc = d->plan(&t, id, &why);
+		if (rc == 1 && id >= EC_MAX_LIBS)
+			g_warning("more than %d %s %s: %s and later ones not traced", EC_MAX_LIBS,
+			          d->label, d->units, t.file->path);
+		if (rc == 1 && id < EC_MAX_LIBS) {
+			g_array_append_val(m->targets, t);
+			continue;
+		}
+		target_clear(&t);
+		if (rc < 0 && ec_target_unusable(t.file, &why, err))
+			return -1;
+		if (rc == 1)
+			break;
+	}
+	return 0;
+}
+
+/* Hand each target's layout to the probes. */
+static int write_layouts(struct tls_module *m, GError **err)
+{
+	struct bpf_map *map;
+	int fd;
+
+	if (!m->d->layout_map)
+		return 0;
+	map = ec_bpf_map(&m->bpf, m->d->layout_map, err);
+	if (!map)
+		return -1;
+	fd = bpf_map__fd(map);
+	for (guint id = 0; id < m->targets->len; id++) {
+		const struct ec_tls_target *t =
+		    &g_array_index(m->targets, struct ec_tls_target, id);
+
+		if (bpf_map_update_elem(fd, &id, t->layout, BPF_ANY)) {
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+			            "cannot store the layout of %s: %s", t->file->path,
+			            g_strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_shared *shared,
+                         const struct ec_capture_opts *o, GError **err)
+{
+	GPtrArray *files = d->find(o, err);
+	struct tls_module *m;
+
+	if (!files)
+		return NULL;
+	m = g_new0(struct tls_module, 1);
+	m->d = d;
+	m->files = files;
+	m->targets = g_array_new(FALSE, TRUE, sizeof(struct ec_tls_target));
+	g_array_set_clear_func(m->targets, target_clear);
+	if (plan_files(m, err) || m->targets->len == 0 ||
+	    ec_bpf_load(&m->bpf, &d->object, shared, err) || write_layouts(m, err)) {
+		ec_tls_module_destroy(m);
+		return NULL; /* ERR unset when there was nothing to trace */
+	}
+	return m;
+}
+
+int ec_tls_module_attach(void *state, const struct ec_capture_opts *o, GError **err)
+{
+	struct tls_module *m = state;
+	const struct ec_tls_module_desc *d = m->d;
+
+	for (guint id = 0; id < m->targets->len; id++) {
+		const struct ec_tls_target *t =
+		    &g_array_index(m->targets, struct ec_tls_target, id);
+		g_autoptr(GError) why = NULL;
+
+		if (ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, t->file->path,
+		                      &t->points, o->pids, &why)) {
+			if (ec_target_unusable(t->file, &why, err))
+				goto fail;
+			continue;
+		}
+		g_message("tracing %s%s%s", d->tracing, t->file->path, t->note ? t->note : "");
+		m->n_attached++;
+	}
+	if (d->required && !m->n_attached) {
+		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND, "no %s %s could be probed", d->label,
+		            d->unit);
+		goto fail;
+	}
+	return 0;
+fail:
+	ec_uprobes_detach_all(m->bpf.uprobes);
+	m->n_attached = 0;
+	return -1;
+}
+
+char *ec_tls_module_describe(void *state)
+{
+	struct tls_module *m = state;
+
+	if (!m->n_attached)
+		return NULL;
+	return g_strdup_printf("%s: %u %s", m->d->label, m->n_attached,
+	                       m->n_attached == 1 ? m->d->unit : m->d->units);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The TLS family: what every uprobe-based TLS module (OpenSSL, GnuTLS, NSS, Go) shares. Find
+ * the files, plan each one as a target (its probe points, its layout for the probes), load the
+ * BPF object, attach, describe, destroy. A module supplies a description: what to find and how
+ * to plan one file. The target's index is the id in the probes' cookies.
+ */
+#ifndef EC_TLS_FAMILY_H
+#define EC_TLS_FAMILY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "capture_opts.h"
+#include "modules/module.h"
+#include "probes/bpf_loader.h"
+#include "targets/target_file.h"
+
+/* One file to trace. */
+struct ec_tls_target {
+	const struct ec_target_file *file;
+	struct ec_uprobe_points points;
+	void *layout;     /* written at the target's id into the module's layout map (g_free) */
+	const char *note; /* after the path in the "tracing" message (NULL: nothing) */
+};
+
+struct ec_tls_module_desc {
+	const char *label;        /* "OpenSSL": in the capture's description */
+	const char *unit, *units; /* "library", "libraries" */
+	const char *tracing;      /* "tracing " TRACING path: "", "GnuTLS " */
+	unsigned tls_lib;         /* its EC_TLSLIB_ flag */
+	struct ec_bpf_object_spec object;
+	const char *layout_map; /* an array map of layouts by target id (NULL: none) */
+	bool required;          /* an error when no file could be probed */
+	/* The candidate files (struct ec_target_file *); NULL with ERR on an error. */
+	GPtrArray *(*find)(const struct ec_capture_opts *o, GError **err);
+	/*
+	 * Plan T->file as target ID: its points (cookies EC_COOKIE(ID, kind)), layout and note.
+	 * 1: to be traced. 0: not for this module, skipped quietly. -1 with ERR: it cannot be
+	 * traced (ec_target_unusable decides what that means).
+	 */
+	int (*plan)(struct ec_tls_target *t, uint32_t id, GError **err);
+};
+
+bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o);
+
+/* struct ec_module_ops' load for D; NULL with ERR unset when no file was found or usable. */
+void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_shared *shared,
+                         const struct ec_capture_opts *o, GError **err);
+
+/* struct ec_module_ops' attach, describe and destroy for any TLS module. */
+int ec_tls_module_attach(void *state, const struct ec_capture_opts *o, GError **err);
+char *ec_tls_module_describe(void *state);
+void ec_tls_module_destroy(void *state);
+
+/* The struct ec_module_ops VAR, named NAME, of the TLS module DESC. */
+#define EC_TLS_MODULE(var, name_, desc)                                                            \
+	static bool var##_wanted(const struct ec_capture_opts *o)                                  \
+	{                                                                                          \
+		return ec_tls_module_wanted(&(desc), o);                                           \
+	}                                                                                          \
+	static void *var##_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,     \
+	                        GError **err)                                                      \
+	{                                                                                          \
+		return ec_tls_module_load(&(desc), shared, o, err);                                \
+	}                                                                                          \
+	const struct ec_module_ops var = {                                                         \
+	    .name = name_,                                                                         \
+	    .tls = true,                                                                           \
+	    .wanted = var##_wanted,                                                                \
+	    .load = var##_load,                                                                    \
+	    .attach = ec_tls_module_attach,                                                        \
+	    .describe = ec_tls_module_describe,                                                    \
+	    .destroy = ec_tls_module_destroy,                                                      \
+	}
+
+#endif
