@@ -18,7 +18,4 @@
  */
 int ec_capture_run(const struct ec_capture_opts *opts, GError **err);
 
-/* Whether this process may load BPF programs and attach TC and uprobes; ERR says why not. */
-gboolean ec_capture_privileged(GError **err);
-
 #endif

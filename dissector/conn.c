@@ -22,7 +22,7 @@ struct conn_key {
 
 struct conn_track {
 	uint32_t gen;
-	struct ec_conn *cur;
+	struct ec_rec_conn *cur;
 };
 
 static wmem_map_t *tracks; /* struct conn_key -> struct conn_track, per file */
@@ -41,9 +41,9 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 	return x->pid == y->pid && x->conn_id == y->conn_id;
 }
 
-static struct ec_conn *conn_new(packet_info *pinfo, const struct ec_rec *r, uint32_t gen)
+static struct ec_rec_conn *conn_new(packet_info *pinfo, const struct ec_rec *r, uint32_t gen)
 {
-	struct ec_conn *c = wmem_new0(wmem_file_scope(), struct ec_conn);
+	struct ec_rec_conn *c = wmem_new0(wmem_file_scope(), struct ec_rec_conn);
 	conversation_element_t key[] = {
 	    {.type = CE_STRING, .str_val = "ecapture"},
 	    {.type = CE_UINT, .uint_val = r->pid},
@@ -79,7 +79,7 @@ static void tag_ends(const packet_info *pinfo, uint8_t dir, const address **loca
 }
 
 /* R's tags name another connection than C's. */
-static bool other_tuple(const packet_info *pinfo, const struct ec_conn *c, uint8_t dir)
+static bool other_tuple(const packet_info *pinfo, const struct ec_rec_conn *c, uint8_t dir)
 {
 	const address *local, *remote;
 	uint32_t lport, rport;
@@ -91,7 +91,7 @@ static bool other_tuple(const packet_info *pinfo, const struct ec_conn *c, uint8
 	       lport != c->local_port || rport != c->remote_port;
 }
 
-struct ec_conn *ec_conn_for(packet_info *pinfo, const struct ec_rec *r, tvbuff_t *data)
+struct ec_rec_conn *ec_conn_for(packet_info *pinfo, const struct ec_rec *r, tvbuff_t *data)
 {
 	struct conn_key k = {.pid = r->pid, .conn_id = r->conn_id};
 	struct conn_track *t = wmem_map_lookup(tracks, &k);
@@ -111,7 +111,7 @@ struct ec_conn *ec_conn_for(packet_info *pinfo, const struct ec_rec *r, tvbuff_t
 	return t->cur;
 }
 
-enum ec_ends ec_conn_learn(packet_info *pinfo, struct ec_conn *c, const struct ec_rec *r)
+enum ec_ends ec_conn_learn(packet_info *pinfo, struct ec_rec_conn *c, const struct ec_rec *r)
 {
 	const address *local, *remote;
 
@@ -126,7 +126,7 @@ enum ec_ends ec_conn_learn(packet_info *pinfo, struct ec_conn *c, const struct e
 	return EC_ENDS_TAGS;
 }
 
-void ec_conn_apply(packet_info *pinfo, const struct ec_conn *c, uint8_t dir, enum ec_ends how)
+void ec_conn_apply(packet_info *pinfo, const struct ec_rec_conn *c, uint8_t dir, enum ec_ends how)
 {
 	bool sent = dir == EC_RECORD_DIR_SENT;
 

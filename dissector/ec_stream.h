@@ -28,7 +28,7 @@ struct ec_dir {
 };
 
 /* One connection of one process: its conversation, endpoints and streams. */
-struct ec_conn {
+struct ec_rec_conn {
 	conversation_t *conv; /* ours alone: not the TCP conversation of the same 5-tuple */
 	enum ec_app app;
 	bool seen_data;
@@ -46,13 +46,13 @@ enum ec_ends {
 };
 
 /* First pass: the connection of record R, a new one when R shows the ID was reused. */
-struct ec_conn *ec_conn_for(packet_info *pinfo, const struct ec_rec *r, tvbuff_t *data);
+struct ec_rec_conn *ec_conn_for(packet_info *pinfo, const struct ec_rec *r, tvbuff_t *data);
 
 /* First pass: where R's endpoints come from; learns the connection's from R's tags. */
-enum ec_ends ec_conn_learn(packet_info *pinfo, struct ec_conn *c, const struct ec_rec *r);
+enum ec_ends ec_conn_learn(packet_info *pinfo, struct ec_rec_conn *c, const struct ec_rec *r);
 
 /* Every pass: point PINFO's conversation and endpoints at C for a record in direction DIR. */
-void ec_conn_apply(packet_info *pinfo, const struct ec_conn *c, uint8_t dir, enum ec_ends how);
+void ec_conn_apply(packet_info *pinfo, const struct ec_rec_conn *c, uint8_t dir, enum ec_ends how);
 
 void ec_conn_register(void);
 

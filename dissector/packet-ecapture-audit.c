@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Shell commands and SQL queries (ecapture/record.h section 3): the status, the kind of query and the
- * text, as fields, and an Info column that says who ran what and how it ended:
- *   bash[1234] uid 1000: ls /nope → exit 2
- *   postgres[77] PostgreSQL extended: SELECT $1::int → ERROR 42703
+ * Shell commands and SQL queries (ecapture/record.h section 3): the status, the kind of query and
+ * the text, as fields, and an Info column that says who ran what and how it ended: bash[1234] uid
+ * 1000: ls /nope → exit 2 postgres[77] PostgreSQL extended: SELECT $1::int → ERROR 42703
  */
 #include "ec_plugin.h"
 #include "ecapture/record.h"
@@ -39,11 +38,9 @@ static const char *dialect(uint8_t source)
 {
 	switch (source) {
 	case EC_RECORD_SRC_MYSQL:
-		return "MySQL";
 	case EC_RECORD_SRC_MARIADB:
-		return "MariaDB";
 	case EC_RECORD_SRC_POSTGRES:
-		return "PostgreSQL";
+		return ec_record_source_names(source)->name;
 	}
 	return "SQL";
 }
@@ -114,7 +111,10 @@ void ec_audit_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, proto_i
 		}
 		what = wmem_strdup_printf(pinfo->pool, "uid %u: ", r->uid);
 		col_set_str(pinfo->cinfo, COL_PROTOCOL,
-		            r->source == EC_RECORD_SRC_ZSH ? "zsh" : "bash");
+		            ec_record_source_names(r->source == EC_RECORD_SRC_ZSH
+		                                       ? EC_RECORD_SRC_ZSH
+		                                       : EC_RECORD_SRC_BASH)
+		                ->name);
 	} else {
 		proto_tree_add_string(at, hf_sql_dialect, tvb, 0, 0, dialect(r->source));
 		proto_tree_add_item(at, hf_sql_kind, tvb, 4, 1, ENC_NA);

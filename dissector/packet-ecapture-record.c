@@ -45,19 +45,20 @@ static const value_string direction_vals[] = {
     {0, NULL},
 };
 
-static const value_string source_vals[] = {
-    {EC_RECORD_SRC_UNKNOWN, "Unknown"},
-    {EC_RECORD_SRC_OPENSSL, "OpenSSL"},
-    {EC_RECORD_SRC_GNUTLS, "GnuTLS"},
-    {EC_RECORD_SRC_NSS, "NSS"},
-    {EC_RECORD_SRC_GO, "Go crypto/tls"},
-    {EC_RECORD_SRC_BASH, "bash"},
-    {EC_RECORD_SRC_ZSH, "zsh"},
-    {EC_RECORD_SRC_MYSQL, "MySQL"},
-    {EC_RECORD_SRC_MARIADB, "MariaDB"},
-    {EC_RECORD_SRC_POSTGRES, "PostgreSQL"},
-    {0, NULL},
-};
+/* Filled from ecapture/record.h's table of source names when the fields are registered. */
+static value_string source_vals[EC_RECORD_SRC_MAX + 2];
+
+static void fill_source_vals(void)
+{
+	int n = 0;
+
+	source_vals[n++] = (value_string){EC_RECORD_SRC_UNKNOWN,
+	                                  ec_record_source_names(EC_RECORD_SRC_UNKNOWN)->name};
+	for (unsigned int s = 1; s <= EC_RECORD_SRC_MAX; s++)
+		if (ec_record_source_known(s))
+			source_vals[n++] = (value_string){s, ec_record_source_names(s)->name};
+	source_vals[n] = (value_string){0, NULL};
+}
 
 static int *const flag_fields[] = {&hf_truncated, NULL};
 
@@ -83,18 +84,11 @@ enum {
 static const char *call_name(const struct ec_rec *r)
 {
 	bool sent = r->direction == EC_RECORD_DIR_SENT;
+	const struct ec_record_source_names *n = ec_record_source_names(r->source);
 
-	switch (r->source) {
-	case EC_RECORD_SRC_OPENSSL:
-		return sent ? "SSL_write" : "SSL_read";
-	case EC_RECORD_SRC_GNUTLS:
-		return sent ? "gnutls_record_send" : "gnutls_record_recv";
-	case EC_RECORD_SRC_NSS:
-		return sent ? "PR_Write" : "PR_Read";
-	case EC_RECORD_SRC_GO:
-		return sent ? "tls.Conn.Write" : "tls.Conn.Read";
-	}
-	return sent ? "sent" : "received";
+	if (!n->call_sent)
+		return sent ? "sent" : "received";
+	return sent ? n->call_sent : n->call_received;
 }
 
 /* "1.2.3.4:443" or "[::1]:443": the other end, when the tags gave the connection. */
@@ -320,6 +314,7 @@ static int dissect_ec_record(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 
 void ec_record_register(void)
 {
+	fill_source_vals();
 	static hf_register_info hf[] = {
 	    {&hf_version,
 	     {"Version", "ecapture.version", FT_UINT8, BASE_DEC, NULL, 0, "Record format version",

@@ -36,7 +36,7 @@ struct plan {
 	uint8_t kind, app, ends, dir;
 	uint32_t msp_id;  /* PART, REASSEMBLED: the PDU */
 	uint32_t tail_id; /* DIRECT, REASSEMBLED: the PDU that the record's last bytes start */
-	struct ec_conn *conn;
+	struct ec_rec_conn *conn;
 };
 
 /* What the application dissector left over. */
@@ -202,7 +202,7 @@ static struct leftover run_plan(const struct plan *p, tvbuff_t *data, packet_inf
 static struct plan *plan_record(tvbuff_t *data, packet_info *pinfo, const struct ec_rec *r)
 {
 	struct plan *p = wmem_new0(wmem_file_scope(), struct plan);
-	struct ec_conn *c = ec_conn_for(pinfo, r, data);
+	struct ec_rec_conn *c = ec_conn_for(pinfo, r, data);
 	struct ec_dir *d = &c->dir[r->direction];
 	guint len = tvb_captured_length(data);
 

@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "interfaces.h"
 #include "log.h"
-#include "output/pcapng.h"
+#include "output/writer.h"
 
 /*
  * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the
@@ -54,13 +54,11 @@ static int fail(const struct ec_args *a, const char *msg)
 			alarm(0);
 		}
 		if (fd >= 0) {
-			GByteArray *shb = g_byte_array_new();
+			g_autoptr(GError) werr = NULL;
 
-			ec_pcapng_shb(shb, NULL, NULL, "ecapturedump " ECAPTURE_VERSION);
-			if (write(fd, shb->data, shb->len) < 0) {
-				/* The reader is gone already: stderr is all we can do. */
-			}
-			g_byte_array_unref(shb);
+			/* A failure means the reader is gone already: stderr is all we can do. */
+			if (ec_writer_empty_pcapng(fd, &werr))
+				g_debug("%s", werr->message);
 			close(fd);
 		}
 	}

@@ -2,32 +2,27 @@
 #include "engine.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ec_error.h"
 #include "engine/engine_int.h"
-#include "engine/flows.h"
-#include "keys/keylog.h"
+#include "engine/interfaces.h"
+#include "keys/keylog_file.h"
 #include "modules/module.h"
+#include "output/writer.h"
+#include "probes/bpf_stats.h"
+#include "probes/privileges.h"
 #include "probes/tc_packets.h"
 #include "targets/netif.h"
-#include "engine/owners.h"
-#include "output/pcapng.h"
-#include "output/pkt_filter.h"
 
-#define TICK_MS      100
-#define KEYSTORE_MAX 65536
-#define OWNERS_MAX   65536
+#define TICK_MS 100
 
 static uint64_t now_mono(void)
 {
@@ -35,47 +30,6 @@ static uint64_t now_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* Offset from the BPF clock (CLOCK_MONOTONIC) to the wall clock pcapng wants. */
-static int64_t mono_to_realtime(void)
-{
-	struct timespec r, m;
-
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000ll + ((int64_t)r.tv_nsec - m.tv_nsec);
-}
-
-gboolean ec_capture_privileged(GError **err)
-{
-	/* Effective capabilities; root normally has them all. */
-	static const int needed[] = {12 /* NET_ADMIN */, 38 /* PERFMON */, 39 /* BPF */,
-	                             19 /* SYS_PTRACE: other processes' maps */};
-	g_autofree char *status = NULL;
-	const char *line;
-	guint64 eff;
-
-	if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL) ||
-	    !(line = strstr(status, "CapEff:"))) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot read /proc/self/status");
-		return FALSE;
-	}
-	eff = g_ascii_strtoull(line + 7, NULL, 16);
-	for (size_t i = 0; i < G_N_ELEMENTS(needed); i++) {
-		/* CAP_SYS_ADMIN (21) stands in for BPF and PERFMON on older kernels. */
-		bool have = (eff >> needed[i]) & 1 ||
-		            ((needed[i] == 38 || needed[i] == 39) && ((eff >> 21) & 1));
-
-		if (!have) {
-			g_set_error(
-			    err, EC_ERROR, EC_ERROR_PERMISSION,
-			    "eCapture needs root privileges (or the capabilities CAP_BPF, "
-			    "CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_PTRACE): run it as root");
-			return FALSE;
-		}
-	}
-	return TRUE;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -113,126 +67,10 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static int flush_all(struct engine *e)
 {
-	int ret = ec_output_flush(&e->out);
+	int ret = ec_writer_flush(e->out);
 
-	if (e->keylog_buf && e->keylog_buf->len) {
-		if (write(e->keylog_fd, e->keylog_buf->str, e->keylog_buf->len) < 0)
-			g_warning("key log file: %s", g_strerror(errno));
-		g_string_truncate(e->keylog_buf, 0);
-	}
+	ec_keylog_file_flush(e->keylog);
 	return ret;
-}
-
-static void write_header(struct engine *e)
-{
-	struct utsname u;
-	g_autofree char *os = NULL;
-	bool have_uname = uname(&u) == 0;
-
-	if (have_uname)
-		os = g_strdup_printf("%s %s", u.sysname, u.release);
-	ec_pcapng_shb(e->out.buf, have_uname ? u.machine : NULL, os,
-	              "ecapturedump " ECAPTURE_VERSION);
-}
-
-/* Choose the interfaces, write their IDBs and compile the capture filter for each. */
-static GArray *select_interfaces(struct engine *e, GError **err)
-{
-	g_autoptr(GArray) all = ec_netif_list(err);
-	GArray *chosen;
-
-	if (!all)
-		return NULL;
-	chosen = g_array_new(FALSE, TRUE, sizeof(struct ec_netif));
-	if (e->opts->netifs && e->opts->netifs[0]) {
-		for (char **name = e->opts->netifs; *name; name++) {
-			const struct ec_netif *n = ec_netif_find(all, *name);
-
-			if (!n) {
-				g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-				            "network interface %s does not exist", *name);
-				goto fail;
-			}
-			if (!n->supported) {
-				g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED,
-				            "network interface %s: link type %u is not supported",
-				            *name, n->arphrd);
-				goto fail;
-			}
-			g_array_append_val(chosen, *n);
-		}
-	} else {
-		for (guint i = 0; i < all->len; i++) {
-			const struct ec_netif *n = &g_array_index(all, struct ec_netif, i);
-
-			if (n->up && n->supported)
-				g_array_append_val(chosen, *n);
-		}
-	}
-	if (chosen->len == 0) {
-		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND,
-		            "no network interface to capture on");
-		goto fail;
-	}
-	return chosen;
-fail:
-	g_array_unref(chosen);
-	return NULL;
-}
-
-static int setup_out_ifs(struct engine *e, GArray *netifs, GError **err)
-{
-	for (guint i = 0; i < netifs->len; i++) {
-		const struct ec_netif *n = &g_array_index(netifs, struct ec_netif, i);
-		struct out_if oi = {.ifindex = n->ifindex, .idb = i, .linktype = n->linktype};
-
-		if (e->opts->capture_filter && e->opts->capture_filter[0]) {
-			oi.filter = ec_pkt_filter_new(e->opts->capture_filter, n->linktype, err);
-			if (!oi.filter)
-				return -1;
-		}
-		g_array_append_val(e->ifs, oi);
-	}
-	return 0;
-}
-
-/* The records' interface: its name and description by what the capture traces. */
-static void records_if(enum ec_source source, const char **name, const char **desc)
-{
-	static const struct {
-		const char *name, *desc;
-	} ifs[] = {
-	    [EC_SOURCE_TLS] = {"ecapture-plaintext", "TLS plaintext from the traced processes"},
-	    [EC_SOURCE_BASH] = {"ecapture-bash", "bash command lines"},
-	    [EC_SOURCE_ZSH] = {"ecapture-zsh", "zsh command lines"},
-	    [EC_SOURCE_MYSQLD] = {"ecapture-mysqld", "MySQL/MariaDB queries"},
-	    [EC_SOURCE_POSTGRES] = {"ecapture-postgres", "PostgreSQL queries"},
-	};
-
-	if ((size_t)source >= G_N_ELEMENTS(ifs) || !ifs[source].name)
-		source = EC_SOURCE_TLS;
-	*name = ifs[source].name;
-	*desc = ifs[source].desc;
-}
-
-/* One IDB per network interface, then the records' interface. */
-static void write_idbs(struct engine *e, GArray *netifs)
-{
-	uint32_t n_ifs = netifs ? netifs->len : 0;
-
-	for (guint i = 0; i < n_ifs; i++) {
-		const struct ec_netif *n = &g_array_index(netifs, struct ec_netif, i);
-
-		ec_pcapng_idb(e->out.buf, n->linktype, EC_SNAPLEN, n->name, NULL);
-	}
-	if (e->opts->records) {
-		const char *name, *desc;
-
-		records_if(e->opts->source, &name, &desc);
-		e->records_idb = n_ifs;
-		ec_pcapng_idb(e->out.buf, EC_LINKTYPE_WIRESHARK_UPPER_PDU, EC_SNAPLEN + 4096, name,
-		              desc);
-	}
 }
 
 static int write_config(struct engine *e, GError **err)
@@ -244,16 +82,12 @@ static int write_config(struct engine *e, GError **err)
 	    .uid = o->uid,
 	    .capture_data = o->output_kind == EC_OUT_TEXT || o->records,
 	};
-	__u32 zero = 0;
-	__u8 one = 1;
 
 	for (guint i = 0; i < o->pids->len; i++) {
-		__u32 pid = g_array_index(o->pids, pid_t, i);
-
-		if (bpf_map_update_elem(e->shared.fd[EC_MAP_FILTER_PIDS], &pid, &one, BPF_ANY))
+		if (e->maps.filter_pid(e->maps.ctx, (uint32_t)g_array_index(o->pids, pid_t, i)))
 			goto fail;
 	}
-	if (bpf_map_update_elem(e->shared.fd[EC_MAP_CONFIG], &zero, &cfg, BPF_ANY))
+	if (e->maps.set_config(e->maps.ctx, &cfg))
 		goto fail;
 	return 0;
 fail:
@@ -321,7 +155,7 @@ static int setup_loop(struct engine *e, GError **err)
 	    epoll_add(e, e->sigfd, EPOLLIN, err))
 		return -1;
 	/* A pipe's write end reports EPOLLERR once the reader has gone: that is our stop. */
-	if (e->out.is_pipe && epoll_add(e, e->out.fd, 0, err))
+	if (e->out->out.is_pipe && epoll_add(e, e->out->out.fd, 0, err))
 		return -1;
 	return 0;
 }
@@ -342,7 +176,7 @@ static int run_loop(struct engine *e, GError **err)
 			return -1;
 		}
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == e->out.fd &&
+			if (evs[i].data.fd == e->out->out.fd &&
 			    (evs[i].events & (EPOLLERR | EPOLLHUP))) {
 				g_message("the reader closed the capture pipe");
 				e->stop = true;
@@ -372,31 +206,6 @@ static void drain(struct engine *e)
 	flush_all(e);
 }
 
-static void log_stats(struct engine *e)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	g_autofree __u64 *vals = NULL;
-	__u64 sum[EC_STAT_MAX] = {0};
-
-	if (ncpus <= 0 || e->shared.fd[EC_MAP_STATS] < 0)
-		return;
-	vals = g_new0(__u64, ncpus);
-	for (__u32 k = 0; k < EC_STAT_MAX; k++) {
-		if (bpf_map_lookup_elem(e->shared.fd[EC_MAP_STATS], &k, vals))
-			continue;
-		for (int c = 0; c < ncpus; c++)
-			sum[k] += vals[c];
-	}
-	g_message("packets: %llu written by the kernel, %llu lost; key events: %llu, %llu lost, "
-	          "%llu unreadable; %llu bytes written",
-	          (unsigned long long)sum[EC_STAT_PKT_EMITTED],
-	          (unsigned long long)sum[EC_STAT_PKT_DROPPED],
-	          (unsigned long long)sum[EC_STAT_KEYS_EMITTED],
-	          (unsigned long long)sum[EC_STAT_KEYS_DROPPED],
-	          (unsigned long long)sum[EC_STAT_KEYS_READ_FAIL],
-	          (unsigned long long)e->out.written);
-}
-
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
@@ -406,22 +215,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 		g_info("libbpf: %s", msg);
 	else
 		g_debug("libbpf: %s", msg);
-	return 0;
-}
-
-static int open_keylog(struct engine *e, GError **err)
-{
-	const char *path = e->opts->keylog;
-
-	if (!path)
-		return 0;
-	e->keylog_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (e->keylog_fd < 0) {
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-		            "cannot open key log file %s: %s", path, g_strerror(errno));
-		return -1;
-	}
-	e->keylog_buf = g_string_new(NULL);
 	return 0;
 }
 
@@ -501,12 +294,20 @@ static int setup(struct engine *e, GError **err)
 	bool packets = o->source == EC_SOURCE_TLS && o->output_kind == EC_OUT_PCAPNG && o->packets;
 	g_autoptr(GArray) netifs = NULL;
 
-	if (!ec_capture_privileged(err) || open_keylog(e, err))
+	if (!ec_capture_privileged(err))
+		return -1;
+	if (o->keylog && !(e->keylog = ec_keylog_file_open(o->keylog, err)))
 		return -1;
 	if (packets) {
-		netifs = select_interfaces(e, err);
-		if (!netifs || setup_out_ifs(e, netifs, err))
+		netifs = ec_engine_select_netifs(e, err);
+		if (!netifs)
 			return -1;
+		for (guint i = 0; i < netifs->len; i++) {
+			const struct ec_netif *n = &g_array_index(netifs, struct ec_netif, i);
+
+			if (ec_engine_add_netif(e, n->ifindex, n->name, n->linktype, err))
+				return -1;
+		}
 	}
 
 	libbpf_set_print(libbpf_log);
@@ -522,8 +323,7 @@ static int setup(struct engine *e, GError **err)
 		return -1;
 	if (setup_loop(e, err))
 		return -1;
-	if (o->output_kind == EC_OUT_PCAPNG)
-		write_idbs(e, netifs);
+	ec_engine_declare_interfaces(e);
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
 	announce(e, netifs ? netifs->len : 0);
@@ -541,54 +341,34 @@ static void teardown(struct engine *e)
 	g_array_set_size(e->modules, 0);
 	ec_packets_destroy(e->packets);
 	e->packets = NULL;
-	if (e->out.buf)
+	if (e->out->out.buf)
 		drain(e);
 	if (e->rb) /* the capture ran */
-		log_stats(e);
+		ec_bpf_stats_log(&e->shared, e->out->out.written);
 	ring_buffer__free(e->rb);
 	ec_bpf_shared_close(&e->shared);
 	if (e->epfd >= 0)
 		close(e->epfd);
 	if (e->sigfd >= 0)
 		close(e->sigfd);
-	if (e->keylog_fd >= 0)
-		close(e->keylog_fd);
-	if (e->keylog_buf)
-		g_string_free(e->keylog_buf, TRUE);
-	for (guint i = 0; e->ifs && i < e->ifs->len; i++)
-		ec_pkt_filter_free(g_array_index(e->ifs, struct out_if, i).filter);
-	if (e->ifs)
-		g_array_unref(e->ifs);
-	ec_flows_free(e->flows);
-	ec_keystore_free(e->keys);
-	ec_owners_free(e->owners);
 	g_array_unref(e->modules);
-	g_string_free(e->scratch, TRUE);
-	g_byte_array_unref(e->record);
-	g_byte_array_unref(e->audit);
-	ec_output_close(&e->out);
+	ec_engine_fini(e);
 }
 
 int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 {
-	struct engine e = {.opts = opts, .keylog_fd = -1, .sigfd = -1, .epfd = -1};
+	struct engine e = {.sigfd = -1, .epfd = -1};
+	struct ec_engine_maps maps;
 	int ret = -1;
 
 	ec_bpf_shared_init(&e.shared, opts->ringbuf_bytes);
-	e.ifs = g_array_new(FALSE, TRUE, sizeof(struct out_if));
-	e.flows = ec_flows_new();
-	e.keys = ec_keystore_new(KEYSTORE_MAX);
-	e.owners = ec_owners_new(OWNERS_MAX);
+	ec_engine_maps_bpf(&maps, &e.shared);
+	ec_engine_init(&e, opts, ec_writer_new(opts->output_kind), &maps);
 	e.modules = g_array_new(FALSE, TRUE, sizeof(struct loaded_module));
-	e.scratch = g_string_new(NULL);
-	e.record = g_byte_array_new();
-	e.audit = g_byte_array_new();
-	e.hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
-	e.mono_to_real = mono_to_realtime();
 
 	if (opts->output_fd >= 0)
-		ec_output_init_fd(&e.out, opts->output_fd);
-	else if (ec_output_open(&e.out,
+		ec_writer_use_fd(e.out, opts->output_fd);
+	else if (ec_writer_open(e.out,
 	                        opts->output_kind == EC_OUT_NONE ? "/dev/null"
 	                        : opts->output                   ? opts->output
 	                                                         : "-",
@@ -596,12 +376,10 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 		goto out;
 	if (setup_signals(&e, err))
 		goto out;
-	/* The section header goes out first, so a reader sees a valid stream even if setup fails.
+	/* The stream's header goes out first, so a reader sees a valid stream even if setup fails.
 	 */
-	if (opts->output_kind == EC_OUT_PCAPNG) {
-		write_header(&e);
-		flush_all(&e);
-	}
+	ec_writer_header(e.out);
+	flush_all(&e);
 
 	if (setup(&e, err))
 		goto out;

@@ -1,30 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside the engine: its state, shared by engine*.c. Not for other users of the engine. */
+/*
+ * Inside the engine: its state, shared by the files of engine/ and by the unit tests that drive
+ * its handlers. Not for other users of the engine (engine.h).
+ */
 #ifndef EC_ENGINE_INT_H
 #define EC_ENGINE_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <net/if.h>
 #include <linux/types.h>
 #include <glib.h>
 #include <bpf/libbpf.h>
 
 #include "probes/bpf_shared.h"
 #include "capture_opts.h"
-#include "output/output.h"
+#include "engine/maps.h"
 #include "ecapture/events.h"
 
 struct ec_flows;
+struct ec_keylog_file;
 struct ec_keystore;
 struct ec_owners;
 struct ec_packets;
 struct ec_pkt_filter;
+struct ec_writer;
 
-/* An interface we capture on, as it appears in the pcapng section. */
+/* A network interface we capture on, as the writer knows it. */
 struct out_if {
 	unsigned int ifindex;
-	uint32_t idb;
+	uint32_t id; /* the writer's interface id, once declared (ec_engine_declare_interfaces) */
 	uint16_t linktype;
+	char name[IF_NAMESIZE];
 	struct ec_pkt_filter *filter; /* NULL: every packet */
 };
 
@@ -34,23 +41,30 @@ struct engine {
 	struct ec_packets *packets;
 	GArray *modules; /* struct loaded_module (engine.c), in load order */
 	struct ring_buffer *rb;
-	struct ec_output out;
-	int keylog_fd;
-	GString *keylog_buf;
-	GString *scratch;   /* key log lines, comments: reused, never freed per event */
-	GByteArray *record; /* one record being built */
-	GByteArray *audit;  /* an audit record's data being built */
+	/* What the handlers use (state.c): nothing of it needs BPF. */
+	struct ec_writer *out;
+	struct ec_keylog_file *keylog; /* NULL: no key log file */
+	struct ec_engine_maps maps;
+	GString *scratch; /* key log lines, comments: reused, never freed per event */
+	GByteArray *text; /* an audit record's text being unmetafied */
 	struct ec_flows *flows;
 	struct ec_keystore *keys;
 	struct ec_owners *owners;
-	GArray *ifs;          /* struct out_if */
-	uint32_t records_idb; /* IDB of the plaintext records, if any */
+	GArray *ifs; /* struct out_if */
 	int64_t mono_to_real;
 	uint64_t hold_ns;
 	int sigfd;
 	int epfd;
 	bool stop;
 };
+
+/*
+ * state.c: the handlers' state for OPTS, writing to OUT (owned from now on) and to the kernel
+ * through MAPS. ec_engine_fini() frees what ec_engine_init() made, and OUT.
+ */
+void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct ec_writer *out,
+                    const struct ec_engine_maps *maps);
+void ec_engine_fini(struct engine *e);
 
 /* on_packet.c: packets, held per flow until their keys are out. */
 void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, size_t size);
@@ -66,10 +80,8 @@ void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, siz
 void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t size);
 void ec_engine_on_secret(struct engine *e, const struct ec_tls_secret_event *ev, size_t size);
 
-/* on_data.c: plaintext, as pcapng records or as text. */
+/* on_data.c: plaintext, as records. */
 void ec_engine_on_data(struct engine *e, const struct ec_tls_data_event *ev, size_t size);
-/* Text mode: "--- 2026-11-23 20:40:01.123456 " for an event taken at TS_NS (BPF clock). */
-void ec_engine_text_header(const struct engine *e, uint64_t ts_ns, GString *out);
 /* on_audit.c: shell commands and database queries. */
 void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_t size);
 

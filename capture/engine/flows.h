@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Userspace side of candidate TCP flows: the packets of a new connection are held here, as
- * ready-made pcapng blocks, until the keys of its TLS session have been written (so Wireshark
- * reads the keys before the handshake) or until the flow is given up. Decided flows stay a short
- * while as tombstones, so packets still in the ring buffer follow their flow's verdict.
+ * Userspace side of candidate TCP flows: the packets of a new connection are held here, as the
+ * raw ring buffer events they came in (on_packet.c writes them on release), until the keys of its
+ * TLS session have been written (so Wireshark reads the keys before the handshake) or until the
+ * flow is given up. Decided flows stay a short while as tombstones, so packets still in the ring
+ * buffer follow their flow's verdict.
  */
 #ifndef EC_FLOWS_H
 #define EC_FLOWS_H
@@ -24,7 +25,7 @@ enum ec_hold {
 struct ec_flow {
 	struct ec_flow_key key;
 	enum ec_hold hold;
-	GByteArray *held; /* pcapng blocks, in arrival order */
+	GByteArray *held; /* raw packet events (on_packet.c's held_hdr framing), in arrival order */
 	guint held_pkts;
 	uint64_t created_ns;
 	uint64_t decided_ns;

@@ -4,19 +4,19 @@
 
 #include "engine/engine_int.h"
 #include "engine/flows.h"
-#include "keys/keylog.h"
 #include "engine/owners.h"
-#include "output/pcapng.h"
+#include "keys/keylog.h"
+#include "keys/keylog_file.h"
+#include "keys/keystore.h"
+#include "output/writer.h"
 
-/* New key log lines: a DSB in the stream (before any packet of their session), the key log file. */
+/* New key log lines: to the stream (before any packet of their session), the key log file. */
 static void write_key_lines(struct engine *e, const struct ec_tls_secrets *s, uint32_t labels)
 {
 	g_string_truncate(e->scratch, 0);
 	ec_keylog_append(e->scratch, s, labels);
-	if (e->opts->output_kind == EC_OUT_PCAPNG)
-		ec_pcapng_dsb(e->out.buf, e->scratch->str, e->scratch->len);
-	if (e->keylog_buf)
-		g_string_append_len(e->keylog_buf, e->scratch->str, e->scratch->len);
+	ec_writer_secrets(e->out, e->scratch->str, e->scratch->len);
+	ec_keylog_file_append(e->keylog, e->scratch->str, e->scratch->len);
 }
 
 void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size)

@@ -5,16 +5,17 @@
  * with their owner's metadata. Unclaimed flows are dropped after the hold time.
  */
 #include <string.h>
-#include <bpf/bpf.h>
 
 #include "engine/engine_int.h"
 #include "engine/flows.h"
-#include "keys/keylog.h"
+#include "engine/interfaces.h"
 #include "engine/owners.h"
-#include "output/pcapng.h"
+#include "keys/keylog.h"
+#include "keys/keystore.h"
+#include "keys/tls_parse.h"
 #include "output/pkt_filter.h"
 #include "output/record_writer.h"
-#include "keys/tls_parse.h"
+#include "output/writer.h"
 
 /* A held packet: its ring buffer event, after an 8-byte header, 8-byte aligned. */
 struct held_hdr {
@@ -22,21 +23,10 @@ struct held_hdr {
 	uint32_t pad;
 };
 
-static const struct out_if *find_if(const struct engine *e, unsigned int ifindex)
-{
-	for (guint i = 0; i < e->ifs->len; i++) {
-		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
-
-		if (oi->ifindex == ifindex)
-			return oi;
-	}
-	return NULL;
-}
-
-/* Format one packet as an EPB, with its process in the comment when known. */
+/* Write one packet, with its process in the comment when known. */
 static void put_packet(struct engine *e, const struct ec_packet_event *ev)
 {
-	const struct out_if *oi = find_if(e, ev->ifindex);
+	const struct out_if *oi = ec_engine_find_netif(e, ev->ifindex);
 	const struct ec_owner *ow;
 	const char *comment = NULL;
 
@@ -49,9 +39,8 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev)
 		                ow->fd, ow->cmdline);
 		comment = e->scratch->str;
 	}
-	ec_pcapng_epb(
-	    e->out.buf, oi->idb, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen, ev->len,
-	    ev->dir == EC_DIR_INGRESS ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND, comment);
+	ec_writer_packet(e->out, oi->id, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen,
+	                 ev->len, ev->dir == EC_DIR_INGRESS, comment);
 }
 
 static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev, size_t size)
@@ -66,15 +55,6 @@ static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_eve
 	ec_flows_held_add(e->flows, f, sizeof(h) + size + pad);
 }
 
-static void set_kernel_state(struct engine *e, const struct ec_flow_key *key,
-                             enum ec_flow_state state)
-{
-	struct ec_flow_val v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
-
-	/* BPF_EXIST: an entry the LRU already evicted stays evicted. */
-	bpf_map_update_elem(e->shared.fd[EC_MAP_FLOWS], key, &v, BPF_EXIST);
-}
-
 static void release(struct engine *e, struct ec_flow *f, uint64_t now)
 {
 	for (guint off = 0; off < f->held->len;) {
@@ -84,13 +64,13 @@ static void release(struct engine *e, struct ec_flow *f, uint64_t now)
 		off += sizeof(*h) + ((h->size + 7) & ~7u);
 	}
 	ec_flows_decide(e->flows, f, EC_HOLD_RELEASED, now);
-	set_kernel_state(e, &f->key, EC_FLOW_TRACED);
+	e->maps.set_flow_state(e->maps.ctx, &f->key, EC_FLOW_TRACED);
 }
 
 static void drop(struct engine *e, struct ec_flow *f, uint64_t now)
 {
 	ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, now);
-	set_kernel_state(e, &f->key, EC_FLOW_IGNORED);
+	e->maps.set_flow_state(e->maps.ctx, &f->key, EC_FLOW_IGNORED);
 }
 
 static bool keys_complete(const struct ec_tls_secrets *s)

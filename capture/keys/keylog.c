@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Raw secrets to key log lines. The store (ec_keystore_*) is in keystore.c. */
+/* Raw secrets to key log lines. The store (ec_keystore_*) is keys/keystore.h. */
 #include "keys/keylog.h"
 
 #include <string.h>

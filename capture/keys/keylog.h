@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * From raw TLS secret material (struct ec_tls_keys_event) to NSS key log lines, as Wireshark
- * reads them from a Decryption Secrets Block, and a bounded store that hands out each
- * (client random, label) pair once.
+ * reads them from a Decryption Secrets Block. The store that hands out each (client random,
+ * label) pair once is keys/keystore.h.
  */
 #ifndef EC_KEYLOG_H
 #define EC_KEYLOG_H
@@ -75,36 +75,5 @@ bool ec_tls_secrets_complete(const struct ec_tls_secrets *s, uint32_t version);
 
 /* One "LABEL <client random> <secret>\n" line (lowercase hex) per label in MASK & S->have. */
 void ec_keylog_append(GString *out, const struct ec_tls_secrets *s, uint32_t mask);
-
-/*
- * Secrets by client random, bounded to MAX_ENTRIES sessions: beyond that the least recently
- * merged sessions are forgotten (O(1) per merge). A forgotten session that shows up again is
- * new to the store, so its labels are handed out again.
- */
-struct ec_keystore;
-
-struct ec_keystore *ec_keystore_new(guint max_entries);
-void ec_keystore_free(struct ec_keystore *ks);
-
-/*
- * Merge S into the entry of S->client_random (created when S has anything). Returns the labels
- * of S never returned before for that client random: each (client random, label) pair is
- * returned once. A label already known keeps its first value. NOW_NS is the time of the merge
- * (kept with the entry); every merge makes the entry the most recent.
- */
-uint32_t ec_keystore_merge(struct ec_keystore *ks, const struct ec_tls_secrets *s, uint64_t now_ns);
-
-/* Everything known for CLIENT_RANDOM (the union of its merges), or NULL. */
-const struct ec_tls_secrets *ec_keystore_lookup(struct ec_keystore *ks,
-                                                const uint8_t client_random[32]);
-
-/*
- * Forget the sessions last merged before BEFORE_NS (with NOW_NS values from a monotonic clock);
- * returns how many.
- */
-guint ec_keystore_expire(struct ec_keystore *ks, uint64_t before_ns);
-
-/* Sessions held. */
-guint ec_keystore_size(const struct ec_keystore *ks);
 
 #endif

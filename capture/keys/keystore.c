@@ -4,7 +4,7 @@
  * table finds the entry; a queue in merge order (oldest first) bounds the size, the entry moving
  * to the tail on each merge, so both are O(1).
  */
-#include "keys/keylog.h"
+#include "keys/keystore.h"
 
 #include <string.h>
 

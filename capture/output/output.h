@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Where the pcapng stream goes: a file, stdout, or Wireshark's FIFO. Blocks are formatted into
+ * Where a writer's stream goes: a file, stdout, or Wireshark's FIFO. Output is formatted into
  * buf and written with one write() per batch of events; a reader that went away shows as EPIPE.
  */
 #ifndef EC_OUTPUT_H

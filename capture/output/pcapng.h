@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pcapng block encoders. Each appends one complete block to a GByteArray, so a packet can be
- * formatted into a hold buffer now and written out later. Blocks are in native byte order (the
+ * pcapng block encoders, used by pcapng_writer.c. Each appends one complete block to a
+ * GByteArray (the output's batch buffer). Blocks are in native byte order (the
  * SHB's byte-order magic tells readers which). No allocation beyond the array's growth.
  */
 #ifndef EC_PCAPNG_H

@@ -98,6 +98,59 @@ enum ec_record_source {
 	EC_RECORD_SRC_POSTGRES = 34,
 };
 
+#define EC_RECORD_SRC_MAX EC_RECORD_SRC_POSTGRES
+
+/* What a source is called, wherever it is shown: the one table of source names. */
+struct ec_record_source_names {
+	const char *name;       /* for people: "OpenSSL", "Go crypto/tls", "MySQL" (SQL dialect) */
+	const char *short_name; /* the text output's: the library, or the audited program */
+	const char *call_sent;  /* TLS: what the process called to send, and to receive */
+	const char *call_received;
+	const char *records_if; /* the pcapng interface its records are written on */
+	const char *records_if_desc;
+};
+
+/* The names of SOURCE; a source not in the table gets those of EC_RECORD_SRC_UNKNOWN. */
+static inline const struct ec_record_source_names *ec_record_source_names(unsigned int source)
+{
+#define EC_TLS_IF "ecapture-plaintext", "TLS plaintext from the traced processes"
+#define EC_SQL_IF "ecapture-mysqld", "MySQL/MariaDB queries"
+	static const struct ec_record_source_names names[EC_RECORD_SRC_MAX + 1] = {
+	    [EC_RECORD_SRC_UNKNOWN] = {"Unknown", "?", NULL, NULL, EC_TLS_IF},
+	    [EC_RECORD_SRC_OPENSSL] = {"OpenSSL", "OpenSSL", "SSL_write", "SSL_read", EC_TLS_IF},
+	    [EC_RECORD_SRC_GNUTLS] = {"GnuTLS", "GnuTLS", "gnutls_record_send", "gnutls_record_recv",
+	                              EC_TLS_IF},
+	    [EC_RECORD_SRC_NSS] = {"NSS", "NSS", "PR_Write", "PR_Read", EC_TLS_IF},
+	    [EC_RECORD_SRC_GO] = {"Go crypto/tls", "Go", "tls.Conn.Write", "tls.Conn.Read",
+	                          EC_TLS_IF},
+	    [EC_RECORD_SRC_BASH] = {"bash", "bash", NULL, NULL, "ecapture-bash",
+	                            "bash command lines"},
+	    [EC_RECORD_SRC_ZSH] = {"zsh", "zsh", NULL, NULL, "ecapture-zsh", "zsh command lines"},
+	    [EC_RECORD_SRC_MYSQL] = {"MySQL", "mysqld", NULL, NULL, EC_SQL_IF},
+	    [EC_RECORD_SRC_MARIADB] = {"MariaDB", "mariadbd", NULL, NULL, EC_SQL_IF},
+	    [EC_RECORD_SRC_POSTGRES] = {"PostgreSQL", "postgres", NULL, NULL, "ecapture-postgres",
+	                                "PostgreSQL queries"},
+	};
+#undef EC_TLS_IF
+#undef EC_SQL_IF
+
+	if (source > EC_RECORD_SRC_MAX || !names[source].name)
+		source = EC_RECORD_SRC_UNKNOWN;
+	return &names[source];
+}
+
+/* Whether SOURCE is in the table. */
+static inline int ec_record_source_known(unsigned int source)
+{
+	return source != EC_RECORD_SRC_UNKNOWN &&
+	       ec_record_source_names(source) != ec_record_source_names(EC_RECORD_SRC_UNKNOWN);
+}
+
+static inline const char *ec_record_source_short_name(unsigned int source)
+{
+	return ec_record_source_names(source)->short_name;
+}
+
 #define EC_RECORD_STATUS_UNKNOWN 0x80000000u
 #define EC_RECORD_AUDIT_HDR_LEN  8 /* status, subtype, reserved: before the text */
 

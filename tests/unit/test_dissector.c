@@ -22,6 +22,7 @@
 #include "ecapture/record.h"
 #include "output/pcapng.h"
 #include "output/record_writer.h"
+#include "require_tools.h"
 
 #ifndef ECAPTURE_PLUGIN_BUILD_ROOT
 #define ECAPTURE_PLUGIN_BUILD_ROOT "" /* the plugin is not built: the tests fail */
@@ -927,6 +928,7 @@ static void test_without_plugin(void)
 
 int main(int argc, char **argv)
 {
+	ec_test_require_tools((const char *const[]){"tshark", NULL});
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/record_writer/comment_format", test_comment_format);
 	g_test_add_func("/record_writer/record_layout", test_record_layout);

@@ -18,6 +18,7 @@
 #include "ecapture/record.h"
 #include "output/pcapng.h"
 #include "output/record_writer.h"
+#include "require_tools.h"
 
 #ifndef ECAPTURE_PLUGIN_BUILD_ROOT
 #define ECAPTURE_PLUGIN_BUILD_ROOT "" /* the plugin is not built: the tests fail */
@@ -267,6 +268,7 @@ static void test_filter_failed(void)
 
 int main(int argc, char **argv)
 {
+	ec_test_require_tools((const char *const[]){"tshark", NULL});
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/dissector_audit/fields", test_fields);
 	g_test_add_func("/dissector_audit/info", test_info);

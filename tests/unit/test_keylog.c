@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "keys/keylog.h"
+#include "keys/keystore.h"
 #include "rfc8448.h"
 
 #define B(l) EC_KL_BIT(EC_KL_##l)

@@ -11,6 +11,7 @@
 
 #include "output/pcapng.h"
 #include "rfc8448.h"
+#include "require_tools.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Frame building                                                                             */
@@ -396,6 +397,7 @@ static void test_dsb_decrypts_tls13(void)
 
 int main(int argc, char **argv)
 {
+	ec_test_require_tools((const char *const[]){"tshark", "capinfos", NULL});
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/pcapng/layout", test_layout);
 	g_test_add_func("/pcapng/append", test_append);

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The engine's map writes on the real BPF maps (engine/maps.h). */
+#include "engine/maps.h"
+
+#include <bpf/bpf.h>
+
+#include "probes/bpf_shared.h"
+
+static void set_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
+{
+	struct ec_bpf_shared *shared = ctx;
+	struct ec_flow_val v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
+
+	/* BPF_EXIST: an entry the LRU already evicted stays evicted (a failure is that case). */
+	bpf_map_update_elem(shared->fd[EC_MAP_FLOWS], key, &v, BPF_EXIST);
+}
+
+static int filter_pid(void *ctx, uint32_t pid)
+{
+	struct ec_bpf_shared *shared = ctx;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(shared->fd[EC_MAP_FILTER_PIDS], &pid, &one, BPF_ANY) ? -1 : 0;
+}
+
+static int set_config(void *ctx, const struct ec_config *cfg)
+{
+	struct ec_bpf_shared *shared = ctx;
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(shared->fd[EC_MAP_CONFIG], &zero, cfg, BPF_ANY) ? -1 : 0;
+}
+
+void ec_engine_maps_bpf(struct ec_engine_maps *m, struct ec_bpf_shared *shared)
+{
+	m->ctx = shared;
+	m->set_flow_state = set_flow_state;
+	m->filter_pid = filter_pid;
+	m->set_config = set_config;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The handlers' state: what they read and write besides BPF, made and freed in one place. */
+#include <time.h>
+
+#include "engine/engine_int.h"
+#include "engine/flows.h"
+#include "engine/owners.h"
+#include "keys/keylog_file.h"
+#include "keys/keystore.h"
+#include "output/pkt_filter.h"
+#include "output/writer.h"
+
+#define KEYSTORE_MAX 65536
+#define OWNERS_MAX   65536
+
+/* Offset from the BPF clock (CLOCK_MONOTONIC) to the wall clock the output wants. */
+static int64_t mono_to_realtime(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000ll + ((int64_t)r.tv_nsec - m.tv_nsec);
+}
+
+void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct ec_writer *out,
+                    const struct ec_engine_maps *maps)
+{
+	e->opts = opts;
+	e->out = out;
+	e->maps = *maps;
+	e->ifs = g_array_new(FALSE, TRUE, sizeof(struct out_if));
+	e->flows = ec_flows_new();
+	e->keys = ec_keystore_new(KEYSTORE_MAX);
+	e->owners = ec_owners_new(OWNERS_MAX);
+	e->scratch = g_string_new(NULL);
+	e->text = g_byte_array_new();
+	e->hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
+	e->mono_to_real = mono_to_realtime();
+}
+
+void ec_engine_fini(struct engine *e)
+{
+	ec_keylog_file_close(e->keylog);
+	e->keylog = NULL;
+	for (guint i = 0; e->ifs && i < e->ifs->len; i++)
+		ec_pkt_filter_free(g_array_index(e->ifs, struct out_if, i).filter);
+	if (e->ifs)
+		g_array_unref(e->ifs);
+	ec_flows_free(e->flows);
+	ec_keystore_free(e->keys);
+	ec_owners_free(e->owners);
+	if (e->scratch)
+		g_string_free(e->scratch, TRUE);
+	if (e->text)
+		g_byte_array_unref(e->text);
+	ec_writer_free(e->out);
+	e->ifs = NULL;
+	e->flows = NULL;
+	e->keys = NULL;
+	e->owners = NULL;
+	e->scratch = NULL;
+	e->text = NULL;
+	e->out = NULL;
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "keys/keylog_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+struct ec_keylog_file {
+	int fd;
+	GString *buf; /* lines not yet written */
+};
+
+struct ec_keylog_file *ec_keylog_file_open(const char *path, GError **err)
+{
+	struct ec_keylog_file *f;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+		            "cannot open key log file %s: %s", path, g_strerror(errno));
+		return NULL;
+	}
+	f = g_new0(struct ec_keylog_file, 1);
+	f->fd = fd;
+	f->buf = g_string_new(NULL);
+	return f;
+}
+
+void ec_keylog_file_append(struct ec_keylog_file *f, const char *lines, size_t len)
+{
+	if (f)
+		g_string_append_len(f->buf, lines, (gssize)len);
+}
+
+void ec_keylog_file_flush(struct ec_keylog_file *f)
+{
+	if (!f || !f->buf->len)
+		return;
+	if (write(f->fd, f->buf->str, f->buf->len) < 0)
+		g_warning("key log file: %s", g_strerror(errno));
+	g_string_truncate(f->buf, 0);
+}
+
+void ec_keylog_file_close(struct ec_keylog_file *f)
+{
+	if (!f)
+		return;
+	close(f->fd);
+	g_string_free(f->buf, TRUE);
+	g_free(f);
+}

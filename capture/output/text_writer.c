@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Records as text for a terminal (the standalone CLI): a header line per record, then its bytes
+ * with nothing in them that would drive the terminal. Packets and keys are not shown.
+ */
+#include "output/writer.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/types.h>
+
+#include "ecapture/events.h"
+#include "ecapture/record.h"
+
+struct text_writer {
+	struct ec_writer w;
+	GString *line; /* the header line being built: reused, never freed per event */
+};
+
+/* "--- 2026-11-23 20:40:01.123456 " for TS_NS (wall clock), in local time. */
+static void append_time(GString *out, uint64_t ts_ns)
+{
+	time_t secs = ts_ns / 1000000000ull;
+	struct tm tm;
+	char when[32];
+
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	g_string_append_printf(out, "--- %s.%06llu ", when,
+	                       (unsigned long long)(ts_ns % 1000000000ull) / 1000);
+}
+
+static void append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, buf, sizeof(buf)))
+		g_strlcpy(buf, "?", sizeof(buf));
+	g_string_append_printf(out, family == AF_INET6 ? "[%s]:%u" : "%s:%u", buf, port);
+}
+
+/* "--- 2026-11-23 20:40:01.123456 curl pid=1 ... 127.0.0.1:5 > 127.0.0.1:443 SSL_write 78
+ * bytes (OpenSSL)", then the data. */
+static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
+                     const uint8_t *data, uint32_t len)
+{
+	GString *out = ((struct text_writer *)w)->line;
+
+	g_string_truncate(out, 0);
+	append_time(out, ts_ns);
+	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, m->fd, NULL);
+	g_string_append_c(out, ' ');
+	if (m->family) {
+		append_endpoint(out, m->family, m->src_addr, m->src_port);
+		g_string_append(out, " > ");
+		append_endpoint(out, m->family, m->dst_addr, m->dst_port);
+		g_string_append_c(out, ' ');
+	}
+	g_string_append_printf(out, "%s %u bytes%s (%s)\n",
+	                       m->direction == EC_RECORD_DIR_SENT ? "SSL_write" : "SSL_read", len,
+	                       m->flags & EC_RECORDF_TRUNCATED ? ", truncated" : "",
+	                       ec_record_source_short_name(m->source));
+	/* The bytes as they are, but nothing that would drive the terminal (CRs of CRLF dropped).
+	 */
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t c = data[i];
+
+		if (c == '\r' && i + 1 < len && data[i + 1] == '\n')
+			continue;
+		g_string_append_c(out, (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '.');
+	}
+	if (len && data[len - 1] != '\n')
+		g_string_append_c(out, '\n');
+	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
+}
+
+/* "--- 2026-11-23 20:40:01.123456 bash pid=1 tid=1 uid=0 (bash) status=1\n<text>\n" */
+static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
+                  const struct ec_audit_text *a)
+{
+	GString *out = ((struct text_writer *)w)->line;
+
+	g_string_truncate(out, 0);
+	append_time(out, ts_ns);
+	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, -1, NULL);
+	g_string_append_printf(out, " (%s%s)", ec_record_source_short_name(m->source),
+	                       m->type != EC_RECORD_SQL        ? ""
+	                       : a->subtype == EC_SQL_EXTENDED ? ", extended protocol"
+	                       : a->subtype == EC_SQL_PREPARE  ? ", prepared statement"
+	                                                       : "");
+	if (a->status != EC_STATUS_UNKNOWN && m->source == EC_RECORD_SRC_POSTGRES) {
+		char state[6];
+
+		ec_pg_sqlstate((uint32_t)a->status, state);
+		g_string_append_printf(out, " sqlstate=%s", state);
+	} else if (a->status != EC_STATUS_UNKNOWN) {
+		g_string_append_printf(out, " status=%d", a->status);
+	}
+	if (m->flags & EC_RECORDF_TRUNCATED)
+		g_string_append_printf(out, " truncated from %u bytes", a->real_len);
+	g_string_append_c(out, '\n');
+	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
+	/* The text as the program had it (unlike TLS data, not filtered). */
+	g_byte_array_append(w->out.buf, a->text, (guint)a->len);
+	if (!a->len || a->text[a->len - 1] != '\n')
+		g_byte_array_append(w->out.buf, (const uint8_t *)"\n", 1);
+}
+
+static void free_writer(struct ec_writer *w)
+{
+	g_string_free(((struct text_writer *)w)->line, TRUE);
+}
+
+static const struct ec_writer_ops text_ops = {
+    .tls_data = tls_data,
+    .audit = audit,
+    .free = free_writer,
+};
+
+struct ec_writer *ec_text_writer_new(void)
+{
+	struct text_writer *t = g_new0(struct text_writer, 1);
+
+	t->w.ops = &text_ops;
+	t->w.out.fd = -1;
+	t->line = g_string_new(NULL);
+	return &t->w;
+}

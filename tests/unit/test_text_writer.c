@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The text output of the standalone CLI: TLS data and audit records through the engine's
+ * handlers into the text writer, against the exact lines expected (header line, bytes that
+ * would drive a terminal turned into dots, CRLF as LF, zsh's metafied bytes turned back).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <glib.h>
+
+#include "ecapture/record.h"
+#include "engine/engine_int.h"
+#include "output/writer.h"
+
+struct fixture {
+	struct ec_capture_opts opts;
+	struct engine e;
+};
+
+static void no_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
+{
+	(void)ctx;
+	(void)key;
+	(void)state;
+	g_assert_not_reached();
+}
+
+static void setup(struct fixture *f, gconstpointer data)
+{
+	struct ec_engine_maps maps = {.set_flow_state = no_flow_state};
+	struct ec_writer *w = ec_text_writer_new();
+
+	(void)data;
+	ec_capture_opts_init(&f->opts);
+	f->opts.output_kind = EC_OUT_TEXT;
+	ec_writer_use_fd(w, -1); /* never flushed: the test reads the buffer */
+	memset(&f->e, 0, sizeof(f->e));
+	ec_engine_init(&f->e, &f->opts, w, &maps);
+	f->e.mono_to_real = 0; /* event times are wall-clock times below */
+}
+
+static void teardown(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	ec_engine_fini(&f->e);
+	ec_capture_opts_clear(&f->opts);
+}
+
+static const char *output(const struct fixture *f)
+{
+	GByteArray *b = f->e.out->out.buf;
+
+	g_byte_array_append(b, (const uint8_t *)"", 1);
+	g_byte_array_set_size(b, b->len - 1);
+	return (const char *)b->data;
+}
+
+/* 2026-11-23 20:40:01.123456789 UTC */
+#define TS 1795466401123456789ull
+
+static void test_tls_data(struct fixture *f, gconstpointer data)
+{
+	static const char text[] = "GET / HTTP/1.1\r\nX: \x1b[2J\a\x7f\xc3\xa9\tend";
+	size_t size = sizeof(struct ec_tls_data_event) + sizeof(text) - 1;
+	g_autofree struct ec_tls_data_event *ev = g_malloc0(size);
+
+	(void)data;
+	ev->hdr.type = EC_EV_TLS_DATA;
+	ev->hdr.ts_ns = TS;
+	ev->proc.pid = 4242;
+	ev->proc.tid = 4243;
+	ev->proc.uid = 1000;
+	memcpy(ev->proc.comm, "curl", 4);
+	ev->fd = 5;
+	ev->dir = EC_RECORD_DIR_SENT;
+	ev->source = EC_RECORD_SRC_GO;
+	ev->len = sizeof(text) - 1;
+	memcpy(ev->data, text, ev->len);
+	ec_engine_on_data(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 fd=5 "
+	                "SSL_write 31 bytes (Go)\n"
+	                "GET / HTTP/1.1\nX: .[2J....\tend\n");
+}
+
+static struct ec_audit_event *audit(uint8_t type, uint8_t source, const char *text, size_t len,
+                                    size_t *size)
+{
+	struct ec_audit_event *ev;
+
+	*size = sizeof(*ev) + len;
+	ev = g_malloc0(*size);
+	ev->hdr.type = EC_EV_AUDIT;
+	ev->hdr.ts_ns = TS;
+	ev->proc.pid = 77;
+	ev->proc.tid = 77;
+	ev->proc.uid = 0;
+	memcpy(ev->proc.comm, "shell", 5);
+	ev->type = type;
+	ev->source = source;
+	ev->len = ev->data_len = (uint32_t)len;
+	memcpy(ev->data, text, len);
+	return ev;
+}
+
+static void test_audit_zsh(struct fixture *f, gconstpointer data)
+{
+	/* "echo é" with its 0xa9 metafied: 0x83, 0xa9 ^ 32. */
+	static const char text[] = "echo \xc3\x83\x89";
+	size_t size;
+	g_autofree struct ec_audit_event *ev =
+	    audit(EC_RECORD_SHELL, EC_RECORD_SRC_ZSH, text, sizeof(text) - 1, &size);
+
+	(void)data;
+	ev->status = 2;
+	ec_engine_on_audit(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 shell pid=77 tid=77 uid=0 (zsh) status=2\n"
+	                "echo \xc3\xa9\n");
+}
+
+static void test_audit_postgres(struct fixture *f, gconstpointer data)
+{
+	static const char text[] = "SELECT 1/0;\n";
+	size_t size;
+	g_autofree struct ec_audit_event *ev =
+	    audit(EC_RECORD_SQL, EC_RECORD_SRC_POSTGRES, text, sizeof(text) - 1, &size);
+
+	(void)data;
+	/* SQLSTATE 22012, packed six bits per character, the first lowest. */
+	ev->status = ('2' - '0') | ('2' - '0') << 6 | ('0' - '0') << 12 | ('1' - '0') << 18 |
+	             ('2' - '0') << 24;
+	ev->subtype = EC_SQL_EXTENDED;
+	ev->flags = EC_AUDITF_TRUNCATED;
+	ev->len = 40000;
+	ec_engine_on_audit(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 shell pid=77 tid=77 uid=0 (postgres, "
+	                "extended protocol) sqlstate=22012 truncated from 40000 bytes\n"
+	                "SELECT 1/0;\n");
+}
+
+static void test_audit_unknown_status(struct fixture *f, gconstpointer data)
+{
+	static const char text[] = "ls";
+	size_t size;
+	g_autofree struct ec_audit_event *ev =
+	    audit(EC_RECORD_SHELL, EC_RECORD_SRC_BASH, text, sizeof(text) - 1, &size);
+
+	(void)data;
+	ev->status = EC_STATUS_UNKNOWN;
+	ec_engine_on_audit(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 shell pid=77 tid=77 uid=0 (bash)\nls\n");
+}
+
+int main(int argc, char **argv)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	g_test_init(&argc, &argv, NULL);
+	g_test_add("/text_writer/tls_data", struct fixture, NULL, setup, test_tls_data, teardown);
+	g_test_add("/text_writer/audit_zsh", struct fixture, NULL, setup, test_audit_zsh, teardown);
+	g_test_add("/text_writer/audit_postgres", struct fixture, NULL, setup, test_audit_postgres,
+	           teardown);
+	g_test_add("/text_writer/audit_unknown_status", struct fixture, NULL, setup,
+	           test_audit_unknown_status, teardown);
+	return g_test_run();
+}
