@@ -11,9 +11,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#define EC_LINKTYPE_ETHERNET            1
-#define EC_LINKTYPE_RAW                 101
-#define EC_LINKTYPE_WIRESHARK_UPPER_PDU 252
+#include "ecapture/linktype.h"
 
 /* The direction bits (0-1) of the epb_flags option. */
 enum ec_pcapng_dir {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <linux/if_arp.h>
 
-#include "output/pcapng.h"
+#include "ecapture/linktype.h"
 
 /* ARPHRD_* of an interface, from sysfs (-1 if unreadable). */
 static int read_arphrd(const char *name)

@@ -14,7 +14,7 @@ struct ec_netif {
 	bool up;
 	bool loopback;
 	bool supported;    /* a link type we can write */
-	uint16_t linktype; /* pcapng LINKTYPE_* */
+	uint16_t linktype; /* EC_LINKTYPE_* (ecapture/linktype.h) */
 	uint32_t l2_len;   /* link-layer header bytes before the IP header at TC */
 	unsigned int arphrd;
 };
