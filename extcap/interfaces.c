@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "config_args.h"
 #include "interfaces_audit.h"
 #include "targets/netif.h"
 
@@ -49,13 +50,8 @@ static void print_tls_libs_config(FILE *out, int first)
 
 static void print_tls_config(FILE *out)
 {
+	ec_print_filter_args(out);
 	fprintf(out,
-	        "arg {number=0}{call=--pid}{display=Process IDs}{type=string}"
-	        "{tooltip=Only these processes (comma-separated PIDs); empty: every process}"
-	        "{validation=^[0-9, ]*$}{group=Filter}\n"
-	        "arg {number=1}{call=--uid}{display=User}{type=string}"
-	        "{tooltip=Only processes of this user (name or numeric UID); empty: every user}"
-	        "{group=Filter}\n"
 	        "arg {number=2}{call=--libssl}{display=Extra OpenSSL library}{type=fileselect}"
 	        "{mustexist=true}{tooltip=A libssl.so to trace besides the system's and those "
 	        "of running processes}{group=Libraries}\n"
@@ -75,15 +71,8 @@ static void print_tls_config(FILE *out)
 	        "{group=Capture}\n"
 	        "value {arg=5}{value=packets}{display=Packets and keys}{default=true}\n"
 	        "value {arg=5}{value=plaintext}{display=Plaintext records}{default=false}\n"
-	        "value {arg=5}{value=both}{display=Both}{default=false}\n"
-	        "arg {number=6}{call=--log-level}{display=Log level}{type=selector}"
-	        "{tooltip=How much ecapturedump writes to its log file}{group=Debug}\n"
-	        "value {arg=6}{value=message}{display=Messages}{default=true}\n"
-	        "value {arg=6}{value=info}{display=Info}{default=false}\n"
-	        "value {arg=6}{value=debug}{display=Debug}{default=false}\n"
-	        "arg {number=7}{call=--log-file}{display=Log file}{type=fileselect}"
-	        "{mustexist=false}{tooltip=Where ecapturedump logs what it traces and why it "
-	        "skips something}{group=Debug}\n");
+	        "value {arg=5}{value=both}{display=Both}{default=false}\n");
+	ec_print_log_args(out, 6);
 	print_tls_libs_config(out, 8);
 }
 
