@@ -210,12 +210,12 @@ stop_tshark() {
 	wait "$TSHARK_PID" 2>/dev/null || true
 }
 
-# uprobe_counts PID: "MULTI PERF", the uprobe_multi links and the perf-event uprobes process PID
+# uprobe_counts PID: "MULTI PERF", the uprobe_multi links (entry and return) and the perf-event uprobes process PID
 # holds, as the kernel lists them: the link_type of its BPF link fds (fdinfo; bpftool 7.1 does not
 # know uprobe_multi) and bpftool perf show.
 uprobe_counts() {
 	local pid=$1 multi perf
-	multi=$(cat /proc/"$pid"/fdinfo/* 2>/dev/null | grep -c '^link_type:[[:space:]]*uprobe_multi$' || true)
+	multi=$(cat /proc/"$pid"/fdinfo/* 2>/dev/null | grep -cE '^link_type:[[:space:]]*u(ret)?probe_multi$' || true)
 	perf=$(bpftool perf show 2>/dev/null | grep -cE "^pid $pid +fd [0-9]+: prog_id [0-9]+ +u(ret)?probe " || true)
 	echo "$multi $perf"
 }
