@@ -263,6 +263,14 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 		if (ssl)
 			forget_ssl((__u64)ssl);
 		break;
+	case EC_FN_AFTER_IO:
+		/* Not a call on the connection (no plaintext, no syscall to follow): its keys, and
+		 * its socket from the BIO. Cheap when the keys went up already. */
+		if (ssl && ec_proc_allowed()) {
+			try_bio_fd((__u64)ssl, lib_id);
+			read_keys((__u64)ssl, lib_id);
+		}
+		break;
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef EC_ENGINE_H
 #define EC_ENGINE_H
 
+#include <sys/types.h>
 #include <glib.h>
 
 #include "capture_opts.h"
@@ -17,5 +18,25 @@
  * calling thread and ignores SIGPIPE.
  */
 int ec_capture_run(const struct ec_capture_opts *opts, GError **err);
+
+/* A file a capture would trace, or would skip and why (ec_capture_list_targets). */
+struct ec_target_row {
+	char *module; /* "OpenSSL", "Go", "bash" */
+	char *path;   /* as this process opens it (/proc/PID/root/... in another mount namespace) */
+	char *version; /* what the file says it is; NULL when unknown */
+	char *keys;    /* where the keys come from ("layout calibrated"); NULL: not a TLS target */
+	guint n_procs; /* running processes that map or run it (0: found on disk or named) */
+	pid_t first_pid; /* one of them */
+	char *skipped;   /* NULL: it would be traced; else why not */
+};
+
+void ec_target_row_free(gpointer row);
+
+/*
+ * What a capture with OPTS would trace, found and planned as the capture does it (layouts
+ * calibrated) but with nothing loaded or attached: a GPtrArray of struct ec_target_row, or NULL
+ * with ERR set.
+ */
+GPtrArray *ec_capture_list_targets(const struct ec_capture_opts *opts, GError **err);
 
 #endif

@@ -91,6 +91,10 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "ecapture-mysqld, ecapture-postgres",
 	     "IFACE"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &a->verbose, "Log more", NULL},
+	    {"list-targets", 0, 0, G_OPTION_ARG_NONE, &a->list_targets,
+	     "List what the interface would trace (each file, its version, where its keys come "
+	     "from, the processes using it) and what it would skip, with the reason; then exit",
+	     NULL},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version", NULL},
 	    G_OPTION_ENTRY_NULL,
 	};

@@ -45,6 +45,7 @@ struct ec_args {
 	double duration;
 	gboolean verbose;
 	gboolean version;
+	gboolean list_targets;
 	char *help_text; /* --help output, for the CLI */
 };
 

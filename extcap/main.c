@@ -15,6 +15,7 @@
 #include "interfaces.h"
 #include "log.h"
 #include "output/writer.h"
+#include "target_list.h"
 
 /*
  * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the
@@ -78,6 +79,27 @@ static int check_filter(const char *filter)
 		printf("%s\n", pcap_geterr(dead));
 	pcap_close(dead);
 	return ok ? 0 : 1;
+}
+
+static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface)
+{
+	struct ec_capture_opts o;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	int ret = 0;
+
+	ec_capture_opts_init(&o);
+	o.source = iface->source;
+	if (ec_args_to_capture_opts(a, &o, &err) || !(rows = ec_capture_list_targets(&o, &err))) {
+		ret = fail(a, err->message);
+		goto out;
+	}
+	if (geteuid() != 0)
+		report(a, "not root: the processes of other users are not seen");
+	ec_print_target_rows(stdout, rows);
+out:
+	ec_capture_opts_clear(&o);
+	return ret;
 }
 
 static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *iface, bool extcap)
@@ -165,6 +187,10 @@ int main(int argc, char **argv)
 	}
 	if (a.capture_filter && !a.capture && !a.write && !a.keylog) {
 		ret = check_filter(a.capture_filter);
+		goto out;
+	}
+	if (a.list_targets) {
+		ret = list_targets(&a, iface);
 		goto out;
 	}
 	if (a.capture && !a.fifo) {

@@ -2,6 +2,7 @@
 #include "modules/audit_family.h"
 
 #include "ec_error.h"
+#include "engine.h"
 #include "targets/processes.h"
 
 struct audit_module {
@@ -66,6 +67,40 @@ void *ec_audit_module_load(const struct ec_audit_module_desc *d, const char *ove
 		return NULL;
 	}
 	return m;
+}
+
+int ec_audit_module_list(const struct ec_audit_module_desc *d, const char *override,
+                         const struct ec_capture_opts *o, GPtrArray *rows, GError **err)
+{
+	g_autoptr(GError) ferr = NULL;
+	g_autoptr(GPtrArray) files =
+	    ec_find_programs(d->program, override, d->std_paths, d->names, &ferr);
+	struct ec_audit_plan *plan = ec_audit_plan_new();
+
+	for (guint i = 0; files && i < files->len; i++) {
+		const struct ec_target_file *f = files->pdata[i];
+		struct ec_target_row *r = g_new0(struct ec_target_row, 1);
+		g_autoptr(GError) why = NULL;
+
+		r->module = g_strdup(d->label);
+		r->path = g_strdup(f->path);
+		r->n_procs = f->n_procs;
+		r->first_pid = f->first_pid;
+		if (d->plan(plan, f->path, d->data, o, &why))
+			r->skipped = g_strdup(why ? why->message : "cannot be traced");
+		g_ptr_array_add(rows, r);
+	}
+	if (!files) {
+		struct ec_target_row *r = g_new0(struct ec_target_row, 1);
+
+		r->module = g_strdup(d->label);
+		r->path = g_strdup(override ? override : "");
+		r->skipped = g_strdup(ferr ? ferr->message : "cannot look for programs");
+		g_ptr_array_add(rows, r);
+	}
+	ec_audit_plan_free(plan);
+	(void)err;
+	return 0;
 }
 
 int ec_audit_module_attach(void *state, const struct ec_capture_opts *o, GError **err)

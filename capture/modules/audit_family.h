@@ -37,6 +37,10 @@ void *ec_audit_module_load(const struct ec_audit_module_desc *d, const char *ove
                            struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
                            GError **err);
 
+/* struct ec_module_ops' list for D: the files load would plan, each traced or skipped. */
+int ec_audit_module_list(const struct ec_audit_module_desc *d, const char *override,
+                         const struct ec_capture_opts *o, GPtrArray *rows, GError **err);
+
 /* struct ec_module_ops' attach, describe and destroy for any audit module. */
 int ec_audit_module_attach(void *state, const struct ec_capture_opts *o, GError **err);
 char *ec_audit_module_describe(void *state);

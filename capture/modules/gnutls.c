@@ -49,18 +49,20 @@ static int add_functions(struct ec_uprobe_points *points, const char *path, uint
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
 	g_autoptr(GError) lerr = NULL;
-	g_autofree char *version = NULL, *described = NULL;
+	g_autofree char *described = NULL;
 	struct ec_gnutls_layout layout;
 
 	if (add_functions(&t->points, t->file->path, id, err))
 		return -1;
-	if (ec_gnutls_layout_calibrate(t->file->path, &layout, &version, &lerr)) {
+	if (ec_gnutls_layout_calibrate(t->file->path, &layout, &t->version, &lerr)) {
 		g_warning("%s: no keys, plaintext only: %s", t->file->path, lerr->message);
 		memset(&layout, 0xff, sizeof(layout));
 		t->note = " (plaintext only)";
+		t->keys = g_strdup_printf("none, plaintext only: %s", lerr->message);
 	} else {
 		described = ec_gnutls_layout_describe(&layout);
-		g_debug("%s (GnuTLS %s): %s", t->file->path, version, described);
+		g_debug("%s (GnuTLS %s): %s", t->file->path, t->version, described);
+		t->keys = g_strdup("from the session, layout calibrated");
 	}
 	t->layout = g_memdup2(&layout, sizeof(layout));
 	return 1;

@@ -40,6 +40,10 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 	       g.version ? g.version : "(version unknown)",
 	       g.abi == EC_GO_ABI_REG ? "register" : "stack", g.offsets->len,
 	       g.keys ? ", keys" : "", g.data ? ", plaintext" : "");
+	t->version = g_strdup(g.version);
+	t->keys = g.keys ? g_strdup_printf("from crypto/tls's key log calls, %s ABI",
+	                                   g.abi == EC_GO_ABI_REG ? "register" : "stack")
+	                 : g_strdup("none, plaintext only");
 	for (guint i = 0; i < g.offsets->len; i++)
 		ec_uprobe_points_add(&t->points, EC_UPROBE_ENTRY,
 		                     g_array_index(g.offsets, uint64_t, i),

@@ -11,8 +11,9 @@
 #include <stdbool.h>
 #include <glib.h>
 
-#include "probes/bpf_shared.h"
 #include "capture_opts.h"
+#include "engine.h"
+#include "probes/bpf_shared.h"
 
 struct ec_module_ops {
 	const char *name;
@@ -27,6 +28,12 @@ struct ec_module_ops {
 	 * nothing to trace here (the module is skipped).
 	 */
 	void *(*load)(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err);
+	/*
+	 * Append to ROWS (struct ec_target_row *) every file this module would trace for O and
+	 * every one it would skip, with the reason, without loading or attaching anything. NULL:
+	 * the module has nothing to list.
+	 */
+	int (*list)(const struct ec_capture_opts *o, GPtrArray *rows, GError **err);
 	/* Attach the programs; nothing attached stays behind on error. */
 	int (*attach)(void *state, const struct ec_capture_opts *o, GError **err);
 	/* What it traces, for the start message, e.g. "OpenSSL: 2 libraries" (g_free). */

@@ -24,6 +24,7 @@ static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
 	t->note = " (NSS plaintext; no keys)";
+	t->keys = g_strdup("none, plaintext only");
 	return ec_uprobe_points_add_fns(&t->points, t->file->path, hooked_functions,
 	                                G_N_ELEMENTS(hooked_functions), id, err)
 	           ? -1

@@ -16,7 +16,8 @@
 /*
  * The probed functions. After any of them returns, a finished handshake's secrets are in the SSL
  * object; the data calls also give the plaintext; SSL_new and SSL_clear tell a reused SSL
- * address (malloc hands out freed ones) from the connection it had before.
+ * address (malloc hands out freed ones) from the connection it had before. SSL_get_error
+ * catches connections whose I/O goes through a BIO_f_ssl BIO, which reaches none of the others.
  */
 static const struct ec_uprobe_fn hooked_functions[] = {
     {"SSL_do_handshake", EC_FN_HANDSHAKE, true, true, false},
@@ -28,6 +29,7 @@ static const struct ec_uprobe_fn hooked_functions[] = {
     {"SSL_write_ex", EC_FN_WRITE_EX, true, true, true},
     {"SSL_new", EC_FN_NEW, false, true, false},
     {"SSL_clear", EC_FN_CLEAR, true, false, false},
+    {"SSL_get_error", EC_FN_AFTER_IO, true, false, false},
 };
 
 static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
@@ -38,16 +40,17 @@ static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 /* The library's layout, measured by the calibration helper, and its functions. */
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
-	g_autofree char *version = NULL, *described = NULL;
+	g_autofree char *described = NULL;
 	struct ec_ssl_layout layout;
 
-	if (ec_ssl_layout_calibrate(t->file->path, &layout, &version, err) ||
+	if (ec_ssl_layout_calibrate(t->file->path, &layout, &t->version, err) ||
 	    ec_uprobe_points_add_fns(&t->points, t->file->path, hooked_functions,
 	                             G_N_ELEMENTS(hooked_functions), id, err))
 		return -1;
 	described = ec_ssl_layout_describe(&layout);
-	g_debug("%s (%s): %s", t->file->path, version, described);
+	g_debug("%s (%s): %s", t->file->path, t->version, described);
 	t->layout = g_memdup2(&layout, sizeof(layout));
+	t->keys = g_strdup("from the SSL object, layout calibrated");
 	return 1;
 }
 

@@ -124,6 +124,11 @@ static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
 	return ec_audit_module_load(&postgres_desc, o->postgres_path, shared, o, err);
 }
 
+static int list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)
+{
+	return ec_audit_module_list(&postgres_desc, o->postgres_path, o, rows, err);
+}
+
 static bool wanted(const struct ec_capture_opts *o)
 {
 	return o->source == EC_SOURCE_POSTGRES;
@@ -133,6 +138,7 @@ const struct ec_module_ops ec_mod_postgres = {
     .name = "postgres",
     .wanted = wanted,
     .load = load,
+    .list = list,
     .attach = ec_audit_module_attach,
     .describe = ec_audit_module_describe,
     .destroy = ec_audit_module_destroy,

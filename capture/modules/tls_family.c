@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 
 #include "ec_error.h"
+#include "engine.h"
 #include "ecapture/events.h"
 
 struct tls_module {
@@ -22,6 +23,8 @@ static void target_clear(gpointer p)
 
 	ec_uprobe_points_clear(&t->points);
 	g_free(t->layout);
+	g_free(t->version);
+	g_free(t->keys);
 }
 
 void ec_tls_module_destroy(void *state)
@@ -146,6 +149,64 @@ fail:
 	ec_uprobes_detach_all(m->bpf.uprobes);
 	m->n_attached = 0;
 	return -1;
+}
+
+static struct ec_target_row *row_new(const struct ec_tls_module_desc *d,
+                                     const struct ec_target_file *f)
+{
+	struct ec_target_row *r = g_new0(struct ec_target_row, 1);
+
+	r->module = g_strdup(d->label);
+	r->path = g_strdup(f->path);
+	r->n_procs = f->n_procs;
+	r->first_pid = f->first_pid;
+	return r;
+}
+
+int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
+                       GPtrArray *rows, GError **err)
+{
+	g_autoptr(GPtrArray) files = NULL;
+	g_autoptr(GError) ferr = NULL;
+
+	if (!ec_tls_module_wanted(d, o))
+		return 0;
+	files = d->find(o, &ferr);
+	if (!files) {
+		/* A path the user named that is no file: a row, so the rest is still listed. */
+		struct ec_target_row *r = g_new0(struct ec_target_row, 1);
+
+		r->module = g_strdup(d->label);
+		r->path = g_strdup("");
+		r->skipped = g_strdup(ferr ? ferr->message : "cannot look for files");
+		g_ptr_array_add(rows, r);
+		return 0;
+	}
+	for (guint i = 0; i < files->len; i++) {
+		struct ec_tls_target t = {.file = files->pdata[i]};
+		g_autoptr(GError) why = NULL;
+		struct ec_target_row *r;
+		int rc;
+
+		ec_uprobe_points_init(&t.points);
+		rc = d->plan(&t, i, &why);
+		if (rc == 0) {
+			target_clear(&t);
+			continue; /* not for this module (a program without Go's crypto/tls) */
+		}
+		r = row_new(d, t.file);
+		r->version = g_steal_pointer(&t.version);
+		r->keys = g_steal_pointer(&t.keys);
+		if (rc < 0)
+			r->skipped = g_strdup(why ? why->message : "cannot be traced");
+		else if (i >= EC_MAX_LIBS)
+			r->skipped =
+			    g_strdup_printf("more than %d %s %s", EC_MAX_LIBS, d->label, d->units);
+		g_ptr_array_add(rows, r);
+		target_clear(&t);
+	}
+	(void)err;
+	return 0;
 }
 
 char *ec_tls_module_describe(void *state)

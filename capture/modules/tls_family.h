@@ -23,6 +23,8 @@ struct ec_tls_target {
 	struct ec_uprobe_points points;
 	void *layout;     /* written at the target's id into the module's layout map (g_free) */
 	const char *note; /* after the path in the "tracing" message (NULL: nothing) */
+	char *version;    /* what the file says it is, e.g. "OpenSSL 3.0.17 1 Jul 2025" (g_free) */
+	char *keys;       /* where its keys come from, e.g. "layout calibrated" (g_free) */
 };
 
 struct ec_tls_module_desc {
@@ -49,6 +51,10 @@ bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_ca
 void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_shared *shared,
                          const struct ec_capture_opts *o, GError **err);
 
+/* struct ec_module_ops' list for D: every file found, planned, without loading anything. */
+int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
+                       GPtrArray *rows, GError **err);
+
 /* struct ec_module_ops' attach, describe and destroy for any TLS module. */
 int ec_tls_module_attach(void *state, const struct ec_capture_opts *o, GError **err);
 char *ec_tls_module_describe(void *state);
@@ -65,11 +71,16 @@ void ec_tls_module_destroy(void *state);
 	{                                                                                          \
 		return ec_tls_module_load(&(desc), shared, o, err);                                \
 	}                                                                                          \
+	static int var##_list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)      \
+	{                                                                                          \
+		return ec_tls_module_list(&(desc), o, rows, err);                                  \
+	}                                                                                          \
 	const struct ec_module_ops var = {                                                         \
 	    .name = name_,                                                                         \
 	    .tls = true,                                                                           \
 	    .wanted = var##_wanted,                                                                \
 	    .load = var##_load,                                                                    \
+	    .list = var##_list,                                                                    \
 	    .attach = ec_tls_module_attach,                                                        \
 	    .describe = ec_tls_module_describe,                                                    \
 	    .destroy = ec_tls_module_destroy,                                                      \

@@ -99,12 +99,14 @@ static void add_process_libs(const char *pid, void *data)
 {
 	struct lib_walk *w = data;
 	char maps_path[64], line[4096];
+	g_autoptr(GPtrArray) counted = NULL; /* files this process was counted for already */
 	FILE *f;
 
 	snprintf(maps_path, sizeof(maps_path), "/proc/%s/maps", pid);
 	f = fopen(maps_path, "re");
 	if (!f)
 		return;
+	counted = g_ptr_array_new();
 	while (fgets(line, sizeof(line), f)) {
 		char *path = strchr(line, '/');
 		char *via_root;
@@ -128,9 +130,13 @@ static void add_process_libs(const char *pid, void *data)
 			gboolean known = ec_target_list_find(w->list, &st) != NULL;
 
 			lf = ec_target_list_add(w->list, same ? path : via_root, &st);
-			if (!known || lf->n_procs == 0)
-				lf->first_pid = atoi(pid);
-			lf->n_procs++;
+			/* A library is mapped in several pieces: count its process once. */
+			if (!g_ptr_array_find(counted, lf, NULL)) {
+				g_ptr_array_add(counted, lf);
+				if (!known || lf->n_procs == 0)
+					lf->first_pid = atoi(pid);
+				lf->n_procs++;
+			}
 		}
 		g_free(via_root);
 	}

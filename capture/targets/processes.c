@@ -91,9 +91,9 @@ static void add_exe(const char *pid, void *data)
 		g_autofree gchar *path = exe_path(pid, link, target, &st);
 
 		f = ec_target_list_add(w->list, path, &st);
-		f->first_pid = atoi(pid);
 	}
-	f->n_procs++;
+	if (f->n_procs++ == 0) /* also for a file found on disk first */
+		f->first_pid = atoi(pid);
 }
 
 static void add_running(GPtrArray *list, const char *const *names)

@@ -345,6 +345,12 @@ enum ec_fn_kind {
 	EC_FN_WRITE_EX, /* int SSL_write_ex(SSL *, const void *, size_t num, size_t *written) */
 	EC_FN_NEW,      /* SSL *SSL_new(SSL_CTX *): return only */
 	EC_FN_CLEAR,    /* int SSL_clear(SSL *): entry only */
+	/*
+	 * int SSL_get_error(const SSL *, int): entry only. A BIO_f_ssl BIO (BIO_new_ssl*, openssl
+	 * s_server -www) does its I/O through internal functions and calls this after each one:
+	 * the only exported function such a connection is sure to reach after its handshake.
+	 */
+	EC_FN_AFTER_IO,
 };
 
 /*
