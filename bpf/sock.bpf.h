@@ -17,15 +17,14 @@
 #define EC_AF_INET     2
 #define EC_AF_INET6    10
 
-static __always_inline struct sock *ec_fd_to_sock(int fd)
+/* The open file behind FD in the current process, or NULL. */
+static __always_inline struct file *ec_fd_to_file(int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
 	struct file **fds;
 	struct file *file = NULL;
-	struct socket *sock;
 	unsigned int max_fds;
-	umode_t mode;
 
 	if (fd < 0)
 		return NULL;
@@ -34,7 +33,18 @@ static __always_inline struct sock *ec_fd_to_sock(int fd)
 	if ((unsigned int)fd >= max_fds)
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
+static __always_inline struct sock *ec_fd_to_sock(int fd)
+{
+	struct file *file = ec_fd_to_file(fd);
+	struct socket *sock;
+	umode_t mode;
+
+	if (!file)
 		return NULL;
 	mode = BPF_CORE_READ(file, f_inode, i_mode);
 	if ((mode & EC_S_IFMT) != EC_S_IFSOCK)

@@ -3,14 +3,24 @@
  * Every syscall entry: a thread inside a traced TLS library call that reads or writes an fd is
  * using that connection's socket (this is how custom BIOs, such as curl's, are seen through).
  * One hash lookup for every other syscall on the system. A raw tracepoint: no tracefs needed.
+ * It also watches mmap for TLS libraries mapped after the capture started (lib_watch.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "lib_watch.bpf.h"
 #include "tls_conn.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+#if defined(__TARGET_ARCH_x86)
+#define EC_NR_MMAP 9
+#elif defined(__TARGET_ARCH_arm64)
+#define EC_NR_MMAP 222
+#else
+#define EC_NR_MMAP (-1)
+#endif
 
 /* Syscalls that move a socket's bytes; their first argument is the fd. */
 static __always_inline bool io_syscall(long nr)
@@ -31,7 +41,15 @@ int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	struct ec_tls_call *c = bpf_map_lookup_elem(&ec_tls_calls, &id);
 	struct pt_regs *regs;
 
-	if (!c || !io_syscall((long)ctx->args[1]))
+	if (!c) {
+		if ((long)ctx->args[1] == EC_NR_MMAP) {
+			regs = (struct pt_regs *)ctx->args[0];
+			ec_lib_watch_mmap((long)PT_REGS_PARM3_CORE_SYSCALL(regs),
+			                  (int)PT_REGS_PARM5_CORE_SYSCALL(regs));
+		}
+		return 0;
+	}
+	if (!io_syscall((long)ctx->args[1]))
 		return 0;
 	regs = (struct pt_regs *)ctx->args[0];
 #if defined(__TARGET_ARCH_x86)

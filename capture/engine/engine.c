@@ -32,6 +32,30 @@ static uint64_t now_mono(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* A loaded module and its state. */
+struct loaded_module {
+	const struct ec_module_ops *ops;
+	void *state;
+};
+
+/*
+ * A process mapped a TLS library not seen before: every module that follows such files looks
+ * at what the process maps now and traces what is new. A file that cannot be traced is said,
+ * once; the capture goes on.
+ */
+static void on_lib_mapped(struct engine *e, const struct ec_lib_event *ev, size_t size)
+{
+	if (size < sizeof(*ev) || !e->modules)
+		return;
+	for (guint i = 0; i < e->modules->len; i++) {
+		const struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
+		g_autoptr(GError) err = NULL;
+
+		if (lm->ops->adopt && lm->ops->adopt(lm->state, e->opts, (pid_t)ev->proc.pid, &err))
+			g_warning("%s", err->message);
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
@@ -60,6 +84,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case EC_EV_AUDIT:
 		ec_engine_on_audit(e, data, size);
+		break;
+	case EC_EV_LIB_MAPPED:
+		on_lib_mapped(e, data, size);
 		break;
 	}
 	return 0;
@@ -217,12 +244,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 		g_debug("libbpf: %s", msg);
 	return 0;
 }
-
-/* A loaded module and its state. */
-struct loaded_module {
-	const struct ec_module_ops *ops;
-	void *state;
-};
 
 /* Load every module this capture wants; false with ERR set on a failure. */
 static bool load_modules(struct engine *e, GError **err)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "layouts/helper_run.h"
+#include "targets/elf_info.h"
 
 struct cache_entry {
 	__s32 *v;
@@ -67,6 +68,23 @@ static void cache_entry_free(gpointer p)
 	g_free(e);
 }
 
+/*
+ * What identifies a file's build: its GNU build-id and size, so a copy at another path or in
+ * another root (the same bytes) reuses the calibration; else device, inode, size and mtime.
+ */
+static gchar *cache_key(const char *path, const struct stat *st)
+{
+	struct ec_elf *elf = ec_elf_open(path, NULL);
+	g_autofree gchar *build_id = elf ? ec_elf_build_id(elf, NULL) : NULL;
+
+	ec_elf_close(elf);
+	if (build_id)
+		return g_strdup_printf("build-id:%s:%jd", build_id, (intmax_t)st->st_size);
+	return g_strdup_printf("%jx:%jx:%jd:%jd.%09ld", (uintmax_t)st->st_dev,
+	                       (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+	                       (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+}
+
 int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
                                const char *path, ec_layout_calibrate_fn fn, __s32 *out,
                                char **version_text, GError **err)
@@ -86,9 +104,7 @@ int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout
 		            g_strerror(errsv));
 		return -1;
 	}
-	key =
-	    g_strdup_printf("%jx:%jx:%jd:%jd.%09ld", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
-	                    (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	key = cache_key(path, &st);
 	/* held throughout: one calibration per library even when asked concurrently */
 	g_mutex_lock(&c->lock);
 	if (!c->entries)

@@ -34,7 +34,7 @@ typedef gboolean (*ec_layout_calibrate_fn)(const char *path, __s32 *v, gchar **v
 /* Results by file version; zero-initialised (a static one needs no set-up). */
 struct ec_layout_cache {
 	GMutex lock;
-	GHashTable *entries; /* "dev:ino:size:mtime" -> struct cache_entry */
+	GHashTable *entries; /* "build-id:ID:size" or "dev:ino:size:mtime" -> struct cache_entry */
 };
 
 /*

@@ -21,6 +21,11 @@ static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 	return ec_find_libs(ec_is_libgnutls_name, (const char *const *)o->libgnutls, err);
 }
 
+static GPtrArray *find_in_process(pid_t pid)
+{
+	return ec_find_libs_of_process(ec_is_libgnutls_name, pid);
+}
+
 /*
  * The functions of PATH to probe, as target ID. gnutls_record_send only passes its arguments on
  * to gnutls_record_send2 (3.6.3+), so where that exists it alone is probed: one event per send.
@@ -81,6 +86,7 @@ static const struct ec_tls_module_desc gnutls_desc = {
                .ret = "ec_gnutls_return"},
     .layout_map = "ec_gnutls_layouts",
     .find = find,
+    .find_in_process = find_in_process,
     .plan = plan,
 };
 

@@ -34,6 +34,13 @@ struct ec_module_ops {
 	 * the module has nothing to list.
 	 */
 	int (*list)(const struct ec_capture_opts *o, GPtrArray *rows, GError **err);
+	/*
+	 * Process PID maps a file this module may trace that was not there when the capture
+	 * started (a library loaded late, a copy at a new path, a container's): trace it now,
+	 * while the capture runs. NULL: the module does not follow such files. -1 with ERR: the
+	 * file cannot be traced (the capture goes on).
+	 */
+	int (*adopt)(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err);
 	/* Attach the programs; nothing attached stays behind on error. */
 	int (*attach)(void *state, const struct ec_capture_opts *o, GError **err);
 	/* What it traces, for the start message, e.g. "OpenSSL: 2 libraries" (g_free). */

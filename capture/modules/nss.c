@@ -21,6 +21,11 @@ static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 	return ec_find_libs(ec_is_libnspr_name, (const char *const *)o->libnspr, err);
 }
 
+static GPtrArray *find_in_process(pid_t pid)
+{
+	return ec_find_libs_of_process(ec_is_libnspr_name, pid);
+}
+
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
 	t->note = " (NSS plaintext; no keys)";
@@ -43,6 +48,7 @@ static const struct ec_tls_module_desc nss_desc = {
                .entry = "ec_nss_entry",
                .ret = "ec_nss_return"},
     .find = find,
+    .find_in_process = find_in_process,
     .plan = plan,
 };
 

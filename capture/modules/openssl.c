@@ -37,6 +37,11 @@ static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 	return ec_find_libssl((const char *const *)o->libssl, err);
 }
 
+static GPtrArray *find_in_process(pid_t pid)
+{
+	return ec_find_libs_of_process(ec_is_libssl_name, pid);
+}
+
 /* The library's layout, measured by the calibration helper, and its functions. */
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
@@ -68,6 +73,7 @@ static const struct ec_tls_module_desc openssl_desc = {
     .layout_map = "ec_ssl_layouts",
     .required = true,
     .find = find,
+    .find_in_process = find_in_process,
     .plan = plan,
 };
 

@@ -2,6 +2,7 @@
 #include "modules/tls_family.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
 
@@ -73,29 +74,30 @@ static int plan_files(struct tls_module *m, GError **err)
 	return 0;
 }
 
-/* Hand each target's layout to the probes. */
-static int write_layouts(struct tls_module *m, GError **err)
+/* Hand target ID's layout to the probes. */
+static int write_layout(struct tls_module *m, guint id, GError **err)
 {
+	const struct ec_tls_target *t = &g_array_index(m->targets, struct ec_tls_target, id);
 	struct bpf_map *map;
-	int fd;
 
 	if (!m->d->layout_map)
 		return 0;
 	map = ec_bpf_map(&m->bpf, m->d->layout_map, err);
 	if (!map)
 		return -1;
-	fd = bpf_map__fd(map);
-	for (guint id = 0; id < m->targets->len; id++) {
-		const struct ec_tls_target *t =
-		    &g_array_index(m->targets, struct ec_tls_target, id);
-
-		if (bpf_map_update_elem(fd, &id, t->layout, BPF_ANY)) {
-			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-			            "cannot store the layout of %s: %s", t->file->path,
-			            g_strerror(errno));
-			return -1;
-		}
+	if (bpf_map_update_elem(bpf_map__fd(map), &id, t->layout, BPF_ANY)) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot store the layout of %s: %s",
+		            t->file->path, g_strerror(errno));
+		return -1;
 	}
+	return 0;
+}
+
+static int write_layouts(struct tls_module *m, GError **err)
+{
+	for (guint id = 0; id < m->targets->len; id++)
+		if (write_layout(m, id, err))
+			return -1;
 	return 0;
 }
 
@@ -149,6 +151,56 @@ fail:
 	ec_uprobes_detach_all(m->bpf.uprobes);
 	m->n_attached = 0;
 	return -1;
+}
+
+int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err)
+{
+	struct tls_module *m = state;
+	const struct ec_tls_module_desc *d = m->d;
+	g_autoptr(GPtrArray) found = NULL;
+
+	if (!d->find_in_process)
+		return 0;
+	found = d->find_in_process(pid);
+	for (guint i = 0; i < found->len; i++) {
+		struct ec_target_file *f = found->pdata[i];
+		struct stat st = {.st_dev = f->dev, .st_ino = f->ino};
+		struct ec_tls_target t = {0};
+		guint id = m->targets->len;
+		int rc;
+
+		if (ec_target_list_find(m->files, &st))
+			continue; /* traced already, or known to be unusable */
+		g_ptr_array_add(m->files, g_ptr_array_steal_index(found, i--));
+		if (id >= EC_MAX_LIBS) {
+			g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED,
+			            "%s (mapped by pid %d): more than %d %s %s", f->path, (int)pid,
+			            EC_MAX_LIBS, d->label, d->units);
+			return -1;
+		}
+		t.file = f;
+		ec_uprobe_points_init(&t.points);
+		rc = d->plan(&t, id, err);
+		if (rc <= 0) {
+			target_clear(&t);
+			if (rc < 0)
+				g_prefix_error(err, "pid %d mapped it after the capture started: ",
+				               (int)pid);
+			return rc;
+		}
+		g_array_append_val(m->targets, t);
+		if (write_layout(m, id, err) ||
+		    ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, f->path,
+		                      &t.points, o->pids, err)) {
+			/* Stays in the list, so it is not tried again on every mapping. */
+			g_array_set_size(m->targets, id);
+			return -1;
+		}
+		g_message("tracing %s%s%s (mapped by pid %d after the capture started)", d->tracing,
+		          f->path, t.note ? t.note : "", (int)pid);
+		m->n_attached++;
+	}
+	return 0;
 }
 
 static struct ec_target_row *row_new(const struct ec_tls_module_desc *d,

@@ -38,6 +38,11 @@ struct ec_tls_module_desc {
 	/* The candidate files (struct ec_target_file *); NULL with ERR on an error. */
 	GPtrArray *(*find)(const struct ec_capture_opts *o, GError **err);
 	/*
+	 * The candidate files process PID maps now, for libraries that appear after the capture
+	 * started (NULL: the module does not follow them).
+	 */
+	GPtrArray *(*find_in_process)(pid_t pid);
+	/*
 	 * Plan T->file as target ID: its points (cookies EC_COOKIE(ID, kind)), layout and note.
 	 * 1: to be traced. 0: not for this module, skipped quietly. -1 with ERR: it cannot be
 	 * traced (ec_target_unusable decides what that means).
@@ -50,6 +55,9 @@ bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_ca
 /* struct ec_module_ops' load for D; NULL with ERR unset when no file was found or usable. */
 void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_shared *shared,
                          const struct ec_capture_opts *o, GError **err);
+
+/* struct ec_module_ops' adopt: trace the files of D that process PID maps and were not traced. */
+int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err);
 
 /* struct ec_module_ops' list for D: every file found, planned, without loading anything. */
 int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
@@ -81,6 +89,7 @@ void ec_tls_module_destroy(void *state);
 	    .wanted = var##_wanted,                                                                \
 	    .load = var##_load,                                                                    \
 	    .list = var##_list,                                                                    \
+	    .adopt = ec_tls_module_adopt,                                                          \
 	    .attach = ec_tls_module_attach,                                                        \
 	    .describe = ec_tls_module_describe,                                                    \
 	    .destroy = ec_tls_module_destroy,                                                      \

@@ -159,6 +159,17 @@ GPtrArray *ec_find_libs(bool (*is_name)(const char *), const char *const *extra,
 	return list;
 }
 
+GPtrArray *ec_find_libs_of_process(bool (*is_name)(const char *), pid_t pid)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(ec_target_file_free);
+	struct lib_walk w = {list, is_name};
+	char pid_text[16];
+
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+	add_process_libs(pid_text, &w);
+	return list;
+}
+
 GPtrArray *ec_find_libssl(const char *const *extra, GError **err)
 {
 	return ec_find_libs(ec_is_libssl_name, extra, err);

@@ -8,6 +8,7 @@
 #define EC_LIBRARIES_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <glib.h>
 
 #include "targets/target_file.h"
@@ -30,6 +31,12 @@ bool ec_is_libnspr_name(const char *basename);
  * processes. A GPtrArray of struct ec_target_file *; NULL with ERR set on a bad EXTRA path.
  */
 GPtrArray *ec_find_libs(bool (*is_name)(const char *), const char *const *extra, GError **err);
+
+/*
+ * The library files whose basename IS_NAME accepts that process PID maps now (through
+ * /proc/PID/root when it lives in another mount namespace); empty when it maps none or is gone.
+ */
+GPtrArray *ec_find_libs_of_process(bool (*is_name)(const char *), pid_t pid);
 
 /* ec_find_libs of the OpenSSL libssl files. */
 GPtrArray *ec_find_libssl(const char *const *extra, GError **err);

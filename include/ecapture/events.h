@@ -37,6 +37,7 @@ enum ec_event_type {
 	EC_EV_TLS_SECRET =
 	    6,           /* struct ec_tls_secret_event: one key log line, as a library has it */
 	EC_EV_AUDIT = 7, /* struct ec_audit_event: a shell command line or a database query */
+	EC_EV_LIB_MAPPED = 8, /* struct ec_lib_event: a process maps a TLS library not seen before */
 };
 
 struct ec_event_hdr {
@@ -128,6 +129,18 @@ struct ec_conn_event {
 	__u8 local_is_a; /* the process's end is endpoint a of the flow key */
 	__u8 source;     /* enum ec_record_source of capture/ec_record.h */
 	__u16 pad;
+};
+
+/*
+ * A process maps a file named like a TLS library (libssl*, libgnutls*, libnspr4*) as code, and
+ * that file (device, inode) was not seen mapped before: it may be a library that appeared after
+ * the capture started (a new program, a copy at a new path, a container's own).
+ */
+#define EC_LIB_NAME_LEN 32
+struct ec_lib_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	char name[EC_LIB_NAME_LEN]; /* the file's name, NUL-terminated */
 };
 
 /* Plaintext is copied in chunks of at most this many bytes, up to EC_DATA_MAX per call. */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS libraries that appear after the capture started: a process that maps a file named like a
+ * TLS library as code (the loader's mmap of its text, at startup or dlopen) reports it once per
+ * file, so userspace can probe it. Checked on the mmap syscall's entry: by then the loader has
+ * mapped the file's first (read-only) segment, so it shows in /proc/PID/maps. Needs no tracefs,
+ * no loader symbols and works in every mount namespace.
+ */
+#ifndef EC_LIB_WATCH_BPF_H
+#define EC_LIB_WATCH_BPF_H
+
+#include "maps.bpf.h"
+#include "sock.bpf.h"
+
+#define EC_PROT_EXEC 0x4
+
+struct ec_lib_file {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* Files already looked at (TLS library or not), so each costs one lookup after the first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct ec_lib_file);
+	__type(value, __u8);
+} ec_lib_seen SEC(".maps");
+
+static __always_inline bool ec_has_prefix(const char *s, const char *prefix, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != prefix[i])
+			return false;
+	return true;
+}
+
+/* libssl.so*, libgnutls.so*, libnspr4.so*: the names userspace's finders accept. */
+static __always_inline bool ec_tls_lib_name(const char *n)
+{
+	return ec_has_prefix(n, "libssl.so", 9) || ec_has_prefix(n, "libgnutls.so", 12) ||
+	       ec_has_prefix(n, "libnspr4.so", 11);
+}
+
+/* mmap(addr, len, PROT, flags, FD, off) is being entered by the current process. */
+static __always_inline void ec_lib_watch_mmap(long prot, int fd)
+{
+	struct ec_lib_file key = {};
+	struct ec_lib_event *ev;
+	struct file *file;
+	const unsigned char *name;
+	__u8 one = 1;
+
+	if (!(prot & EC_PROT_EXEC) || fd < 0)
+		return;
+	file = ec_fd_to_file(fd);
+	if (!file)
+		return;
+	key.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	key.dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	if (bpf_map_lookup_elem(&ec_lib_seen, &key))
+		return;
+	if (!ec_proc_allowed())
+		return; /* not marked seen: an allowed process may map it later */
+	bpf_map_update_elem(&ec_lib_seen, &key, &one, BPF_ANY);
+
+	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
+	if (!ev)
+		return;
+	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel_str(ev->name, sizeof(ev->name), name) < 0 ||
+	    !ec_tls_lib_name(ev->name)) {
+		bpf_ringbuf_discard(ev, 0);
+		return;
+	}
+	ev->hdr.type = EC_EV_LIB_MAPPED;
+	ev->hdr.reserved = 0;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ec_fill_proc(&ev->proc);
+	/* Rare, and every millisecond counts before the process reaches its first handshake. */
+	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+}
+
+#endif

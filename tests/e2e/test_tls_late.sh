@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Libraries that appear after the capture started. The server (gnutls-serv) is not traced, so
+# the keys can only come from the clients. While tshark captures live on ecapture-tls with only
+# OpenSSL traced:
+# - one-shot curls, each loading its own copy of libssl from a new directory (LD_LIBRARY_PATH),
+#   started 2 s after the capture began, over TLS 1.3 and TLS 1.2;
+# - a one-shot curl on the system's libssl started 100 ms after the capture was up;
+# each request is decrypted exactly once by stock tshark, and the log names every copy as traced
+# after the capture started.
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tools gnutls-serv curl openssl tshark bpftool tc python3
+require_installed_extcap
+SYS=$(realpath "$(ldd "$(command -v curl)" | awk '$1 ~ /^libssl\.so/ { print $3 }')")
+[ -f "$SYS" ] || fail "cannot find curl's libssl"
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 || fail "no test certificate"
+PORT=$(free_port)
+gnutls-serv --http --x509certfile "$E2E_TMP/cert.pem" --x509keyfile "$E2E_TMP/key.pem" \
+	-p "$PORT" >"$E2E_TMP/server.err" 2>&1 &
+E2E_PIDS+=("$!")
+for i in $(seq 50); do
+	curl -sk --max-time 2 "https://127.0.0.1:$PORT/" -o /dev/null && break
+	sleep 0.2
+done
+
+start_tshark live -o extcap.ecapture_tls.tlslibs:openssl -Y http.request -T fields \
+	-e http.request.uri
+wait_attached live
+sleep 0.1
+curl -sk --http1.1 --max-time 5 "https://127.0.0.1:$PORT/system/1" -o /dev/null ||
+	fail "curl on the system's libssl failed"
+sleep 2
+N=4
+for v in 1.3 1.2; do
+	for i in $(seq $N); do
+		dir=$E2E_TMP/copy-$v-$i
+		mkdir -p "$dir"
+		cp "$SYS" "$dir/"
+		LD_LIBRARY_PATH=$dir curl -sk --http1.1 --tlsv$v --tls-max $v --max-time 5 \
+			"https://127.0.0.1:$PORT/late$v/$i" -o /dev/null || fail "curl /late$v/$i failed"
+	done
+done
+wait_for_lines "$E2E_TMP/live.out" "/late1.2/$N\$" 1 20 || true
+sleep 1
+stop_tshark
+
+assert_each_once "$E2E_TMP/live.out" /system/ 1
+assert_each_once "$E2E_TMP/live.out" /late1.3/ $N
+assert_each_once "$E2E_TMP/live.out" /late1.2/ $N
+n=$(grep -c 'after the capture started' "$E2E_TMP/live.log" || true)
+[ "$n" -eq $((2 * N)) ] || fail "$n copies said to be traced late, expected $((2 * N)): $(cat "$E2E_TMP/live.log")"
+log "ok: $n copies of libssl traced as they appeared, every first connection decrypted"
+assert_clean
+log "PASS"
