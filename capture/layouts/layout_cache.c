@@ -72,7 +72,7 @@ static void cache_entry_free(gpointer p)
  * What identifies a file's build: its GNU build-id and size, so a copy at another path or in
  * another root (the same bytes) reuses the calibration; else device, inode, size and mtime.
  */
-static gchar *cache_key(const char *path, const struct stat *st)
+static gchar *file_identity(const char *path, const struct stat *st)
 {
 	struct ec_elf *elf = ec_elf_open(path, NULL);
 	g_autofree gchar *build_id = elf ? ec_elf_build_id(elf, NULL) : NULL;
@@ -104,7 +104,8 @@ int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout
 		            g_strerror(errsv));
 		return -1;
 	}
-	key = cache_key(path, &st);
+	key = file_identity(path, &st);
+
 	/* held throughout: one calibration per library even when asked concurrently */
 	g_mutex_lock(&c->lock);
 	if (!c->entries)

@@ -39,8 +39,9 @@ struct ec_layout_cache {
 
 /*
  * OUT (every field -1 on error) and the library's VERSION_TEXT (g_free; may be NULL) for PATH,
- * calibrated by FN at most once per file version, even when asked concurrently. 0, or -1 with
- * ERR set.
+ * calibrated by FN at most once per build of PATH, even when asked concurrently: a copy of the
+ * same build at another path or in another root reuses the result (and the version text of the
+ * copy calibrated first). 0, or -1 with ERR set.
  */
 int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
                                const char *path, ec_layout_calibrate_fn fn, __s32 *out,

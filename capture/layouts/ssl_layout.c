@@ -90,6 +90,24 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, char **version_text,
                             GError **err)
 {
-	return ec_layout_calibrate_cached(&cache, &spec, libssl_path, calibrate, (__s32 *)out,
-	                                  version_text, err);
+	struct ec_openssl_version v;
+	int rc;
+
+	/*
+	 * The layout is libssl's build; the version text is the libcrypto's beside it, which may
+	 * differ between copies of one libssl: taken from the files, as calibrate() checks it.
+	 */
+	if (version_text)
+		*version_text = NULL;
+	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path, calibrate, (__s32 *)out, NULL,
+	                                err);
+	if (rc == 0 && version_text) {
+		if (ec_openssl_version_detect(libssl_path, &v, err) < 0) {
+			ec_ssl_layout_init_absent(out);
+			return -1;
+		}
+		*version_text = g_strdup(v.text);
+		ec_openssl_version_clear(&v);
+	}
+	return rc;
 }

@@ -582,14 +582,23 @@ static void expect_failure(const char *path, GQuark domain, gint code, const cha
 	g_clear_error(&err);
 }
 
-/* A private copy of a library (a new inode: not in the cache). */
+/*
+ * A private copy of a library that the cache takes for another build: the cache knows a build
+ * by its build-id and size, so each copy gets a few more bytes after the end of the ELF file
+ * than the last (the same code; nothing reads past the section headers).
+ */
 static gchar *copy_lib(const char *src, const char *dir)
 {
 	gchar *data = NULL, *dst = g_build_filename(dir, "libssl.so.3", NULL);
 	gsize len = 0;
 
+	static gsize copies;
+	gsize extra = ++copies; /* each copy its own size */
+
 	g_assert_true(g_file_get_contents(src, &data, &len, NULL));
-	g_assert_true(g_file_set_contents(dst, data, (gssize)len, NULL));
+	data = g_realloc(data, len + extra);
+	memset(data + len, 0, extra);
+	g_assert_true(g_file_set_contents(dst, data, (gssize)(len + extra), NULL));
 	g_free(data);
 	return dst;
 }
