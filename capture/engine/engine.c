@@ -48,7 +48,8 @@ static void on_lib_mapped(struct engine *e, const struct ec_lib_event *ev, size_
 	if (size < sizeof(*ev) || !e->modules)
 		return;
 	for (guint i = 0; i < e->modules->len; i++) {
-		const struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
+		const struct loaded_module *lm =
+		    &g_array_index(e->modules, struct loaded_module, i);
 		g_autoptr(GError) err = NULL;
 
 		if (lm->ops->adopt && lm->ops->adopt(lm->state, e->opts, (pid_t)ev->proc.pid, &err))

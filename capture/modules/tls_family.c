@@ -184,14 +184,14 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 		if (rc <= 0) {
 			target_clear(&t);
 			if (rc < 0)
-				g_prefix_error(err, "pid %d mapped it after the capture started: ",
-				               (int)pid);
+				g_prefix_error(
+				    err, "pid %d mapped it after the capture started: ", (int)pid);
 			return rc;
 		}
 		g_array_append_val(m->targets, t);
 		if (write_layout(m, id, err) ||
-		    ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, f->path,
-		                      &t.points, o->pids, err)) {
+		    ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, f->path, &t.points,
+		                      o->pids, err)) {
 			/* Stays in the list, so it is not tried again on every mapping. */
 			g_array_set_size(m->targets, id);
 			return -1;
