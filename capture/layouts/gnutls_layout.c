@@ -27,7 +27,8 @@ gchar *ec_gnutls_layout_describe(const struct ec_gnutls_layout *l)
 }
 
 /* Runs the helper and validates what it says: the uncached work. */
-static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text, GError **err)
+static gboolean calibrate(const char *path, const char *root, __s32 *layout, gchar **version_text,
+                          GError **err)
 {
 	struct ec_helper_result r = {0};
 	g_autoptr(GError) local = NULL;
@@ -40,8 +41,7 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 	if (helper) {
 		gchar *argv[] = {helper, "gnutls", (gchar *)path, NULL};
 
-		if (ec_helper_run(argv, &r, &local))
-			kv = ec_helper_parse(r.out->str, &local);
+		kv = ec_helper_ask(argv, root, &r, &local);
 	}
 	if (!kv) {
 		g_set_error(err, EC_LAYOUT_ERROR,
@@ -73,6 +73,12 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 int ec_gnutls_layout_calibrate(const char *path, struct ec_gnutls_layout *out, char **version_text,
                                GError **err)
 {
-	return ec_layout_calibrate_cached(&cache, &spec, path, calibrate, (__s32 *)out,
+	return ec_gnutls_layout_calibrate_in(path, NULL, out, version_text, err);
+}
+
+int ec_gnutls_layout_calibrate_in(const char *path, const char *root, struct ec_gnutls_layout *out,
+                                  char **version_text, GError **err)
+{
+	return ec_layout_calibrate_cached(&cache, &spec, path, root, calibrate, (__s32 *)out,
 	                                  version_text, err);
 }

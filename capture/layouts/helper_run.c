@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE /* O_PATH */
 #include "layouts/helper_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 G_DEFINE_QUARK(ec-layout-error-quark, ec_layout_error);
 
@@ -132,6 +136,62 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 	return TRUE;
 }
 
+#if defined(__x86_64__)
+#define LOADER    "lib64/ld-linux-x86-64.so.2"
+#define MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define LOADER    "lib/ld-linux-aarch64.so.1"
+#define MULTIARCH "aarch64-linux-gnu"
+#endif
+
+gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_result *r, GError **err)
+{
+#ifdef LOADER
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	g_autofree gchar *loader = NULL, *libpath = NULL;
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	int dir, fd;
+	gboolean ok;
+
+	/* Its symbolic links are absolute within ROOT: resolve them there, not in ours. */
+	dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER, "cannot open %s: %s",
+		            root, g_strerror(errno));
+		return FALSE;
+	}
+	fd = (int)syscall(SYS_openat2, dir, LOADER, &how, sizeof(how));
+	close(dir);
+	if (fd < 0) {
+		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER, "no /%s in %s: %s",
+		            LOADER, root, g_strerror(errno));
+		return FALSE;
+	}
+	/* Ours until the helper has started: the child reaches it through our fd table. */
+	loader = g_strdup_printf("/proc/%d/fd/%d", (int)getpid(), fd);
+	libpath = g_strdup_printf("%1$s/usr/lib/" MULTIARCH ":%1$s/lib/" MULTIARCH
+	                          ":%1$s/usr/lib64:%1$s/lib64:%1$s/usr/lib:%1$s/lib",
+	                          root);
+	g_ptr_array_add(args, loader);
+	g_ptr_array_add(args, "--inhibit-cache"); /* our /etc/ld.so.cache lists our libraries */
+	g_ptr_array_add(args, "--library-path");
+	g_ptr_array_add(args, libpath);
+	for (gchar **a = argv; *a; a++)
+		g_ptr_array_add(args, *a);
+	g_ptr_array_add(args, NULL);
+	ok = ec_helper_run((gchar **)args->pdata, r, err);
+	close(fd);
+	return ok;
+#else
+	(void)root;
+	(void)argv;
+	(void)r;
+	g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER,
+	            "running the helper with another root's loader is not supported here");
+	return FALSE;
+#endif
+}
+
 GHashTable *ec_helper_parse(const char *text, GError **err)
 {
 	GHashTable *kv = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -169,6 +229,41 @@ static gchar *stderr_tail(GString *errout)
 	if (strlen(tail) > STDERR_TAIL)
 		tail[STDERR_TAIL] = '\0';
 	return tail;
+}
+
+static gboolean said_ok(GHashTable *kv)
+{
+	const char *status = kv ? g_hash_table_lookup(kv, "status") : NULL;
+
+	return status && strcmp(status, "ok") == 0;
+}
+
+GHashTable *ec_helper_ask(gchar **argv, const char *root, struct ec_helper_result *r, GError **err)
+{
+	struct ec_helper_result again = {0};
+	GError *here_err = NULL;
+	GHashTable *here = NULL, *there;
+
+	if (ec_helper_run(argv, r, &here_err))
+		here = ec_helper_parse(r->out->str, &here_err);
+	if (said_ok(here) || !root)
+		goto keep_here;
+	there = ec_helper_run_in(root, argv, &again, NULL) ? ec_helper_parse(again.out->str, NULL)
+	                                                   : NULL;
+	if (!there) {
+		ec_helper_result_clear(&again);
+		goto keep_here;
+	}
+	if (here)
+		g_hash_table_destroy(here);
+	g_clear_error(&here_err);
+	ec_helper_result_clear(r);
+	*r = again;
+	return there;
+keep_here:
+	if (!here)
+		g_propagate_error(err, here_err);
+	return here;
 }
 
 gchar *ec_helper_failure_reason(GHashTable *kv, struct ec_helper_result *r)

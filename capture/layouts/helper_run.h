@@ -37,7 +37,22 @@ gchar *ec_helper_find(GError **err);
 
 /* Runs ARGV in a clean environment, collecting its output; kills it after the time limit. */
 gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err);
+
+/*
+ * The same, with the dynamic loader and the C library of another root directory (ROOT, e.g.
+ * "/proc/PID/root" of a container): for a library built against a newer C library than ours.
+ * The helper runs in our file system; only its loader and libraries come from ROOT.
+ */
+gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_result *r, GError **err);
 void ec_helper_result_clear(struct ec_helper_result *r);
+
+/*
+ * Runs ARGV and parses what it printed. When it did not say status=ok and ROOT is not NULL (the
+ * library lives in that root), asks again with ROOT's loader and libraries (ec_helper_run_in)
+ * and keeps that answer if it got one. NULL with ERR when no run printed anything usable; R
+ * holds the run whose answer is returned.
+ */
+GHashTable *ec_helper_ask(gchar **argv, const char *root, struct ec_helper_result *r, GError **err);
 
 /* KEY=VALUE lines into a table (lines without '=' are skipped); NULL on a repeated key. */
 GHashTable *ec_helper_parse(const char *text, GError **err);

@@ -86,8 +86,8 @@ static gchar *file_identity(const char *path, const struct stat *st)
 }
 
 int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
-                               const char *path, ec_layout_calibrate_fn fn, __s32 *out,
-                               char **version_text, GError **err)
+                               const char *path, const char *root, ec_layout_calibrate_fn fn,
+                               __s32 *out, char **version_text, GError **err)
 {
 	struct cache_entry *e;
 	struct stat st;
@@ -116,7 +116,7 @@ int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout
 		e = g_new0(struct cache_entry, 1);
 		e->v = g_new(__s32, s->n);
 		ec_layout_init_absent(s, e->v);
-		if (!fn(path, e->v, &e->version_text, &e->error))
+		if (!fn(path, root, e->v, &e->version_text, &e->error))
 			ec_layout_init_absent(s, e->v);
 		g_hash_table_insert(c->entries, key, e);
 		key = NULL;

@@ -27,9 +27,12 @@ gboolean ec_layout_parse(const struct ec_layout_spec *s, GHashTable *kv, __s32 *
 /* Every field -1. */
 void ec_layout_init_absent(const struct ec_layout_spec *s, __s32 *v);
 
-/* The uncached calibration of PATH: V (every field -1 beforehand), and its version text. */
-typedef gboolean (*ec_layout_calibrate_fn)(const char *path, __s32 *v, gchar **version_text,
-                                           GError **err);
+/*
+ * The uncached calibration of PATH: V (every field -1 beforehand), and its version text. ROOT:
+ * the root directory the library lives in when it is not ours (NULL: ours).
+ */
+typedef gboolean (*ec_layout_calibrate_fn)(const char *path, const char *root, __s32 *v,
+                                           gchar **version_text, GError **err);
 
 /* Results by file version; zero-initialised (a static one needs no set-up). */
 struct ec_layout_cache {
@@ -44,7 +47,7 @@ struct ec_layout_cache {
  * copy calibrated first). 0, or -1 with ERR set.
  */
 int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
-                               const char *path, ec_layout_calibrate_fn fn, __s32 *out,
-                               char **version_text, GError **err);
+                               const char *path, const char *root, ec_layout_calibrate_fn fn,
+                               __s32 *out, char **version_text, GError **err);
 
 #endif

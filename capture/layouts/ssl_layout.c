@@ -32,7 +32,8 @@ gchar *ec_ssl_layout_describe(const struct ec_ssl_layout *l)
 }
 
 /* Detects, runs the helper, validates: the uncached work. */
-static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text, GError **err)
+static gboolean calibrate(const char *path, const char *root, __s32 *layout, gchar **version_text,
+                          GError **err)
 {
 	struct ec_openssl_version v;
 	struct ec_helper_result r = {0};
@@ -50,8 +51,7 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 		                 /* a static build carries its own libcrypto */
 		                 strcmp(v.libcrypto_path, path) ? v.libcrypto_path : NULL, NULL};
 
-		if (ec_helper_run(argv, &r, &local))
-			kv = ec_helper_parse(r.out->str, &local);
+		kv = ec_helper_ask(argv, root, &r, &local);
 	}
 	if (!kv) {
 		g_set_error(err, EC_LAYOUT_ERROR,
@@ -90,6 +90,12 @@ static gboolean calibrate(const char *path, __s32 *layout, gchar **version_text,
 int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, char **version_text,
                             GError **err)
 {
+	return ec_ssl_layout_calibrate_in(libssl_path, NULL, out, version_text, err);
+}
+
+int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                               char **version_text, GError **err)
+{
 	struct ec_openssl_version v;
 	int rc;
 
@@ -99,8 +105,8 @@ int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, 
 	 */
 	if (version_text)
 		*version_text = NULL;
-	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path, calibrate, (__s32 *)out, NULL,
-	                                err);
+	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path, root, calibrate, (__s32 *)out,
+	                                NULL, err);
 	if (rc == 0 && version_text) {
 		if (ec_openssl_version_detect(libssl_path, &v, err) < 0) {
 			ec_ssl_layout_init_absent(out);

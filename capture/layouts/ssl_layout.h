@@ -23,6 +23,14 @@
 int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, char **version_text,
                             GError **err);
 
+/*
+ * The same for a library that lives in another root directory (ROOT, "/proc/PID/root" of a
+ * process using it; NULL: ours): when our loader cannot load it (built for a newer C library),
+ * the helper runs with ROOT's loader and libraries.
+ */
+int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                               char **version_text, GError **err);
+
 /* Every field -1. */
 void ec_ssl_layout_init_absent(struct ec_ssl_layout *l);
 

@@ -59,7 +59,8 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 
 	if (add_functions(&t->points, t->file->path, id, err))
 		return -1;
-	if (ec_gnutls_layout_calibrate(t->file->path, &layout, &t->version, &lerr)) {
+	if (ec_gnutls_layout_calibrate_in(t->file->path, t->file->root, &layout, &t->version,
+	                                  &lerr)) {
 		g_warning("%s: no keys, plaintext only: %s", t->file->path, lerr->message);
 		memset(&layout, 0xff, sizeof(layout));
 		t->note = " (plaintext only)";

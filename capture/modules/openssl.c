@@ -48,7 +48,7 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 	g_autofree char *described = NULL;
 	struct ec_ssl_layout layout;
 
-	if (ec_ssl_layout_calibrate(t->file->path, &layout, &t->version, err) ||
+	if (ec_ssl_layout_calibrate_in(t->file->path, t->file->root, &layout, &t->version, err) ||
 	    ec_uprobe_points_add_fns(&t->points, t->file->path, hooked_functions,
 	                             G_N_ELEMENTS(hooked_functions), id, err))
 		return -1;

@@ -162,6 +162,7 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 	if (!d->find_in_process)
 		return 0;
 	found = d->find_in_process(pid);
+	g_debug("%s: pid %d maps %u candidate files", d->label, (int)pid, found->len);
 	for (guint i = 0; i < found->len; i++) {
 		struct ec_target_file *f = found->pdata[i];
 		struct stat st = {.st_dev = f->dev, .st_ino = f->ino};

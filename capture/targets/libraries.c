@@ -94,12 +94,25 @@ struct lib_walk {
 	bool (*is_name)(const char *);
 };
 
+/* "/proc/PID/root" if process PID's root directory is not ours, else NULL (g_free). */
+static char *other_root(const char *pid)
+{
+	g_autofree char *root = g_strdup_printf("/proc/%s/root", pid);
+	struct stat theirs, ours;
+
+	if (stat(root, &theirs) < 0 || stat("/", &ours) < 0 ||
+	    (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino))
+		return NULL;
+	return g_steal_pointer(&root);
+}
+
 /* The library files process PID maps. */
 static void add_process_libs(const char *pid, void *data)
 {
 	struct lib_walk *w = data;
 	char maps_path[64], line[4096];
 	g_autoptr(GPtrArray) counted = NULL; /* files this process was counted for already */
+	g_autofree char *root = NULL;
 	FILE *f;
 
 	snprintf(maps_path, sizeof(maps_path), "/proc/%s/maps", pid);
@@ -107,8 +120,11 @@ static void add_process_libs(const char *pid, void *data)
 	if (!f)
 		return;
 	counted = g_ptr_array_new();
+	root = other_root(pid);
 	while (fgets(line, sizeof(line), f)) {
 		char *path = strchr(line, '/');
+		const char *use = NULL;
+		unsigned long ino;
 		char *via_root;
 		const char *base;
 		struct stat st;
@@ -120,16 +136,24 @@ static void add_process_libs(const char *pid, void *data)
 		base = strrchr(path, '/') + 1;
 		if (!w->is_name(base) || g_str_has_suffix(path, " (deleted)"))
 			continue;
-		/* The path is in the process's mount namespace; its root gets us there. */
+		/*
+		 * The kernel writes the path as seen from our root when it can (a chroot's
+		 * files show under the chroot's directory), else as seen from the process's
+		 * mount namespace, where its root gets us. The inode on the line tells them apart.
+		 */
+		if (sscanf(line, "%*s %*s %*s %*s %lu", &ino) != 1)
+			continue;
 		via_root = g_strdup_printf("/proc/%s/root%s", pid, path);
-		if (stat(via_root, &st) == 0) {
-			struct stat here;
-			/* Prefer the plain path when it names the same file in our namespace. */
-			bool same = stat(path, &here) == 0 && here.st_dev == st.st_dev &&
-			            here.st_ino == st.st_ino;
+		if (stat(path, &st) == 0 && st.st_ino == ino)
+			use = path;
+		else if (stat(via_root, &st) == 0)
+			use = via_root; /* the inode may differ on overlay filesystems */
+		if (use) {
 			gboolean known = ec_target_list_find(w->list, &st) != NULL;
 
-			lf = ec_target_list_add(w->list, same ? path : via_root, &st);
+			lf = ec_target_list_add(w->list, use, &st);
+			if (root && !lf->root)
+				lf->root = g_strdup(root);
 			/* A library is mapped in several pieces: count its process once. */
 			if (!g_ptr_array_find(counted, lf, NULL)) {
 				g_ptr_array_add(counted, lf);

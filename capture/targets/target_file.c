@@ -9,6 +9,7 @@ void ec_target_file_free(gpointer p)
 	struct ec_target_file *f = p;
 
 	g_free(f->path);
+	g_free(f->root);
 	g_free(f);
 }
 

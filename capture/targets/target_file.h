@@ -18,6 +18,11 @@ struct ec_target_file {
 	bool requested;  /* named by the user: failures are errors, not warnings */
 	guint n_procs;   /* running processes that map or run it (when found that way) */
 	pid_t first_pid; /* one of them */
+	/*
+	 * "/proc/PID/root" of a process that maps it whose root is not ours (a chroot, a
+	 * container): where the file's own loader and libraries are; NULL if found in our root.
+	 */
+	char *root;
 };
 
 void ec_target_file_free(gpointer f);
