@@ -250,7 +250,10 @@ GHashTable *ec_helper_ask(gchar **argv, const char *root, struct ec_helper_resul
 		goto keep_here;
 	there = ec_helper_run_in(root, argv, &again, NULL) ? ec_helper_parse(again.out->str, NULL)
 	                                                   : NULL;
-	if (!there) {
+	if (!there || !g_hash_table_lookup(there, "status")) {
+		/* the helper did not even start there (that root's C library is older than ours) */
+		if (there)
+			g_hash_table_destroy(there);
 		ec_helper_result_clear(&again);
 		goto keep_here;
 	}

@@ -61,6 +61,30 @@ require_tools() {
 	done
 }
 
+# require_rootfs SUITE: sets ROOTFS to a Debian SUITE (bullseye, trixie) root file system with
+# curl, built once with mmdebstrap from the Debian archive and kept in /var/cache/ecapture-roots
+# (other releases' OpenSSL builds, as containers carry them). Skips the test when it cannot be
+# built (no mmdebstrap, no archive).
+require_rootfs() {
+	local suite=$1 dir=/var/cache/ecapture-roots/$1
+	ROOTFS=$dir
+	[ -x "$dir/usr/bin/curl" ] && return 0
+	command -v mmdebstrap >/dev/null 2>&1 || {
+		log "SKIP: mmdebstrap is not installed (apt-get install mmdebstrap): no Debian $suite root"
+		exit $E2E_SKIP
+	}
+	log "building the Debian $suite root in $dir (once)"
+	mkdir -p /var/cache/ecapture-roots
+	rm -rf "$dir.tmp"
+	if ! timeout 600 mmdebstrap --variant=minbase --include=curl,ca-certificates "$suite" \
+		"$dir.tmp" >"$E2E_TMP/mmdebstrap-$suite.log" 2>&1; then
+		rm -rf "$dir.tmp"
+		log "SKIP: cannot build the Debian $suite root: $(tail -1 "$E2E_TMP/mmdebstrap-$suite.log")"
+		exit $E2E_SKIP
+	fi
+	mv "$dir.tmp" "$dir"
+}
+
 # The extcap Wireshark runs must be the one this build produced.
 require_installed_extcap() {
 	local dir
