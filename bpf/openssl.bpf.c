@@ -64,6 +64,18 @@ static __always_inline int read_field(void *dst, __u32 size, const void *base, _
 	return bpf_probe_read_user(dst, size, (const char *)base + off);
 }
 
+/* Where the client random is: in the SSL, or (OpenSSL 1.1.1) behind its s3 pointer. */
+static __always_inline const void *random_base(const void *ssl, const struct ec_ssl_layout *l)
+{
+	const void *s3 = NULL;
+
+	if (l->s3 < 0)
+		return ssl;
+	if (read_field(&s3, sizeof(s3), ssl, l->s3))
+		return NULL;
+	return s3;
+}
+
 static __always_inline bool nonzero8(const __u8 *p)
 {
 	return *(const __u64 *)p != 0;
@@ -97,9 +109,10 @@ static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
 	struct ssl_key key = ssl_key_of(ssl_ptr);
 	struct ssl_seen *seen, now = {};
 	struct ec_tls_keys_event *ev;
-	const void *session = NULL;
+	const void *session = NULL, *rnd = NULL;
 
-	if (!l || read_field(&now.random_head, sizeof(now.random_head), ssl, l->client_random) ||
+	if (!l || !(rnd = random_base(ssl, l)) ||
+	    read_field(&now.random_head, sizeof(now.random_head), rnd, l->client_random) ||
 	    !now.random_head)
 		return;
 	seen = bpf_map_lookup_elem(&ec_ssl_seen, &key);
@@ -118,7 +131,7 @@ static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
 	ec_fill_proc(&ev->proc);
 	ev->ssl = ssl_ptr;
 	ev->lib_id = lib_id;
-	if (read_field(ev->client_random, sizeof(ev->client_random), ssl, l->client_random) ||
+	if (read_field(ev->client_random, sizeof(ev->client_random), rnd, l->client_random) ||
 	    read_field(&ev->version, sizeof(ev->version), ssl, l->version))
 		goto fail;
 	ev->cipher_id = read_cipher_id(ssl, l);

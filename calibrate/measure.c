@@ -171,6 +171,60 @@ static void measure_tls13(const struct ossl *o, const struct run_side *s, const 
 	observe(F_handshake_secret, where);
 }
 
+/*
+ * OpenSSL 1.1.1 keeps the client random in a struct the SSL points to (s3). The pairs (pointer
+ * offset in the SSL, random offset behind it) seen in every handshake so far; exactly one must
+ * be left. Set by the first handshake that does not find the random inline.
+ */
+#define BEHIND_MAX 2048 /* the random lies in the first bytes of that struct */
+static struct {
+	bool seen;
+	int n;
+	int ptr_off[64], off[64];
+} behind;
+
+static void find_random_behind(const uint8_t *ssl, size_t len, const uint8_t *random,
+                               const char *where)
+{
+	int n = 0, ptr_off[64], off[64];
+
+	for (size_t i = 0; i + sizeof(void *) <= len; i += sizeof(void *)) {
+		const uint8_t *p;
+		size_t plen;
+
+		memcpy(&p, ssl + i, sizeof(p));
+		/* a mapped, readable address: the heap objects the SSL points to */
+		plen = p ? scan_bound_mapped(p, BEHIND_MAX) : 0;
+		if (plen < RUN_RANDOM_LEN)
+			continue;
+		scan_find(p, plen, random, RUN_RANDOM_LEN, 1, &found);
+		for (int k = 0; k < found.n && k < 64 && n < 64; k++) {
+			ptr_off[n] = (int)i;
+			off[n++] = found.off[k];
+		}
+	}
+	if (!behind.seen) {
+		behind.seen = true;
+		behind.n = n;
+		memcpy(behind.ptr_off, ptr_off, sizeof(ptr_off));
+		memcpy(behind.off, off, sizeof(off));
+	} else {
+		int kept = 0;
+
+		for (int a = 0; a < behind.n; a++)
+			for (int b = 0; b < n; b++)
+				if (behind.ptr_off[a] == ptr_off[b] && behind.off[a] == off[b]) {
+					behind.ptr_off[kept] = behind.ptr_off[a];
+					behind.off[kept++] = behind.off[a];
+					break;
+				}
+		behind.n = kept;
+	}
+	if (behind.n == 0)
+		field_fail(F_client_random, "not found in the %s, nor behind a pointer of it",
+		           where);
+}
+
 static void measure_bio(const struct ossl *o, void *bio, int fd, const char *where)
 {
 	int got = -1;
@@ -203,7 +257,11 @@ static void measure_side(const struct ossl *o, const struct run *r, int side)
 		            r->cfg->name);
 		return;
 	}
-	find_bytes(F_client_random, ssl, len, s->lines[0].random, RUN_RANDOM_LEN, 1, where);
+	scan_find(ssl, len, s->lines[0].random, RUN_RANDOM_LEN, 1, &found);
+	if (found.n || state[F_client_random].seen)
+		observe(F_client_random, where);
+	else
+		find_random_behind(ssl, len, s->lines[0].random, where);
 	find_bytes(F_version, ssl, len, &version, sizeof(version), 4, where);
 	find_bytes(F_session, ssl, len, &sess, sizeof(sess), sizeof(sess), where);
 
@@ -272,6 +330,7 @@ static int settle(int f)
 int measure_layout(const struct ossl *o, struct ec_ssl_layout *out)
 {
 	memset(state, 0, sizeof(state));
+	memset(&behind, 0, sizeof(behind));
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		struct run r;
 
@@ -283,7 +342,23 @@ int measure_layout(const struct ossl *o, struct ec_ssl_layout *out)
 		if (report_reason())
 			return -1;
 	}
+	if (behind.seen && !state[F_client_random].failed) {
+		/* found behind the s3 pointer in every handshake, never inline */
+		if (behind.n != 1) {
+			field_fail(F_client_random, "%d pointers of the SSL lead to it", behind.n);
+		} else {
+			found.n = 1;
+			found.off[0] = behind.off[0];
+			observe(F_client_random, "s3");
+			found.off[0] = behind.ptr_off[0];
+			observe(F_s3, "SSL");
+		}
+	}
 	for (int f = 0; f < F_COUNT; f++) {
+		if (f == F_s3 && !state[f].seen) {
+			*layout_field(out, f) = -1; /* the client random is in the SSL itself */
+			continue;
+		}
 		*layout_field(out, f) = settle(f);
 		if (state[f].failed)
 			fprintf(stderr, "calibrate: %s: %s\n", layout_field_names[f], state[f].why);

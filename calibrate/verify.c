@@ -114,8 +114,10 @@ static bool verify_side(const struct ossl *o, const struct ec_ssl_layout *l, con
 	const void *sess = ptr_at(s->ssl, l->session);
 	int version = o->SSL_version(s->ssl);
 
-	if (!check(s->nlines > 0 &&
-	               same(s->ssl, l->client_random, s->lines[0].random, RUN_RANDOM_LEN),
+	const void *random_base = l->s3 >= 0 ? ptr_at(s->ssl, l->s3) : s->ssl;
+
+	if (!check(s->nlines > 0 && random_base &&
+	               same(random_base, l->client_random, s->lines[0].random, RUN_RANDOM_LEN),
 	           "client_random", r, side) ||
 	    !check(same(s->ssl, l->version, &version, sizeof(version)), "version", r, side) ||
 	    !check(sess == o->SSL_get_session(s->ssl), "session", r, side))

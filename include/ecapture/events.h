@@ -37,7 +37,7 @@ enum ec_event_type {
 	EC_EV_TLS_SECRET =
 	    6,           /* struct ec_tls_secret_event: one key log line, as a library has it */
 	EC_EV_AUDIT = 7, /* struct ec_audit_event: a shell command line or a database query */
-	EC_EV_LIB_MAPPED = 8, /* struct ec_lib_event: a process maps a TLS library not seen before */
+	EC_EV_LIB_MAPPED = 8, /* struct ec_lib_event: a TLS library mapped, not seen before */
 };
 
 struct ec_event_hdr {
@@ -283,7 +283,7 @@ struct ec_tls_keys_event {
  */
 struct ec_ssl_layout {
 	__s32 version;                   /* SSL: int version */
-	__s32 client_random;             /* SSL: s3.client_random[32] */
+	__s32 client_random;             /* SSL: s3.client_random[32] (behind s3 when s3 >= 0) */
 	__s32 session;                   /* SSL: SSL_SESSION *session */
 	__s32 session_master_key;        /* SSL_SESSION: master_key[48] */
 	__s32 session_cipher;            /* SSL_SESSION: const SSL_CIPHER *cipher */
@@ -296,6 +296,7 @@ struct ec_ssl_layout {
 	__s32 rbio;                      /* SSL: BIO *rbio */
 	__s32 wbio;                      /* SSL: BIO *wbio */
 	__s32 bio_num;                   /* BIO: int num (the fd of a socket BIO) */
+	__s32 s3;                        /* SSL: struct ssl3_state_st *s3 (1.1.1); -1: inline */
 };
 
 /*

@@ -4,7 +4,8 @@
  * the calibration helper prints them as "name=offset" lines and the engine parses the same
  * names back. Required fields are those the keys cannot do without (TLS 1.2: client_random,
  * session, session_master_key; TLS 1.3: version and the five secret/hash fields); a build
- * where one of them is not found is not usable.
+ * where one of them is not found is not usable. s3 is found only in OpenSSL 1.1.1, whose client
+ * random lies behind a pointer.
  */
 #ifndef EC_LAYOUT_FIELDS_H
 #define EC_LAYOUT_FIELDS_H
@@ -23,6 +24,7 @@
 	X(exporter_master_secret, 1)                                                               \
 	X(rbio, 0)                                                                                 \
 	X(wbio, 0)                                                                                 \
-	X(bio_num, 0)
+	X(bio_num, 0)                                                                              \
+	X(s3, 0)
 
 #endif

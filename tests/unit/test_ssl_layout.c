@@ -528,7 +528,7 @@ static void test_describe(void)
 	                "version=- client_random=0x160 session=- session_master_key=- "
 	                "session_cipher=- cipher_id=- handshake_secret=- handshake_traffic_hash=- "
 	                "client_app_traffic_secret=- server_app_traffic_secret=- "
-	                "exporter_master_secret=- rbio=- wbio=- bio_num=-");
+	                "exporter_master_secret=- rbio=- wbio=- bio_num=- s3=-");
 	g_free(s);
 }
 
@@ -671,7 +671,8 @@ static void with_fake_helper(const char *script, GQuark domain, gint code, const
 	"echo session_master_key=80; echo session_cipher=760; echo cipher_id=24; "                 \
 	"echo handshake_traffic_hash=1796; "                                                       \
 	"echo client_app_traffic_secret=1860; echo server_app_traffic_secret=1924; "               \
-	"echo exporter_master_secret=1988; echo rbio=16; echo wbio=24; echo bio_num=56; "
+	"echo exporter_master_secret=1988; echo rbio=16; echo wbio=24; echo bio_num=56; "        \
+	"echo s3=-1; "
 #define GOOD_FIELDS FIELDS_BUT_HS "echo handshake_secret=1412; "
 
 static void test_fake_helpers(void)
