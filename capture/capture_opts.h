@@ -51,6 +51,8 @@ struct ec_capture_opts {
 	char *keylog;         /* also append key log lines here, may be NULL */
 	unsigned int hold_ms; /* how long a new connection's packets wait for its keys */
 	size_t hold_max_bytes; /* memory bound for all held packets */
+	/* TLS connections no traced library gave keys for: written undecrypted (else left out) */
+	bool write_unclaimed;
 	size_t ringbuf_bytes;  /* kernel -> user ring buffer size (power of 2) */
 	bool tc_legacy;        /* clsact filters instead of tcx links */
 	uint64_t duration_ms;  /* stop after this long; 0: until signalled */

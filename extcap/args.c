@@ -72,6 +72,10 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "IF[,IF...]"},
 	    {"hold-ms", 0, 0, G_OPTION_ARG_INT, &a->hold_ms,
 	     "How long a new connection's packets wait for its keys (default 3000)", "MS"},
+	    {"unclaimed", 0, 0, G_OPTION_ARG_NONE, &a->unclaimed,
+	     "Also write TLS connections no traced library gave keys for, undecrypted, their "
+	     "first packets commented with why (default: left out, counted and named in the log)",
+	     NULL},
 	    {"tc-legacy", 0, 0, G_OPTION_ARG_NONE, &a->tc_legacy,
 	     "Attach with clsact filters instead of tcx links", NULL},
 	    {"mode", 'm', 0, G_OPTION_ARG_STRING, &a->mode,
@@ -242,6 +246,7 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 	}
 	if (a->hold_ms > 0)
 		o->hold_ms = a->hold_ms;
+	o->write_unclaimed = a->unclaimed;
 	if (a->duration < 0) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 		            "--duration must not be negative");

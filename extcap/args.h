@@ -46,6 +46,7 @@ struct ec_args {
 	gboolean verbose;
 	gboolean version;
 	gboolean list_targets;
+	gboolean unclaimed;
 	char *help_text; /* --help output, for the CLI */
 };
 

@@ -53,6 +53,7 @@ struct engine {
 	GArray *ifs; /* struct out_if */
 	int64_t mono_to_real;
 	uint64_t hold_ns;
+	guint unclaimed; /* TLS connections no traced library gave keys for */
 	int sigfd;
 	int epfd;
 	bool stop;

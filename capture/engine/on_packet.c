@@ -4,7 +4,9 @@
  * of its TLS session are written (Wireshark must read them before the handshake), then written
  * with their owner's metadata. Unclaimed flows are dropped after the hold time.
  */
+#include <arpa/inet.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "engine/engine_int.h"
 #include "engine/flows.h"
@@ -23,8 +25,8 @@ struct held_hdr {
 	uint32_t pad;
 };
 
-/* Write one packet, with its process in the comment when known. */
-static void put_packet(struct engine *e, const struct ec_packet_event *ev)
+/* Write one packet, with its process in the comment when known, else with WHY (may be NULL). */
+static void put_packet(struct engine *e, const struct ec_packet_event *ev, const char *why)
 {
 	const struct out_if *oi = ec_engine_find_netif(e, ev->ifindex);
 	const struct ec_owner *ow;
@@ -38,6 +40,8 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev)
 		ec_meta_comment(e->scratch, ow->proc.comm, ow->proc.pid, ow->proc.tid, ow->proc.uid,
 		                ow->fd, ow->cmdline);
 		comment = e->scratch->str;
+	} else {
+		comment = why;
 	}
 	ec_writer_packet(e->out, oi->id, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen,
 	                 ev->len, ev->dir == EC_DIR_INGRESS, comment);
@@ -55,12 +59,13 @@ static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_eve
 	ec_flows_held_add(e->flows, f, sizeof(h) + size + pad);
 }
 
-static void release(struct engine *e, struct ec_flow *f, uint64_t now)
+/* Write F's held packets (commented with WHY where the process is unknown); F goes straight out. */
+static void release(struct engine *e, struct ec_flow *f, uint64_t now, const char *why)
 {
 	for (guint off = 0; off < f->held->len;) {
 		const struct held_hdr *h = (const void *)(f->held->data + off);
 
-		put_packet(e, (const void *)(h + 1));
+		put_packet(e, (const void *)(h + 1), why);
 		off += sizeof(*h) + ((h->size + 7) & ~7u);
 	}
 	ec_flows_decide(e->flows, f, EC_HOLD_RELEASED, now);
@@ -91,7 +96,7 @@ static void try_release(struct engine *e, struct ec_flow *f, uint64_t now)
 		return;
 	s = ec_keystore_lookup(e->keys, f->client_random);
 	if (s && keys_complete(s))
-		release(e, f, now);
+		release(e, f, now, NULL);
 }
 
 /* Learn what the plaintext start of the connection says: ClientHello random, chosen suite. */
@@ -120,7 +125,7 @@ void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, siz
 	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->caplen)
 		return;
 	if (ev->flow_state == EC_FLOW_TRACED) {
-		put_packet(e, ev);
+		put_packet(e, ev, NULL);
 		return;
 	}
 
@@ -131,7 +136,7 @@ void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, siz
 	}
 	switch (f->hold) {
 	case EC_HOLD_RELEASED:
-		put_packet(e, ev);
+		put_packet(e, ev, NULL);
 		return;
 	case EC_HOLD_DROPPED:
 		return;
@@ -172,18 +177,49 @@ void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
 		f->claimed = true;
 }
 
+#define UNCLAIMED_LOGGED 20 /* connections named one by one; the rest are only counted */
+#define UNCLAIMED_WHY    "ecapture: no traced TLS library gave keys for this connection"
+
+/* "a.b.c.d:p > e.f.g.h:q" (or [v6]:p) for KEY, into OUT. */
+static void append_flow(GString *out, const struct ec_flow_key *k)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int af = k->family == 10 ? AF_INET6 : AF_INET;
+
+	inet_ntop(af, k->addr_a, a, sizeof(a));
+	inet_ntop(af, k->addr_b, b, sizeof(b));
+	g_string_append_printf(out, af == AF_INET6 ? "[%s]:%u - [%s]:%u" : "%s:%u - %s:%u", a,
+	                       ntohs(k->port_a), b, ntohs(k->port_b));
+}
+
 /*
  * A waiting flow whose time is up: one that a traced TLS session claimed is written out even
- * without complete keys (the user sees it, undecrypted); anything else was never ours.
+ * without complete keys (the user sees it, undecrypted). A TLS connection nothing claimed (its
+ * client's library is not traced, or was not yet) is counted and named in the log, and written
+ * undecrypted if the user asked for it; anything else was never ours.
  */
 static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
 {
 	if (f->claimed) {
 		g_debug("flow released without complete keys");
-		release(e, f, now);
-	} else {
-		drop(e, f, now);
+		release(e, f, now, NULL);
+		return;
 	}
+	if (f->have_random) {
+		if (e->unclaimed++ < UNCLAIMED_LOGGED) {
+			g_string_truncate(e->scratch, 0);
+			append_flow(e->scratch, &f->key);
+			g_message("no keys for the TLS connection %s: no traced library claimed it "
+			          "within %llu ms (%s)",
+			          e->scratch->str, (unsigned long long)(e->hold_ns / 1000000),
+			          e->opts->write_unclaimed ? "written undecrypted" : "left out");
+		}
+		if (e->opts->write_unclaimed) {
+			release(e, f, now, UNCLAIMED_WHY);
+			return;
+		}
+	}
+	drop(e, f, now);
 }
 
 #define DECIDED_KEEP_NS (2ull * 1000 * 1000 * 1000) /* tombstones outlive in-flight packets */
