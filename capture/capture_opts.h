@@ -53,9 +53,9 @@ struct ec_capture_opts {
 	size_t hold_max_bytes; /* memory bound for all held packets */
 	/* TLS connections no traced library gave keys for: written undecrypted (else left out) */
 	bool write_unclaimed;
-	size_t ringbuf_bytes;  /* kernel -> user ring buffer size (power of 2) */
-	bool tc_legacy;        /* clsact filters instead of tcx links */
-	uint64_t duration_ms;  /* stop after this long; 0: until signalled */
+	size_t ringbuf_bytes; /* kernel -> user ring buffer size (power of 2) */
+	bool tc_legacy;       /* clsact filters instead of tcx links */
+	uint64_t duration_ms; /* stop after this long; 0: until signalled */
 	/* Audit sources: the program to trace instead of those found (NULL: find them). */
 	char *bash_path;
 	char *readline_path; /* the libreadline bash uses, when it does not have its own */

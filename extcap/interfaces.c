@@ -74,10 +74,11 @@ static void print_tls_config(FILE *out)
 	        "value {arg=5}{value=both}{display=Both}{default=false}\n");
 	ec_print_log_args(out, 6);
 	print_tls_libs_config(out, 8);
-	fprintf(out, "arg {number=12}{call=--unclaimed}{display=Keep connections without keys}"
-	             "{type=boolflag}{default=false}{tooltip=Also write the TLS connections no "
-	             "traced library gave keys for, undecrypted, their first packets commented with "
-	             "why (they are always counted and named in the log)}{group=Capture}\n");
+	fprintf(out,
+	        "arg {number=12}{call=--unclaimed}{display=Keep connections without keys}"
+	        "{type=boolflag}{default=false}{tooltip=Also write the TLS connections no "
+	        "traced library gave keys for, undecrypted, their first packets commented with "
+	        "why (they are always counted and named in the log)}{group=Capture}\n");
 }
 
 static const struct ec_extcap_iface ifaces[] = {

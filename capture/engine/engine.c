@@ -370,7 +370,8 @@ static void teardown(struct engine *e)
 	if (e->rb) /* the capture ran */
 		ec_bpf_stats_log(&e->shared, e->out->out.written);
 	if (e->unclaimed)
-		g_message("%u TLS connection(s) without keys from a traced library: %s", e->unclaimed,
+		g_message("%u TLS connection(s) without keys from a traced library: %s",
+		          e->unclaimed,
 		          e->opts->write_unclaimed ? "written undecrypted"
 		                                   : "left out (--unclaimed writes them)");
 	ring_buffer__free(e->rb);
