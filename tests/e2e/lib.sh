@@ -61,6 +61,35 @@ require_tools() {
 	done
 }
 
+# make_test_cert: a self-signed certificate and key, $E2E_TMP/cert.pem and $E2E_TMP/key.pem.
+make_test_cert() {
+	[ -s "$E2E_TMP/cert.pem" ] && return 0
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 ||
+		fail "cannot make a test certificate"
+}
+
+# wait_https PORT: until a TLS server answers on 127.0.0.1:PORT.
+wait_https() {
+	local i
+	for i in $(seq 50); do
+		curl -sk --max-time 2 "https://127.0.0.1:$1/" -o /dev/null && return 0
+		sleep 0.2
+	done
+	fail "nothing answers HTTPS on 127.0.0.1:$1"
+}
+
+# start_gnutls_serv: an HTTPS server whose keys no OpenSSL tracing sees (GnuTLS), on
+# 127.0.0.1:$GNUTLS_PORT.
+start_gnutls_serv() {
+	make_test_cert
+	GNUTLS_PORT=$(free_port)
+	gnutls-serv --http --x509certfile "$E2E_TMP/cert.pem" --x509keyfile "$E2E_TMP/key.pem" \
+		-p "$GNUTLS_PORT" >"$E2E_TMP/server.err" 2>&1 &
+	E2E_PIDS+=("$!")
+	wait_https "$GNUTLS_PORT"
+}
+
 # require_rootfs SUITE: sets ROOTFS to a Debian SUITE (bullseye, trixie) root file system with
 # curl, built once with mmdebstrap from the Debian archive and kept in /var/cache/ecapture-roots
 # (other releases' OpenSSL builds, as containers carry them). Skips the test when it cannot be

@@ -24,8 +24,7 @@ cp "$SYS" "$E2E_TMP/lib/"
 COPY=$E2E_TMP/lib/$(basename "$SYS")
 head -c 8192 "$SYS" >"$E2E_TMP/bad/$(basename "$SYS")"
 BAD=$E2E_TMP/bad/$(basename "$SYS")
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 || fail "no test certificate"
+make_test_cert
 LD_LIBRARY_PATH=$E2E_TMP/lib openssl s_server -quiet -accept "127.0.0.1:$(free_port)" \
 	-cert "$E2E_TMP/cert.pem" -key "$E2E_TMP/key.pem" </dev/null >/dev/null 2>&1 &
 USER_PID=$!

@@ -11,18 +11,13 @@ require_installed_extcap
 require_installed_plugin
 N=5
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 || fail "no test certificate"
+make_test_cert
 PORT=$(free_port)
 openssl s_server -www -quiet -accept "127.0.0.1:$PORT" -cert "$E2E_TMP/cert.pem" \
 	-key "$E2E_TMP/key.pem" >"$E2E_TMP/server.err" 2>&1 &
 SERVER=$!
 E2E_PIDS+=("$SERVER")
-for i in $(seq 50); do
-	curl -sk --max-time 2 "https://127.0.0.1:$PORT/" -o /dev/null && break
-	kill -0 "$SERVER" 2>/dev/null || fail "s_server exited: $(cat "$E2E_TMP/server.err")"
-	sleep 0.2
-done
+wait_https "$PORT"
 
 start_tshark live -o "extcap.ecapture_tls.pid:$SERVER" -o extcap.ecapture_tls.tlslibs:openssl \
 	-Y http.request -T fields -E separator=/t -e ecapture.pid -e http.request.uri

@@ -14,16 +14,8 @@ require_installed_extcap
 SYS=$(realpath "$(ldd "$(command -v curl)" | awk '$1 ~ /^libssl\.so/ { print $3 }')")
 [ -f "$SYS" ] || fail "cannot find curl's libssl"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 || fail "no test certificate"
-PORT=$(free_port)
-gnutls-serv --http --x509certfile "$E2E_TMP/cert.pem" --x509keyfile "$E2E_TMP/key.pem" \
-	-p "$PORT" >"$E2E_TMP/server.err" 2>&1 &
-E2E_PIDS+=("$!")
-for i in $(seq 50); do
-	curl -sk --max-time 2 "https://127.0.0.1:$PORT/" -o /dev/null && break
-	sleep 0.2
-done
+start_gnutls_serv
+PORT=$GNUTLS_PORT
 
 start_tshark live -o extcap.ecapture_tls.tlslibs:openssl -Y http.request -T fields \
 	-e http.request.uri

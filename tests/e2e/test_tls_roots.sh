@@ -17,19 +17,12 @@ require_rootfs trixie
 require_rootfs bullseye
 EXTCAP=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 || fail "no test certificate"
-PORT=$(free_port)
-gnutls-serv --http --x509certfile "$E2E_TMP/cert.pem" --x509keyfile "$E2E_TMP/key.pem" \
-	-p "$PORT" >"$E2E_TMP/server.err" 2>&1 &
-E2E_PIDS+=("$!")
+start_gnutls_serv
+PORT=$GNUTLS_PORT
 FAR=$(free_port)
 python3 "$(dirname "$0")/delay_proxy.py" "$FAR" "$PORT" 0.3 >"$E2E_TMP/proxy.err" 2>&1 &
 E2E_PIDS+=("$!")
-for i in $(seq 50); do
-	curl -sk --max-time 2 "https://127.0.0.1:$FAR/" -o /dev/null && break
-	sleep 0.2
-done
+wait_https "$FAR"
 
 # root_curl PORT PATH VERSION: a one-shot curl of the root.
 root_curl() {

@@ -8,16 +8,8 @@ require_root
 require_tools gnutls-serv curl openssl tshark bpftool tc python3
 require_installed_extcap
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >/dev/null 2>&1 || fail "no test certificate"
-PORT=$(free_port)
-gnutls-serv --http --x509certfile "$E2E_TMP/cert.pem" --x509keyfile "$E2E_TMP/key.pem" \
-	-p "$PORT" >"$E2E_TMP/server.err" 2>&1 &
-E2E_PIDS+=("$!")
-for i in $(seq 50); do
-	curl -sk --max-time 2 "https://127.0.0.1:$PORT/" -o /dev/null && break
-	sleep 0.2
-done
+start_gnutls_serv
+PORT=$GNUTLS_PORT
 
 for keep in false true; do
 	start_tshark "keep-$keep" -o extcap.ecapture_tls.tlslibs:nss -o extcap.ecapture_tls.holdms:300 \
