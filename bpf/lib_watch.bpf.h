@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * TLS libraries that appear after the capture started: a process that maps a file named like a
+ * Files that appear after the capture started. A process that runs an executable not seen
+ * before reports it once (it may be a Go program: sched_process_exec, a raw tracepoint).
+ * TLS libraries: a process that maps a file named like a
  * TLS library as code (the loader's mmap of its text, at startup or dlopen) reports it once per
  * file, so userspace can probe it. Checked on the mmap syscall's entry: by then the loader has
  * mapped the file's first (read-only) segment, so it shows in /proc/PID/maps. Needs no tracefs,
@@ -79,6 +81,30 @@ static __always_inline void ec_lib_watch_mmap(long prot, int fd)
 	ev->hdr.ts_ns = bpf_ktime_get_ns();
 	ec_fill_proc(&ev->proc);
 	/* Rare, and every millisecond counts before the process reaches its first handshake. */
+	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+}
+
+/* The current process has just run the executable BPRM names (sched_process_exec). */
+static __always_inline void ec_lib_watch_exec(struct linux_binprm *bprm)
+{
+	struct ec_lib_file key = {};
+	struct ec_lib_event *ev;
+	__u8 one = 1;
+
+	key.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
+	key.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
+	if (!key.ino || bpf_map_lookup_elem(&ec_lib_seen, &key) || !ec_proc_allowed())
+		return;
+	bpf_map_update_elem(&ec_lib_seen, &key, &one, BPF_ANY);
+	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
+	if (!ev)
+		return;
+	ev->hdr.type = EC_EV_EXEC;
+	ev->hdr.reserved = 0;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ec_fill_proc(&ev->proc);
+	__builtin_memcpy(ev->name, ev->proc.comm, sizeof(ev->proc.comm));
+	ev->name[sizeof(ev->proc.comm) - 1] = 0;
 	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
 }
 

@@ -60,3 +60,11 @@ int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	ec_tls_note_fd(c->conn_id, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs), c->source);
 	return 0;
 }
+
+/* A process runs a new program: one lookup per exec (lib_watch.bpf.h). */
+SEC("raw_tracepoint/sched_process_exec")
+int ec_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	ec_lib_watch_exec((struct linux_binprm *)ctx->args[2]);
+	return 0;
+}

@@ -39,16 +39,16 @@ struct loaded_module {
 };
 
 /*
- * A process mapped a TLS library not seen before: every module that follows such files looks
- * at what the process maps now and traces what is new. A file that cannot be traced is said,
- * once; the capture goes on.
+ * A process mapped a TLS library, or ran a program, not seen before: every module that follows
+ * such files looks at what the process maps and runs now and traces what is new. A file that cannot
+ * be traced is said, once; the capture goes on.
  */
 static void on_lib_mapped(struct engine *e, const struct ec_lib_event *ev, size_t size)
 {
 	if (size < sizeof(*ev) || !e->modules)
 		return;
-	g_debug("pid %u (%.16s) maps %.32s, not seen before", ev->proc.pid, ev->proc.comm,
-	        ev->name);
+	g_debug("pid %u (%.16s) %s %.32s, not seen before", ev->proc.pid, ev->proc.comm,
+	        ev->hdr.type == EC_EV_EXEC ? "runs" : "maps", ev->name);
 	for (guint i = 0; i < e->modules->len; i++) {
 		const struct loaded_module *lm =
 		    &g_array_index(e->modules, struct loaded_module, i);
@@ -89,6 +89,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		ec_engine_on_audit(e, data, size);
 		break;
 	case EC_EV_LIB_MAPPED:
+	case EC_EV_EXEC:
 		on_lib_mapped(e, data, size);
 		break;
 	}

@@ -20,6 +20,11 @@ static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 	return ec_find_exes((const char *const *)o->gobin, err);
 }
 
+static GPtrArray *find_in_process(pid_t pid)
+{
+	return ec_find_exe_of_process(pid);
+}
+
 /* A Go program with crypto/tls: its probe points (all entry-type; see go_target.h). */
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
@@ -63,6 +68,7 @@ static const struct ec_tls_module_desc go_desc = {
                .elf_bytes = go_tls_bpf__elf_bytes,
                .entry = "ec_go_probe"},
     .find = find,
+    .find_in_process = find_in_process,
     .plan = plan,
 };
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The socket finder every TLS library module relies on: the sys_enter raw tracepoint of
- * bpf/tls_conn.bpf.c, which names the socket a thread uses inside a TLS library call.
+ * bpf/tls_conn.bpf.c, which names the socket a thread uses inside a TLS library call, and
+ * watches for TLS libraries and programs that appear while the capture runs (the
+ * sched_process_exec raw tracepoint too).
  */
 #include <errno.h>
 #include <bpf/libbpf.h>
@@ -13,7 +15,7 @@
 
 struct tls_conn {
 	struct ec_bpf_loaded bpf;
-	struct bpf_link *link;
+	struct bpf_link *link, *exec_link;
 };
 
 static const struct ec_bpf_object_spec tls_conn_object = {
@@ -34,6 +36,7 @@ static void destroy(void *state)
 
 	if (!t)
 		return;
+	bpf_link__destroy(t->exec_link);
 	bpf_link__destroy(t->link);
 	ec_bpf_unload(&t->bpf);
 	g_free(t);
@@ -54,12 +57,23 @@ static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
 static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 {
 	struct tls_conn *t = state;
+	struct bpf_program *exec;
 
 	(void)o;
 	t->link = bpf_program__attach_raw_tracepoint(t->bpf.entry, "sys_enter");
 	if (!t->link) {
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
 		            "cannot attach to the sys_enter raw tracepoint: %s", g_strerror(errno));
+		return -1;
+	}
+	exec = bpf_object__find_program_by_name(t->bpf.obj, "ec_exec");
+	t->exec_link = exec ? bpf_program__attach_raw_tracepoint(exec, "sched_process_exec") : NULL;
+	if (!t->exec_link) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot attach to the sched_process_exec raw tracepoint: %s",
+		            g_strerror(errno));
+		bpf_link__destroy(t->link);
+		t->link = NULL;
 		return -1;
 	}
 	return 0;

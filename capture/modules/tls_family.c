@@ -114,7 +114,8 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
 	m->files = files;
 	m->targets = g_array_new(FALSE, TRUE, sizeof(struct ec_tls_target));
 	g_array_set_clear_func(m->targets, target_clear);
-	if (plan_files(m, err) || m->targets->len == 0 ||
+	/* With nothing to trace yet, a module that follows new files still loads, to adopt them. */
+	if (plan_files(m, err) || (m->targets->len == 0 && !d->find_in_process) ||
 	    ec_bpf_load(&m->bpf, &d->object, shared, err) || write_layouts(m, err)) {
 		ec_tls_module_destroy(m);
 		return NULL; /* ERR unset when there was nothing to trace */
@@ -197,7 +198,7 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 			g_array_set_size(m->targets, id);
 			return -1;
 		}
-		g_message("tracing %s%s%s (mapped by pid %d after the capture started)", d->tracing,
+		g_message("tracing %s%s%s (seen in pid %d after the capture started)", d->tracing,
 		          f->path, t.note ? t.note : "", (int)pid);
 		m->n_attached++;
 	}
@@ -267,7 +268,10 @@ char *ec_tls_module_describe(void *state)
 	struct tls_module *m = state;
 
 	if (!m->n_attached)
-		return NULL;
+		return m->d->find_in_process
+		           ? g_strdup_printf("%s: none yet (new %s are traced as they appear)",
+		                             m->d->label, m->d->units)
+		           : NULL;
 	return g_strdup_printf("%s: %u %s", m->d->label, m->n_attached,
 	                       m->n_attached == 1 ? m->d->unit : m->d->units);
 }

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,6 +102,17 @@ static void add_running(GPtrArray *list, const char *const *names)
 	struct exe_walk w = {list, names, getpid()};
 
 	ec_proc_foreach(add_exe, &w);
+}
+
+GPtrArray *ec_find_exe_of_process(pid_t pid)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(ec_target_file_free);
+	struct exe_walk w = {list, NULL, getpid()};
+	char pid_text[16];
+
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+	add_exe(pid_text, &w);
+	return list;
 }
 
 GPtrArray *ec_find_exes(const char *const *extra, GError **err)

@@ -22,6 +22,9 @@ void ec_proc_foreach(void (*fn)(const char *pid, void *data), void *data);
  */
 GPtrArray *ec_find_exes(const char *const *extra, GError **err);
 
+/* The executable process PID runs now, as ec_find_exes gives it; empty if it is gone. */
+GPtrArray *ec_find_exe_of_process(pid_t pid);
+
 /*
  * OVERRIDE (the user's path: it must be a regular file, and is then the only one) or every file
  * matching the glob patterns of STD_PATHS and every running process's executable whose base

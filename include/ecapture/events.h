@@ -38,6 +38,7 @@ enum ec_event_type {
 	    6,           /* struct ec_tls_secret_event: one key log line, as a library has it */
 	EC_EV_AUDIT = 7, /* struct ec_audit_event: a shell command line or a database query */
 	EC_EV_LIB_MAPPED = 8, /* struct ec_lib_event: a TLS library mapped, not seen before */
+	EC_EV_EXEC = 9,       /* struct ec_lib_event: a program not seen before starts */
 };
 
 struct ec_event_hdr {
@@ -134,7 +135,9 @@ struct ec_conn_event {
 /*
  * A process maps a file named like a TLS library (libssl*, libgnutls*, libnspr4*) as code, and
  * that file (device, inode) was not seen mapped before: it may be a library that appeared after
- * the capture started (a new program, a copy at a new path, a container's own).
+ * the capture started (a new program, a copy at a new path, a container's own). The same event,
+ * as EC_EV_EXEC, says a process runs an executable file not seen before (it may carry its TLS
+ * code inside: Go); name is then the process's new comm.
  */
 #define EC_LIB_NAME_LEN 32
 struct ec_lib_event {

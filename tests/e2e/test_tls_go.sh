@@ -5,7 +5,9 @@
 # KeyLogWriter.
 #  1. a normal build, running before the capture starts (found among the running processes):
 #     10 requests over TLS 1.3 and 10 over TLS 1.2, a connection each;
-#  2. a stripped PIE build (no symbol table), named in the config, started after the capture.
+#  2. a stripped PIE build (no symbol table), named in the config, started after the capture;
+#  3. a PID filter on one of two clients;
+#  4. a copy nobody named, started after the capture (seen when it starts).
 # Every request must be decrypted exactly once by stock tshark from the DSBs, and its packets
 # must name the client's pid. Plaintext records of the same traffic must name it too.
 source "$(dirname "$0")/lib.sh"
@@ -108,5 +110,25 @@ cut -f2 "$E2E_TMP/pid.out" | sort | uniq -c | awk '$1 != 2' >"$E2E_TMP/pid.bad"
 grep -q '/other/' "$E2E_TMP/pid.out" && fail "pid $OTHER captured despite the filter"
 awk -F'\t' -v pid="$KEEP" '$1 != pid' "$E2E_TMP/pid.out" | grep -q . && fail "a line with another pid"
 log "ok: only pid $KEEP, all $N requests decrypted and as records"
+assert_clean
+
+log "4. a Go program nobody named, started after the capture, its first request 1 s later"
+cp "$E2E_TMP/goclient" "$E2E_TMP/goclient-late"
+start_tshark late -o extcap.ecapture_tls.tlslibs:go -Y http.request -T fields -E separator=/t \
+	-e ecapture.pid -e http.request.uri
+wait_attached late
+G3="$E2E_TMP/gate3"
+"$E2E_TMP/goclient-late" -gate "$G3" -n $N -tls 1.3 "$URL/late13" >"$E2E_TMP/l13.client" 2>&1 &
+L13=$!
+E2E_PIDS+=("$L13")
+sleep 1
+touch "$G3"
+wait "$L13" || fail "Go client (late) failed: $(cat "$E2E_TMP/l13.client")"
+wait_for_lines "$E2E_TMP/late.out" "/late13/$N\$" 1 20 || true
+sleep 1
+stop_tshark
+grep -q "tracing Go program $E2E_TMP/goclient-late (seen in pid $L13 after the capture started)" \
+	"$E2E_TMP/late.log" || fail "the late Go program was not traced: $(cat "$E2E_TMP/late.log")"
+check_run "$E2E_TMP/late.out" /late13/ "$L13"
 assert_clean
 log "PASS"

@@ -50,7 +50,7 @@ check_root() {
 	wait_for_lines "$E2E_TMP/after-$SUITE.out" '^/after1.2$' 1 15 || true
 	sleep 1
 	stop_tshark
-	grep -qF "tracing $LIB (mapped by pid" "$E2E_TMP/after-$SUITE.log" ||
+	grep -qF "tracing $LIB (seen in pid" "$E2E_TMP/after-$SUITE.log" ||
 		fail "the root's libssl was not traced as it appeared: $(cat "$E2E_TMP/after-$SUITE.log")"
 	for u in /after1.3 /after1.2; do
 		[ "$(grep -cx -- "$u" "$E2E_TMP/after-$SUITE.out" || true)" -eq 1 ] || fail "$u not decrypted exactly once"
