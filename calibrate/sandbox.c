@@ -18,6 +18,19 @@
 #include "report.h"
 
 /*
+ * PATH opened for reading. "/proc/self/fd/N" is a descriptor our parent opened and left to us
+ * (we may run without the rights to open the file again): a copy of it.
+ */
+static int open_path(const char *path)
+{
+	int n, used = 0;
+
+	if (sscanf(path, "/proc/self/fd/%d%n", &n, &used) == 1 && path[used] == '\0' && n > 2)
+		return fcntl(n, F_DUPFD_CLOEXEC, 3);
+	return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+}
+
+/*
  * PATH copied into a memfd: after the privilege drop, dlopen re-opens /proc/self/fd/N with
  * nobody's rights, which a root-only (0600) library would refuse; a memfd is readable. It is
  * also a snapshot: the file cannot change between loading and measuring.
@@ -25,7 +38,7 @@
 static int open_lib(const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), mfd = -1;
+	int fd = open_path(path), mfd = -1;
 	off_t off = 0;
 
 	if (fd < 0) {

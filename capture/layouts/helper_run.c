@@ -7,6 +7,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,7 +82,16 @@ static gboolean drain(int fd, GString *buf)
 	return TRUE;
 }
 
+static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_data,
+                    struct ec_helper_result *r, GError **err);
+
 gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
+{
+	return run(argv, NULL, NULL, r, err);
+}
+
+static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_data,
+                    struct ec_helper_result *r, GError **err)
 {
 	/* a clean environment: no OPENSSL_CONF, LD_PRELOAD ... of ours */
 	gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
@@ -88,8 +100,8 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 	GPid pid;
 	gboolean timed_out = FALSE;
 
-	if (!g_spawn_async_with_pipes(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
-	                              NULL, &pfd[0].fd, &pfd[1].fd, err))
+	if (!g_spawn_async_with_pipes(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, setup,
+	                              setup_data, &pid, NULL, &pfd[0].fd, &pfd[1].fd, err))
 		return FALSE;
 	r->out = g_string_new(NULL);
 	r->errout = g_string_new(NULL);
@@ -144,14 +156,60 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 #define MULTIARCH "aarch64-linux-gnu"
 #endif
 
+#define NOBODY 65534
+
+/* What the child keeps across exec: the descriptors its paths name. */
+struct foreign_fds {
+	int fd[16];
+	int n;
+};
+
+/*
+ * In the child, before the foreign loader runs: it is the other root's code, so it never runs
+ * with our privileges. It reads nothing by path it could not read as nobody: every file and
+ * directory it needs was opened by us and is passed as /proc/self/fd/N.
+ */
+static void drop_for_foreign(gpointer data)
+{
+	const struct foreign_fds *f = data;
+
+	for (int i = 0; i < f->n; i++)
+		if (fcntl(f->fd[i], F_SETFD, 0) < 0)
+			_exit(127);
+	if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) /* setuid hid /proc/self/fd from ourselves */
+		_exit(127);
+}
+
+/* PATH (in ROOT when IN_ROOT) opened for the child: "/proc/self/fd/N", or NULL. */
+static gchar *pass_fd(struct foreign_fds *f, int dir, const char *path, bool in_root,
+                      bool directory)
+{
+	struct open_how how = {.flags = (directory ? O_PATH | O_DIRECTORY : O_RDONLY) | O_CLOEXEC,
+	                       .resolve = in_root ? RESOLVE_IN_ROOT : 0};
+	int fd;
+
+	if (f->n >= (int)G_N_ELEMENTS(f->fd))
+		return NULL;
+	fd = (int)syscall(SYS_openat2, in_root ? dir : AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)
+		return NULL;
+	f->fd[f->n++] = fd;
+	return g_strdup_printf("/proc/self/fd/%d", fd);
+}
+
 gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_result *r, GError **err)
 {
 #ifdef LOADER
-	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
-	g_autofree gchar *loader = NULL, *libpath = NULL;
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	int dir, fd;
-	gboolean ok;
+	static const char *const lib_dirs[] = {
+	    "usr/lib/" MULTIARCH, "lib/" MULTIARCH, "usr/lib64", "lib64", "usr/lib", "lib"};
+	struct foreign_fds f = {.n = 0};
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GString) libpath = g_string_new(NULL);
+	gchar *loader;
+	gboolean ok = FALSE;
+	int dir;
 
 	/* Its symbolic links are absolute within ROOT: resolve them there, not in ours. */
 	dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -160,27 +218,34 @@ gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_resul
 		            root, g_strerror(errno));
 		return FALSE;
 	}
-	fd = (int)syscall(SYS_openat2, dir, LOADER, &how, sizeof(how));
-	close(dir);
-	if (fd < 0) {
+	loader = pass_fd(&f, dir, LOADER, true, false);
+	if (!loader) {
 		g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_HELPER, "no /%s in %s: %s",
 		            LOADER, root, g_strerror(errno));
-		return FALSE;
+		goto out;
 	}
-	/* Ours until the helper has started: the child reaches it through our fd table. */
-	loader = g_strdup_printf("/proc/%d/fd/%d", (int)getpid(), fd);
-	libpath = g_strdup_printf("%1$s/usr/lib/" MULTIARCH ":%1$s/lib/" MULTIARCH
-	                          ":%1$s/usr/lib64:%1$s/lib64:%1$s/usr/lib:%1$s/lib",
-	                          root);
+	for (gsize i = 0; i < G_N_ELEMENTS(lib_dirs); i++) {
+		g_autofree gchar *d = pass_fd(&f, dir, lib_dirs[i], true, true);
+
+		if (d)
+			g_string_append_printf(libpath, "%s%s", libpath->len ? ":" : "", d);
+	}
 	g_ptr_array_add(args, loader);
-	g_ptr_array_add(args, "--inhibit-cache"); /* our /etc/ld.so.cache lists our libraries */
-	g_ptr_array_add(args, "--library-path");
-	g_ptr_array_add(args, libpath);
-	for (gchar **a = argv; *a; a++)
-		g_ptr_array_add(args, *a);
+	g_ptr_array_add(args, g_strdup("--inhibit-cache")); /* our ld.so.cache lists our libs */
+	g_ptr_array_add(args, g_strdup("--library-path"));
+	g_ptr_array_add(args, g_strdup(libpath->str));
+	for (gchar **a = argv; *a; a++) {
+		/* the libraries to measure: opened here, where we may read them */
+		gchar *p = a > argv + 1 && **a == '/' ? pass_fd(&f, dir, *a, false, false) : NULL;
+
+		g_ptr_array_add(args, p ? p : g_strdup(*a));
+	}
 	g_ptr_array_add(args, NULL);
-	ok = ec_helper_run((gchar **)args->pdata, r, err);
-	close(fd);
+	ok = run((gchar **)args->pdata, drop_for_foreign, &f, r, err);
+out:
+	for (int i = 0; i < f.n; i++)
+		close(f.fd[i]);
+	close(dir);
 	return ok;
 #else
 	(void)root;
