@@ -46,4 +46,32 @@ int ec_audit_module_attach(void *state, const struct ec_capture_opts *o, GError 
 char *ec_audit_module_describe(void *state);
 void ec_audit_module_destroy(void *state);
 
+/*
+ * The struct ec_module_ops VAR, named NAME, of the audit module DESC: wanted for the capture
+ * source SRC; OPTS_FIELD is the capture option naming a program to trace instead.
+ */
+#define EC_AUDIT_MODULE(var, name_, desc, src, opts_field)                                         \
+	static bool var##_wanted(const struct ec_capture_opts *o)                                  \
+	{                                                                                          \
+		return o->source == (src);                                                         \
+	}                                                                                          \
+	static void *var##_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,     \
+	                        GError **err)                                                      \
+	{                                                                                          \
+		return ec_audit_module_load(&(desc), o->opts_field, shared, o, err);               \
+	}                                                                                          \
+	static int var##_list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)      \
+	{                                                                                          \
+		return ec_audit_module_list(&(desc), o->opts_field, o, rows, err);                 \
+	}                                                                                          \
+	const struct ec_module_ops var = {                                                         \
+	    .name = name_,                                                                         \
+	    .wanted = var##_wanted,                                                                \
+	    .load = var##_load,                                                                    \
+	    .list = var##_list,                                                                    \
+	    .attach = ec_audit_module_attach,                                                      \
+	    .describe = ec_audit_module_describe,                                                  \
+	    .destroy = ec_audit_module_destroy,                                                    \
+	}
+
 #endif

@@ -144,27 +144,4 @@ static const struct ec_audit_module_desc mysqld_desc = {
     .plan = plan_server,
 };
 
-static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
-{
-	return ec_audit_module_load(&mysqld_desc, o->mysqld_path, shared, o, err);
-}
-
-static int list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)
-{
-	return ec_audit_module_list(&mysqld_desc, o->mysqld_path, o, rows, err);
-}
-
-static bool wanted(const struct ec_capture_opts *o)
-{
-	return o->source == EC_SOURCE_MYSQLD;
-}
-
-const struct ec_module_ops ec_mod_mysqld = {
-    .name = "mysqld",
-    .wanted = wanted,
-    .load = load,
-    .list = list,
-    .attach = ec_audit_module_attach,
-    .describe = ec_audit_module_describe,
-    .destroy = ec_audit_module_destroy,
-};
+EC_AUDIT_MODULE(ec_mod_mysqld, "mysqld", mysqld_desc, EC_SOURCE_MYSQLD, mysqld_path);

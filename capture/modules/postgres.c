@@ -119,27 +119,4 @@ static const struct ec_audit_module_desc postgres_desc = {
     .plan = plan_server,
 };
 
-static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
-{
-	return ec_audit_module_load(&postgres_desc, o->postgres_path, shared, o, err);
-}
-
-static int list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)
-{
-	return ec_audit_module_list(&postgres_desc, o->postgres_path, o, rows, err);
-}
-
-static bool wanted(const struct ec_capture_opts *o)
-{
-	return o->source == EC_SOURCE_POSTGRES;
-}
-
-const struct ec_module_ops ec_mod_postgres = {
-    .name = "postgres",
-    .wanted = wanted,
-    .load = load,
-    .list = list,
-    .attach = ec_audit_module_attach,
-    .describe = ec_audit_module_describe,
-    .destroy = ec_audit_module_destroy,
-};
+EC_AUDIT_MODULE(ec_mod_postgres, "postgres", postgres_desc, EC_SOURCE_POSTGRES, postgres_path);

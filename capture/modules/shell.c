@@ -184,52 +184,5 @@ static const struct ec_audit_module_desc zsh_desc = {
     .data = &zsh_kind,
 };
 
-static bool bash_wanted(const struct ec_capture_opts *o)
-{
-	return o->source == EC_SOURCE_BASH;
-}
-
-static bool zsh_wanted(const struct ec_capture_opts *o)
-{
-	return o->source == EC_SOURCE_ZSH;
-}
-
-static void *bash_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
-{
-	return ec_audit_module_load(&bash_desc, o->bash_path, shared, o, err);
-}
-
-static int bash_list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)
-{
-	return ec_audit_module_list(&bash_desc, o->bash_path, o, rows, err);
-}
-
-static void *zsh_load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o, GError **err)
-{
-	return ec_audit_module_load(&zsh_desc, o->zsh_path, shared, o, err);
-}
-
-static int zsh_list(const struct ec_capture_opts *o, GPtrArray *rows, GError **err)
-{
-	return ec_audit_module_list(&zsh_desc, o->zsh_path, o, rows, err);
-}
-
-const struct ec_module_ops ec_mod_bash = {
-    .name = "bash",
-    .wanted = bash_wanted,
-    .load = bash_load,
-    .list = bash_list,
-    .attach = ec_audit_module_attach,
-    .describe = ec_audit_module_describe,
-    .destroy = ec_audit_module_destroy,
-};
-
-const struct ec_module_ops ec_mod_zsh = {
-    .name = "zsh",
-    .wanted = zsh_wanted,
-    .load = zsh_load,
-    .list = zsh_list,
-    .attach = ec_audit_module_attach,
-    .describe = ec_audit_module_describe,
-    .destroy = ec_audit_module_destroy,
-};
+EC_AUDIT_MODULE(ec_mod_bash, "bash", bash_desc, EC_SOURCE_BASH, bash_path);
+EC_AUDIT_MODULE(ec_mod_zsh, "zsh", zsh_desc, EC_SOURCE_ZSH, zsh_path);
