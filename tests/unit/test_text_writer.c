@@ -155,6 +155,23 @@ static void test_audit_unknown_status(struct fixture *f, gconstpointer data)
 	                "--- 2026-11-23 20:40:01.123456 shell pid=77 tid=77 uid=0 (bash)\nls\n");
 }
 
+static void test_audit_escaped(struct fixture *f, gconstpointer data)
+{
+	/* a title change, a bell, a cursor move, a C1 CSI (U+009B), a bad byte, UTF-8, CRLF */
+	static const char text[] = "echo \x1b]0;pwned\x07 \x1b[2J \xc2\x9b"
+	                           "1m \xff \xc3\xa9\tok\r\n";
+	size_t size;
+	g_autofree struct ec_audit_event *ev =
+	    audit(EC_RECORD_SHELL, EC_RECORD_SRC_BASH, text, sizeof(text) - 1, &size);
+
+	(void)data;
+	ev->status = 0;
+	ec_engine_on_audit(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 shell pid=77 tid=77 uid=0 (bash) status=0\n"
+	                "echo \\x1b]0;pwned\\x07 \\x1b[2J \\xc2\\x9b1m \\xff \xc3\xa9\tok\\x0d\n");
+}
+
 int main(int argc, char **argv)
 {
 	setenv("TZ", "UTC", 1);
@@ -166,5 +183,7 @@ int main(int argc, char **argv)
 	           teardown);
 	g_test_add("/text_writer/audit_unknown_status", struct fixture, NULL, setup,
 	           test_audit_unknown_status, teardown);
+	g_test_add("/text_writer/audit_escaped", struct fixture, NULL, setup, test_audit_escaped,
+	           teardown);
 	return g_test_run();
 }
