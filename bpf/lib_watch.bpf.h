@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Files that appear after the capture started. A process that runs an executable not seen
- * before reports it once (it may be a Go program: sched_process_exec, a raw tracepoint).
- * TLS libraries: a process that maps a file named like a
- * TLS library as code (the loader's mmap of its text, at startup or dlopen) reports it once per
- * file, so userspace can probe it. Checked on the mmap syscall's entry: by then the loader has
- * mapped the file's first (read-only) segment, so it shows in /proc/PID/maps. Needs no tracefs,
- * no loader symbols and works in every mount namespace.
+ * Files that appear after the capture started, each reported once, so userspace can probe it:
+ * - a process runs an executable not seen before (it may be a Go program): sched_process_exec,
+ *   a raw tracepoint;
+ * - a process maps a file named like a TLS library as code (the loader's mmap of its text, at
+ *   startup or dlopen): checked on the mmap syscall's entry, when the loader has mapped the
+ *   file's first (read-only) segment already, so it shows in /proc/PID/maps.
+ * Needs no tracefs, no loader symbols, and works in every mount namespace.
  */
 #ifndef EC_LIB_WATCH_BPF_H
 #define EC_LIB_WATCH_BPF_H
@@ -45,14 +45,41 @@ static __always_inline bool ec_tls_lib_name(const char *n)
 	       ec_has_prefix(n, "libnspr4.so", 11);
 }
 
+/*
+ * Whether the current process is the first allowed one to show file KEY (which is then marked
+ * seen). A file the filters reject stays unmarked: an allowed process may show it later.
+ */
+static __always_inline bool ec_first_sight(const struct ec_lib_file *key)
+{
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&ec_lib_seen, key) || !ec_proc_allowed())
+		return false;
+	bpf_map_update_elem(&ec_lib_seen, key, &one, BPF_ANY);
+	return true;
+}
+
+/* Tell userspace at once: rare, and every millisecond counts before the first handshake. */
+static __always_inline void ec_file_event(__u32 type, const char *name)
+{
+	struct ec_lib_event *ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
+
+	if (!ev)
+		return;
+	ev->hdr.type = type;
+	ev->hdr.reserved = 0;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ec_fill_proc(&ev->proc);
+	__builtin_memcpy(ev->name, name, sizeof(ev->name));
+	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+}
+
 /* mmap(addr, len, PROT, flags, FD, off) is being entered by the current process. */
 static __always_inline void ec_lib_watch_mmap(long prot, int fd)
 {
 	struct ec_lib_file key = {};
-	struct ec_lib_event *ev;
+	char name[EC_LIB_NAME_LEN] = {};
 	struct file *file;
-	const unsigned char *name;
-	__u8 one = 1;
 
 	if (!(prot & EC_PROT_EXEC) || fd < 0)
 		return;
@@ -61,51 +88,25 @@ static __always_inline void ec_lib_watch_mmap(long prot, int fd)
 		return;
 	key.ino = BPF_CORE_READ(file, f_inode, i_ino);
 	key.dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-	if (bpf_map_lookup_elem(&ec_lib_seen, &key))
+	if (!ec_first_sight(&key))
 		return;
-	if (!ec_proc_allowed())
-		return; /* not marked seen: an allowed process may map it later */
-	bpf_map_update_elem(&ec_lib_seen, &key, &one, BPF_ANY);
-
-	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
-	if (!ev)
+	if (bpf_probe_read_kernel_str(name, sizeof(name),
+	                              BPF_CORE_READ(file, f_path.dentry, d_name.name)) < 0 ||
+	    !ec_tls_lib_name(name))
 		return;
-	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	if (bpf_probe_read_kernel_str(ev->name, sizeof(ev->name), name) < 0 ||
-	    !ec_tls_lib_name(ev->name)) {
-		bpf_ringbuf_discard(ev, 0);
-		return;
-	}
-	ev->hdr.type = EC_EV_LIB_MAPPED;
-	ev->hdr.reserved = 0;
-	ev->hdr.ts_ns = bpf_ktime_get_ns();
-	ec_fill_proc(&ev->proc);
-	/* Rare, and every millisecond counts before the process reaches its first handshake. */
-	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+	ec_file_event(EC_EV_LIB_MAPPED, name);
 }
 
 /* The current process has just run the executable BPRM names (sched_process_exec). */
 static __always_inline void ec_lib_watch_exec(struct linux_binprm *bprm)
 {
 	struct ec_lib_file key = {};
-	struct ec_lib_event *ev;
-	__u8 one = 1;
+	char name[EC_LIB_NAME_LEN] = {}; /* its comm says which program */
 
 	key.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
 	key.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
-	if (!key.ino || bpf_map_lookup_elem(&ec_lib_seen, &key) || !ec_proc_allowed())
-		return;
-	bpf_map_update_elem(&ec_lib_seen, &key, &one, BPF_ANY);
-	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
-	if (!ev)
-		return;
-	ev->hdr.type = EC_EV_EXEC;
-	ev->hdr.reserved = 0;
-	ev->hdr.ts_ns = bpf_ktime_get_ns();
-	ec_fill_proc(&ev->proc);
-	__builtin_memcpy(ev->name, ev->proc.comm, sizeof(ev->proc.comm));
-	ev->name[sizeof(ev->proc.comm) - 1] = 0;
-	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+	if (key.ino && ec_first_sight(&key))
+		ec_file_event(EC_EV_EXEC, name);
 }
 
 #endif

@@ -30,6 +30,9 @@ struct ec_target_row {
 	char *skipped;   /* NULL: it would be traced; else why not */
 };
 
+/* A row for MODULE's file PATH (SKIPPED: why it would not be traced; NULL: it would be). */
+struct ec_target_row *ec_target_row_new(const char *module, const char *path, guint n_procs,
+                                        pid_t first_pid, const char *skipped);
 void ec_target_row_free(gpointer row);
 
 /*

@@ -48,7 +48,8 @@ static void on_lib_mapped(struct engine *e, const struct ec_lib_event *ev, size_
 	if (size < sizeof(*ev) || !e->modules)
 		return;
 	g_debug("pid %u (%.16s) %s %.32s, not seen before", ev->proc.pid, ev->proc.comm,
-	        ev->hdr.type == EC_EV_EXEC ? "runs" : "maps", ev->name);
+	        ev->hdr.type == EC_EV_EXEC ? "runs" : "maps",
+	        ev->hdr.type == EC_EV_EXEC ? ev->proc.comm : ev->name);
 	for (guint i = 0; i < e->modules->len; i++) {
 		const struct loaded_module *lm =
 		    &g_array_index(e->modules, struct loaded_module, i);

@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "engine/engine_int.h"
 #include "engine/flows.h"
@@ -180,18 +179,6 @@ void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
 #define UNCLAIMED_LOGGED 20 /* connections named one by one; the rest are only counted */
 #define UNCLAIMED_WHY    "ecapture: no traced TLS library gave keys for this connection"
 
-/* "a.b.c.d:p > e.f.g.h:q" (or [v6]:p) for KEY, into OUT. */
-static void append_flow(GString *out, const struct ec_flow_key *k)
-{
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	int af = k->family == 10 ? AF_INET6 : AF_INET;
-
-	inet_ntop(af, k->addr_a, a, sizeof(a));
-	inet_ntop(af, k->addr_b, b, sizeof(b));
-	g_string_append_printf(out, af == AF_INET6 ? "[%s]:%u - [%s]:%u" : "%s:%u - %s:%u", a,
-	                       ntohs(k->port_a), b, ntohs(k->port_b));
-}
-
 /*
  * A waiting flow whose time is up: one that a traced TLS session claimed is written out even
  * without complete keys (the user sees it, undecrypted). A TLS connection nothing claimed (its
@@ -208,7 +195,11 @@ static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
 	if (f->have_random) {
 		if (e->unclaimed++ < UNCLAIMED_LOGGED) {
 			g_string_truncate(e->scratch, 0);
-			append_flow(e->scratch, &f->key);
+			ec_append_endpoint(e->scratch, f->key.family, f->key.addr_a,
+			                   ntohs(f->key.port_a));
+			g_string_append(e->scratch, " - ");
+			ec_append_endpoint(e->scratch, f->key.family, f->key.addr_b,
+			                   ntohs(f->key.port_b));
 			g_message("no keys for the TLS connection %s: no traced library claimed it "
 			          "within %llu ms (%s)",
 			          e->scratch->str, (unsigned long long)(e->hold_ns / 1000000),

@@ -8,6 +8,19 @@
 
 #include "modules/module.h"
 
+struct ec_target_row *ec_target_row_new(const char *module, const char *path, guint n_procs,
+                                        pid_t first_pid, const char *skipped)
+{
+	struct ec_target_row *r = g_new0(struct ec_target_row, 1);
+
+	r->module = g_strdup(module);
+	r->path = g_strdup(path);
+	r->n_procs = n_procs;
+	r->first_pid = first_pid;
+	r->skipped = g_strdup(skipped);
+	return r;
+}
+
 void ec_target_row_free(gpointer p)
 {
 	struct ec_target_row *r = p;

@@ -4,8 +4,8 @@
  * (never guessed from a version table). Results, failures included, are cached per file
  * (st_dev, st_ino, size, mtime) for the life of the process.
  */
-#ifndef EC_LAYOUT_H
-#define EC_LAYOUT_H
+#ifndef EC_SSL_LAYOUT_H
+#define EC_SSL_LAYOUT_H
 
 #include <linux/types.h>
 #include <glib.h>

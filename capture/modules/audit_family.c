@@ -75,31 +75,24 @@ int ec_audit_module_list(const struct ec_audit_module_desc *d, const char *overr
 	g_autoptr(GError) ferr = NULL;
 	g_autoptr(GPtrArray) files =
 	    ec_find_programs(d->program, override, d->std_paths, d->names, &ferr);
-	struct ec_audit_plan *plan = ec_audit_plan_new();
+	struct ec_audit_plan *plan;
 
-	for (guint i = 0; files && i < files->len; i++) {
+	(void)err;
+	if (!files) {
+		g_ptr_array_add(rows, ec_target_row_new(d->label, override ? override : "", 0, 0,
+		                                        ferr->message));
+		return 0;
+	}
+	plan = ec_audit_plan_new();
+	for (guint i = 0; i < files->len; i++) {
 		const struct ec_target_file *f = files->pdata[i];
-		struct ec_target_row *r = g_new0(struct ec_target_row, 1);
 		g_autoptr(GError) why = NULL;
 
-		r->module = g_strdup(d->label);
-		r->path = g_strdup(f->path);
-		r->n_procs = f->n_procs;
-		r->first_pid = f->first_pid;
-		if (d->plan(plan, f->path, d->data, o, &why))
-			r->skipped = g_strdup(why ? why->message : "cannot be traced");
-		g_ptr_array_add(rows, r);
-	}
-	if (!files) {
-		struct ec_target_row *r = g_new0(struct ec_target_row, 1);
-
-		r->module = g_strdup(d->label);
-		r->path = g_strdup(override ? override : "");
-		r->skipped = g_strdup(ferr ? ferr->message : "cannot look for programs");
-		g_ptr_array_add(rows, r);
+		d->plan(plan, f->path, d->data, o, &why);
+		g_ptr_array_add(rows, ec_target_row_new(d->label, f->path, f->n_procs, f->first_pid,
+		                                        why ? why->message : NULL));
 	}
 	ec_audit_plan_free(plan);
-	(void)err;
 	return 0;
 }
 

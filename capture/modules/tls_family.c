@@ -45,31 +45,39 @@ bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_ca
 	return o->source == EC_SOURCE_TLS && (o->tls_libs & d->tls_lib);
 }
 
+/*
+ * Plan F as the next target (its id: the count of targets so far). 1: appended to the targets;
+ * 0: not for this module; -1 with WHY: it cannot be traced.
+ */
+static int plan_target(struct tls_module *m, const struct ec_target_file *f, GError **why)
+{
+	struct ec_tls_target t = {.file = f};
+	guint id = m->targets->len;
+	int rc;
+
+	if (id >= EC_MAX_LIBS) {
+		g_set_error(why, EC_ERROR, EC_ERROR_UNSUPPORTED, "more than %d %s %s are traced",
+		            EC_MAX_LIBS, m->d->label, m->d->units);
+		return -1;
+	}
+	ec_uprobe_points_init(&t.points);
+	rc = m->d->plan(&t, id, why);
+	if (rc == 1)
+		g_array_append_val(m->targets, t);
+	else
+		target_clear(&t);
+	return rc;
+}
+
 /* Plan every file; the ones that can be traced become targets. */
 static int plan_files(struct tls_module *m, GError **err)
 {
-	const struct ec_tls_module_desc *d = m->d;
-
 	for (guint i = 0; i < m->files->len; i++) {
-		struct ec_tls_target t = {.file = m->files->pdata[i]};
+		const struct ec_target_file *f = m->files->pdata[i];
 		g_autoptr(GError) why = NULL;
-		guint id = m->targets->len;
-		int rc;
 
-		ec_uprobe_points_init(&t.points);
-		rc = d->plan(&t, id, &why);
-		if (rc == 1 && id >= EC_MAX_LIBS)
-			g_warning("more than %d %s %s: %s and later ones not traced", EC_MAX_LIBS,
-			          d->label, d->units, t.file->path);
-		if (rc == 1 && id < EC_MAX_LIBS) {
-			g_array_append_val(m->targets, t);
-			continue;
-		}
-		target_clear(&t);
-		if (rc < 0 && ec_target_unusable(t.file, &why, err))
+		if (plan_target(m, f, &why) < 0 && ec_target_unusable(f, &why, err))
 			return -1;
-		if (rc == 1)
-			break;
 	}
 	return 0;
 }
@@ -123,24 +131,35 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
 	return m;
 }
 
+/* Attach target ID; LATE names the process it was seen in after the start (0: none). */
+static int attach_target(struct tls_module *m, guint id, const struct ec_capture_opts *o,
+                         pid_t late, GError **why)
+{
+	const struct ec_tls_target *t = &g_array_index(m->targets, struct ec_tls_target, id);
+	g_autofree char *seen =
+	    late ? g_strdup_printf(" (seen in pid %d after the capture started)", (int)late) : NULL;
+
+	if (ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, t->file->path, &t->points,
+	                      o->pids, why))
+		return -1;
+	g_message("tracing %s%s%s%s", m->d->tracing, t->file->path, t->note ? t->note : "",
+	          seen ? seen : "");
+	m->n_attached++;
+	return 0;
+}
+
 int ec_tls_module_attach(void *state, const struct ec_capture_opts *o, GError **err)
 {
 	struct tls_module *m = state;
 	const struct ec_tls_module_desc *d = m->d;
 
 	for (guint id = 0; id < m->targets->len; id++) {
-		const struct ec_tls_target *t =
-		    &g_array_index(m->targets, struct ec_tls_target, id);
 		g_autoptr(GError) why = NULL;
 
-		if (ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, t->file->path,
-		                      &t->points, o->pids, &why)) {
-			if (ec_target_unusable(t->file, &why, err))
-				goto fail;
-			continue;
-		}
-		g_message("tracing %s%s%s", d->tracing, t->file->path, t->note ? t->note : "");
-		m->n_attached++;
+		if (attach_target(m, id, o, 0, &why) &&
+		    ec_target_unusable(g_array_index(m->targets, struct ec_tls_target, id).file,
+		                       &why, err))
+			goto fail;
 	}
 	if (d->required && !m->n_attached) {
 		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND, "no %s %s could be probed", d->label,
@@ -157,109 +176,78 @@ fail:
 int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err)
 {
 	struct tls_module *m = state;
-	const struct ec_tls_module_desc *d = m->d;
 	g_autoptr(GPtrArray) found = NULL;
 
-	if (!d->find_in_process)
+	if (!m->d->find_in_process)
 		return 0;
-	found = d->find_in_process(pid);
-	g_debug("%s: pid %d maps %u candidate files", d->label, (int)pid, found->len);
-	for (guint i = 0; i < found->len; i++) {
-		struct ec_target_file *f = found->pdata[i];
+	found = m->d->find_in_process(pid);
+	g_debug("%s: pid %d maps %u candidate files", m->d->label, (int)pid, found->len);
+	while (found->len) {
+		struct ec_target_file *f = g_ptr_array_steal_index(found, 0);
 		struct stat st = {.st_dev = f->dev, .st_ino = f->ino};
-		struct ec_tls_target t = {0};
+		g_autoptr(GError) why = NULL;
 		guint id = m->targets->len;
 		int rc;
 
-		if (ec_target_list_find(m->files, &st))
-			continue; /* traced already, or known to be unusable */
-		g_ptr_array_add(m->files, g_ptr_array_steal_index(found, i--));
-		if (id >= EC_MAX_LIBS) {
-			g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED,
-			            "%s (mapped by pid %d): more than %d %s %s", f->path, (int)pid,
-			            EC_MAX_LIBS, d->label, d->units);
-			return -1;
+		if (ec_target_list_find(m->files, &st)) {
+			ec_target_file_free(f); /* traced already, or known to be unusable */
+			continue;
 		}
-		t.file = f;
-		ec_uprobe_points_init(&t.points);
-		rc = d->plan(&t, id, err);
-		if (rc <= 0) {
-			target_clear(&t);
-			if (rc < 0)
-				g_prefix_error(
-				    err, "pid %d mapped it after the capture started: ", (int)pid);
-			return rc;
-		}
-		g_array_append_val(m->targets, t);
-		if (write_layout(m, id, err) ||
-		    ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, f->path, &t.points,
-		                      o->pids, err)) {
-			/* Stays in the list, so it is not tried again on every mapping. */
+		/* Kept whatever comes of it, so it is not tried again on every mapping. */
+		g_ptr_array_add(m->files, f);
+		rc = plan_target(m, f, &why);
+		if (rc == 1 && (write_layout(m, id, &why) || attach_target(m, id, o, pid, &why))) {
 			g_array_set_size(m->targets, id);
-			return -1;
+			rc = -1;
 		}
-		g_message("tracing %s%s%s (seen in pid %d after the capture started)", d->tracing,
-		          f->path, t.note ? t.note : "", (int)pid);
-		m->n_attached++;
+		if (rc < 0 && ec_target_unusable(f, &why, err))
+			return -1;
 	}
 	return 0;
-}
-
-static struct ec_target_row *row_new(const struct ec_tls_module_desc *d,
-                                     const struct ec_target_file *f)
-{
-	struct ec_target_row *r = g_new0(struct ec_target_row, 1);
-
-	r->module = g_strdup(d->label);
-	r->path = g_strdup(f->path);
-	r->n_procs = f->n_procs;
-	r->first_pid = f->first_pid;
-	return r;
 }
 
 int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
                        GPtrArray *rows, GError **err)
 {
-	g_autoptr(GPtrArray) files = NULL;
 	g_autoptr(GError) ferr = NULL;
+	struct tls_module m = {.d = d};
 
+	(void)err;
 	if (!ec_tls_module_wanted(d, o))
 		return 0;
-	files = d->find(o, &ferr);
-	if (!files) {
+	m.files = d->find(o, &ferr);
+	if (!m.files) {
 		/* A path the user named that is no file: a row, so the rest is still listed. */
-		struct ec_target_row *r = g_new0(struct ec_target_row, 1);
-
-		r->module = g_strdup(d->label);
-		r->path = g_strdup("");
-		r->skipped = g_strdup(ferr ? ferr->message : "cannot look for files");
-		g_ptr_array_add(rows, r);
+		g_ptr_array_add(rows,
+		                ec_target_row_new(d->label, "", 0, 0,
+		                                  ferr ? ferr->message : "cannot look for files"));
 		return 0;
 	}
-	for (guint i = 0; i < files->len; i++) {
-		struct ec_tls_target t = {.file = files->pdata[i]};
+	m.targets = g_array_new(FALSE, TRUE, sizeof(struct ec_tls_target));
+	g_array_set_clear_func(m.targets, target_clear);
+	for (guint i = 0; i < m.files->len; i++) {
+		const struct ec_target_file *f = m.files->pdata[i];
 		g_autoptr(GError) why = NULL;
 		struct ec_target_row *r;
-		int rc;
+		int rc = plan_target(&m, f, &why);
 
-		ec_uprobe_points_init(&t.points);
-		rc = d->plan(&t, i, &why);
-		if (rc == 0) {
-			target_clear(&t);
+		if (rc == 0)
 			continue; /* not for this module (a program without Go's crypto/tls) */
+		r = ec_target_row_new(d->label, f->path, f->n_procs, f->first_pid,
+		                      rc == 1 ? NULL
+		                      : why   ? why->message
+		                              : "cannot be traced");
+		if (rc == 1) {
+			struct ec_tls_target *t =
+			    &g_array_index(m.targets, struct ec_tls_target, m.targets->len - 1);
+
+			r->version = g_steal_pointer(&t->version);
+			r->keys = g_steal_pointer(&t->keys);
 		}
-		r = row_new(d, t.file);
-		r->version = g_steal_pointer(&t.version);
-		r->keys = g_steal_pointer(&t.keys);
-		if (rc < 0)
-			r->skipped = g_strdup(why ? why->message : "cannot be traced");
-		else if (i >= EC_MAX_LIBS)
-			r->skipped =
-			    g_strdup_printf("more than %d %s %s", EC_MAX_LIBS, d->label, d->units);
 		g_ptr_array_add(rows, r);
-		target_clear(&t);
 	}
-	(void)err;
+	g_array_unref(m.targets);
+	g_ptr_array_unref(m.files);
 	return 0;
 }
 

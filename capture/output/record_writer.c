@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "ecapture/record.h"
@@ -168,4 +169,13 @@ char *ec_cmdline_read(uint32_t pid)
 			buf[i] = ' ';
 	buf[len] = '\0';
 	return buf;
+}
+
+void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, buf, sizeof(buf)))
+		g_strlcpy(buf, "?", sizeof(buf));
+	g_string_append_printf(out, family == AF_INET6 ? "[%s]:%u" : "%s:%u", buf, port);
 }

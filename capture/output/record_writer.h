@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Writers for the formats of ecapture/record.h: the exported-PDU payload of a record (link type 252)
- * and the per-packet process comment. Both append to a caller's buffer; nothing else allocates.
+ * Writers for the formats of ecapture/record.h: the exported-PDU payload of a record (link type
+ * 252) and the per-packet process comment. Both append to a caller's buffer; nothing else
+ * allocates.
  */
 #ifndef EC_RECORD_WRITER_H
 #define EC_RECORD_WRITER_H
@@ -42,6 +43,9 @@ void ec_record_append(GByteArray *out, const struct ec_record_meta *m, const voi
  */
 void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid, uint32_t uid,
                      int32_t fd, const char *cmdline);
+
+/* "a.b.c.d:PORT" or "[v6]:PORT" for ADDR of FAMILY (AF_INET, AF_INET6), into OUT. */
+void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port);
 
 /*
  * /proc/PID/cmdline with its NUL separators turned into spaces and trailing NULs dropped; NULL

@@ -5,10 +5,8 @@
  */
 #include "output/writer.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <linux/types.h>
 
@@ -33,15 +31,6 @@ static void append_time(GString *out, uint64_t ts_ns)
 	                       (unsigned long long)(ts_ns % 1000000000ull) / 1000);
 }
 
-static void append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(family, addr, buf, sizeof(buf)))
-		g_strlcpy(buf, "?", sizeof(buf));
-	g_string_append_printf(out, family == AF_INET6 ? "[%s]:%u" : "%s:%u", buf, port);
-}
-
 /* "--- 2026-11-23 20:40:01.123456 curl pid=1 ... 127.0.0.1:5 > 127.0.0.1:443 SSL_write 78
  * bytes (OpenSSL)", then the data. */
 static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
@@ -54,9 +43,9 @@ static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record
 	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, m->fd, NULL);
 	g_string_append_c(out, ' ');
 	if (m->family) {
-		append_endpoint(out, m->family, m->src_addr, m->src_port);
+		ec_append_endpoint(out, m->family, m->src_addr, m->src_port);
 		g_string_append(out, " > ");
-		append_endpoint(out, m->family, m->dst_addr, m->dst_port);
+		ec_append_endpoint(out, m->family, m->dst_addr, m->dst_port);
 		g_string_append_c(out, ' ');
 	}
 	g_string_append_printf(out, "%s %u bytes%s (%s)\n",

@@ -137,7 +137,7 @@ struct ec_conn_event {
  * that file (device, inode) was not seen mapped before: it may be a library that appeared after
  * the capture started (a new program, a copy at a new path, a container's own). The same event,
  * as EC_EV_EXEC, says a process runs an executable file not seen before (it may carry its TLS
- * code inside: Go); name is then the process's new comm.
+ * code inside: Go); name is then empty (the process's comm names the program).
  */
 #define EC_LIB_NAME_LEN 32
 struct ec_lib_event {
