@@ -80,8 +80,9 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "Attach with clsact filters instead of tcx links", NULL},
 	    {"mode", 'm', 0, G_OPTION_ARG_STRING, &a->mode,
 	     "What the pcapng holds: packets with their keys (the default), plaintext records of "
-	     "what SSL_read/SSL_write moved, or both",
-	     "packets|plaintext|both"},
+	     "what SSL_read/SSL_write moved, both, or only the keys (no packets are captured: "
+	     "Decryption Secrets Blocks with -w, lines with --keylog)",
+	     "packets|plaintext|both|keys"},
 	    {"write", 'w', 0, G_OPTION_ARG_FILENAME, &a->write,
 	     "Write pcapng to FILE (- for stdout); without -w and --keylog, plaintext is printed "
 	     "as text",
@@ -267,9 +268,17 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 	} else if (!strcmp(a->mode, "both")) {
 		o->packets = true;
 		o->records = true;
+	} else if (!strcmp(a->mode, "keys")) {
+		if (!a->write && !a->keylog && !a->capture) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "--mode keys writes to -w FILE or --keylog FILE: give one");
+			return -1;
+		}
+		o->packets = false;
+		o->records = false;
 	} else {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		            "unknown mode \"%s\" (packets, plaintext or both)", a->mode);
+		            "unknown mode \"%s\" (packets, plaintext, both or keys)", a->mode);
 		return -1;
 	}
 	o->bash_path = g_strdup(a->bash);

@@ -67,11 +67,13 @@ static void print_tls_config(FILE *out)
 	fprintf(out,
 	        "arg {number=5}{call=--mode}{display=Capture}{type=selector}"
 	        "{tooltip=Packets with their keys (Wireshark decrypts them), records of the "
-	        "plaintext the processes read and wrote (shown by the eCapture plugin), or both}"
+	        "plaintext the processes read and wrote (shown by the eCapture plugin), both, or "
+	        "only the keys (no packets: save them with File > Export TLS Session Keys)}"
 	        "{group=Capture}\n"
 	        "value {arg=5}{value=packets}{display=Packets and keys}{default=true}\n"
 	        "value {arg=5}{value=plaintext}{display=Plaintext records}{default=false}\n"
-	        "value {arg=5}{value=both}{display=Both}{default=false}\n");
+	        "value {arg=5}{value=both}{display=Both}{default=false}\n"
+	        "value {arg=5}{value=keys}{display=Keys only}{default=false}\n");
 	ec_print_log_args(out, 6);
 	print_tls_libs_config(out, 8);
 	fprintf(out,
