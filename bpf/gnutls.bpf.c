@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * GnuTLS uprobes (a C library: uretprobes are fine here).
- * - Keys: when gnutls_handshake or a record call returns, read the session's secrets with the
- *   layout measured for that library (the cookie says which): TLS 1.3 keeps the derived
- *   traffic secrets themselves, TLS 1.2 the master secret. Each (session, label) goes up once,
- *   as a key log line (ec_tls_secret_event).
+ * - Keys: when gnutls_handshake returns, or a record call or gnutls_deinit begins, read the
+ *   session's secrets with the layout measured for that library (the cookie says which):
+ *   TLS 1.3 keeps the derived traffic secrets themselves, TLS 1.2 the master secret. Each (session,
+ * label) goes up once, as a key log line (ec_tls_secret_event).
  * - Sockets: the read/write syscalls made inside those calls (tls_conn.bpf.h).
  * - Plaintext: what gnutls_record_send2 (which gnutls_record_send calls) sent and
- *   gnutls_record_recv / gnutls_record_recv_seq returned.
+ *   gnutls_record_recv / gnutls_record_recv_seq returned. Without plaintext the record calls
+ *   have no return probe: one breakpoint per call.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -131,12 +132,28 @@ static __always_inline __u64 call_exit(void)
 	return c.conn_id;
 }
 
+/*
+ * A record call whose return is not probed (no plaintext wanted): the keys of a handshake an
+ * earlier call finished, and the socket, from the call's syscall.
+ */
+static __always_inline void data_entry_only(void *session, __u32 lib_id)
+{
+	if (!session || !ec_proc_allowed())
+		return;
+	ec_tls_call_mark((__u64)session, lib_id, EC_SOURCE_GNUTLS, 0);
+	read_keys((__u64)session, lib_id);
+}
+
 SEC("uprobe")
 int BPF_KPROBE(ec_gnutls_entry, void *session, void *buf, __u64 num)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 kind = EC_COOKIE_KIND(cookie), lib_id = EC_COOKIE_LIB(cookie);
 
+	if ((kind == EC_GNUTLS_SEND || kind == EC_GNUTLS_RECV) && !ec_want_data()) {
+		data_entry_only(session, lib_id);
+		return 0;
+	}
 	switch (kind) {
 	case EC_GNUTLS_HANDSHAKE:
 		call_enter(session, lib_id);
@@ -151,6 +168,11 @@ int BPF_KPROBE(ec_gnutls_entry, void *session, void *buf, __u64 num)
 	case EC_GNUTLS_DEINIT:
 		if (session) {
 			struct ec_tls_conn_key key = ec_tls_conn_key_of((__u64)session);
+
+			/* A handshake done inside the last record call: its keys, before they go.
+			 */
+			if (ec_proc_allowed())
+				read_keys((__u64)session, lib_id);
 
 			ec_tls_forget((__u64)session);
 			bpf_map_delete_elem(&ec_gnutls_seen, &key);

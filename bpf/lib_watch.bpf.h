@@ -4,8 +4,9 @@
  * - a process runs an executable not seen before (it may be a Go program): sched_process_exec,
  *   a raw tracepoint;
  * - a process maps a file named like a TLS library as code (the loader's mmap of its text, at
- *   startup or dlopen): checked on the mmap syscall's entry, when the loader has mapped the
- *   file's first (read-only) segment already, so it shows in /proc/PID/maps.
+ *   startup or dlopen): checked when the mmap syscall releases its lock (bpf/tls_conn.bpf.c),
+ *   so the mapping shows in /proc/PID/maps, or at its entry on kernels that use sys_enter
+ *   (the loader has mapped the file's first, read-only segment by then).
  * Needs no tracefs, no loader symbols, and works in every mount namespace.
  */
 #ifndef EC_LIB_WATCH_BPF_H
@@ -74,7 +75,7 @@ static __always_inline void ec_file_event(__u32 type, const char *name)
 	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
 }
 
-/* mmap(addr, len, PROT, flags, FD, off) is being entered by the current process. */
+/* The current process makes mmap(addr, len, PROT, flags, FD, off). */
 static __always_inline void ec_lib_watch_mmap(long prot, int fd)
 {
 	struct ec_lib_file key = {};

@@ -68,17 +68,29 @@ struct {
 } ec_tls_fds SEC(".maps");
 
 /*
- * Ring buffer submit flags: wake the reader only once a batch is worth it. It drains the ring
- * every tick (capture/engine/engine.c, 100 ms) anyway, so a quiet event waits at most that long, and a
- * busy stream costs one wake-up per batch instead of one per event (an IPI each).
+ * Ring buffer wake-ups, adaptive: a quiet event wakes the reader at once, a busy stream costs at
+ * most one wake-up per EC_WAKE_GAP_NS and object (each an IPI and a context switch, paid by the
+ * traced process). The event that finds the last wake-up older than that gap gets flags 0 (the
+ * kernel wakes the reader if it has drained the ring); later ones within the gap wake nobody: the
+ * reader, after a drain that found events, looks again within the gap (capture/engine/engine.c,
+ * EC_BUSY_TICK_MS), so they wait at most that long. A backlog of EC_WAKEUP_BYTES always wakes.
  */
 #define EC_WAKEUP_BYTES (256u * 1024u)
+#define EC_WAKE_GAP_NS  (2ull * 1000 * 1000)
+
+__u64 ec_last_wake_ns = 0;
 
 static __always_inline __u64 ec_rb_flags(void)
 {
-	return bpf_ringbuf_query(&ec_events, BPF_RB_AVAIL_DATA) >= EC_WAKEUP_BYTES
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+	__u64 now;
+
+	if (bpf_ringbuf_query(&ec_events, BPF_RB_AVAIL_DATA) >= EC_WAKEUP_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (now - ec_last_wake_ns < EC_WAKE_GAP_NS)
+		return BPF_RB_NO_WAKEUP;
+	ec_last_wake_ns = now; /* a race between CPUs costs one extra wake-up at most */
+	return 0;
 }
 
 static __always_inline void ec_stat_inc(__u32 which)

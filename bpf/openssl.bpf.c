@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * OpenSSL uprobes.
- * - Keys: when a handshake, read or write call returns, read the TLS secrets out of the SSL
- *   object with the layout measured for that library (the uprobe's cookie says which), and send
- *   them up once per change. Userspace derives the key log lines.
+ * - Keys: when a handshake call returns, or a later call on the SSL object begins (a handshake
+ *   may happen inside SSL_read/SSL_write), read the TLS secrets out of the SSL object with the
+ *   layout measured for that library (the uprobe's cookie says which), and send them up once
+ *   per change. Userspace derives the key log lines. Without plaintext the data calls are not
+ *   probed at all, except (entries only) in processes that handshake inside them: socket I/O
+ *   after SSL_set_connect/accept_state outside a handshake call, or keys seen first at
+ *   SSL_get_error, SSL_shutdown or SSL_free, tell (ec_tls_want_data_calls).
  * - Ownership: the socket behind an SSL object, from the BIO's fd or, for custom BIOs (curl's),
  *   from the read/write syscall the thread makes inside the SSL call (tls_conn.bpf.h).
  * - Plaintext (when asked for): what SSL_write sent and SSL_read returned.
@@ -102,7 +106,8 @@ static __always_inline __u32 read_cipher_id(const void *ssl, const struct ec_ssl
 	return id;
 }
 
-static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
+/* Send the SSL object's secrets up if they changed; true when it did. */
+static __always_inline bool read_keys(__u64 ssl_ptr, __u32 lib_id)
 {
 	const void *ssl = (const void *)ssl_ptr;
 	const struct ec_ssl_layout *l = bpf_map_lookup_elem(&ec_ssl_layouts, &lib_id);
@@ -114,16 +119,16 @@ static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
 	if (!l || !(rnd = random_base(ssl, l)) ||
 	    read_field(&now.random_head, sizeof(now.random_head), rnd, l->client_random) ||
 	    !now.random_head)
-		return;
+		return false;
 	seen = bpf_map_lookup_elem(&ec_ssl_seen, &key);
 	if (seen && seen->random_head == now.random_head &&
 	    ((seen->have & SEEN_DONE_13) == SEEN_DONE_13 || (seen->have & SEEN_DONE_12)))
-		return; /* this session's secrets went up already: the common, cheap case */
+		return false; /* this session's secrets went up already: the common, cheap case */
 
 	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
 	if (!ev) {
 		ec_stat_inc(EC_STAT_KEYS_DROPPED);
-		return;
+		return false;
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->hdr.type = EC_EV_TLS_KEYS;
@@ -166,15 +171,16 @@ static __always_inline void read_keys(__u64 ssl_ptr, __u32 lib_id)
 	/* Nothing new since the last event for this session: don't wake userspace. */
 	if (seen && seen->random_head == now.random_head && seen->have == now.have) {
 		bpf_ringbuf_discard(ev, 0);
-		return;
+		return false;
 	}
 	bpf_map_update_elem(&ec_ssl_seen, &key, &now, BPF_ANY);
 	bpf_ringbuf_submit(ev, ec_rb_flags());
 	ec_stat_inc(EC_STAT_KEYS_EMITTED);
-	return;
+	return true;
 fail:
 	bpf_ringbuf_discard(ev, 0);
 	ec_stat_inc(EC_STAT_KEYS_READ_FAIL);
+	return false;
 }
 
 /* The fd of the SSL object's socket BIO, when it has one and we don't know the fd yet. */
@@ -199,6 +205,19 @@ static __always_inline int call_enter(void *ssl, __u32 lib_id)
 	ec_tls_call_begin((__u64)ssl, lib_id, EC_SOURCE_OPENSSL);
 	try_bio_fd((__u64)ssl, lib_id);
 	return 0;
+}
+
+/*
+ * The entry of a data call whose return is not probed (no plaintext wanted): the keys of a
+ * handshake an earlier call finished, and the socket, from the BIO or the call's syscall.
+ */
+static __always_inline void data_entry_only(void *ssl, __u32 lib_id)
+{
+	if (!ssl || !ec_proc_allowed())
+		return;
+	try_bio_fd((__u64)ssl, lib_id);
+	ec_tls_call_mark((__u64)ssl, lib_id, EC_SOURCE_OPENSSL, 0);
+	read_keys((__u64)ssl, lib_id);
 }
 
 /* Returns the SSL * of the call that is returning, 0 if it was not traced. */
@@ -253,6 +272,11 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 lib_id = EC_COOKIE_LIB(cookie);
 
+	if (EC_COOKIE_KIND(cookie) >= EC_FN_READ && EC_COOKIE_KIND(cookie) <= EC_FN_WRITE_EX &&
+	    !ec_want_data()) {
+		data_entry_only(ssl, lib_id);
+		return 0;
+	}
 	switch (EC_COOKIE_KIND(cookie)) {
 	case EC_FN_HANDSHAKE:
 		call_enter(ssl, lib_id);
@@ -276,12 +300,18 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 		if (ssl)
 			forget_ssl((__u64)ssl);
 		break;
+	case EC_FN_SET_STATE:
+		if (ssl && !ec_want_data() && ec_proc_allowed())
+			ec_tls_call_mark((__u64)ssl, lib_id, EC_SOURCE_OPENSSL,
+			                 EC_CALLF_WATCH_HANDSHAKE);
+		break;
 	case EC_FN_AFTER_IO:
 		/* Not a call on the connection (no plaintext, no syscall to follow): its keys, and
 		 * its socket from the BIO. Cheap when the keys went up already. */
 		if (ssl && ec_proc_allowed()) {
 			try_bio_fd((__u64)ssl, lib_id);
-			read_keys((__u64)ssl, lib_id);
+			if (read_keys((__u64)ssl, lib_id) && !ec_want_data())
+				ec_tls_want_data_calls(lib_id, EC_SOURCE_OPENSSL);
 		}
 		break;
 	}

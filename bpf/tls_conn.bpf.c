@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Every syscall entry: a thread inside a traced TLS library call that reads or writes an fd is
- * using that connection's socket (this is how custom BIOs, such as curl's, are seen through).
- * One hash lookup for every other syscall on the system. A raw tracepoint: no tracefs needed.
- * It also watches mmap for TLS libraries mapped after the capture started (lib_watch.bpf.h).
+ * Which socket a thread uses inside a traced TLS library call (this is how custom BIOs, such as
+ * curl's, are seen through), and the TLS libraries and programs that appear after the capture
+ * started (lib_watch.bpf.h). All raw tracepoints: no tracefs needed.
+ * - Socket I/O (sock_send_length, sock_recv_length, Linux >= 6.3): a thread inside a library
+ *   call that sends or receives on a socket fd is using that connection's socket. Only socket
+ *   I/O pays: one hash lookup.
+ * - A finished mmap (mmap_lock_released): a TLS library mapped as code.
+ * - A program run (sched_process_exec).
+ * Kernels without the socket tracepoints get the same from sys_enter (ec_sys_enter), which
+ * every syscall on the system pays for: userspace attaches it only then.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -34,30 +40,108 @@ static __always_inline bool io_syscall(long nr)
 #endif
 }
 
-SEC("raw_tracepoint/sys_enter")
-int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+/*
+ * Thread ID (pid_tgid), inside library call C, moved bytes on a socket in syscall NR, with the
+ * user registers REGS: that syscall's fd is the call's socket.
+ */
+static __always_inline void on_socket_io(struct ec_tls_call *c, __u64 id, long nr,
+                                         struct pt_regs *regs)
+{
+	bool noted;
+
+	if (!io_syscall(nr))
+		return;
+#if defined(__TARGET_ARCH_x86)
+	/* Go keeps the running goroutine in R14 down to the SYSCALL instruction. */
+	if (c->g && BPF_CORE_READ(regs, r14) != c->g)
+		return;
+#endif
+	noted = ec_tls_note_fd(c->conn_id, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs), c->source);
+	if (c->depth > 0)
+		return;
+	/* A mark: its one syscall is seen. After SSL_set_*_state, with no handshake call
+	 * around it: the handshake runs inside a data call. */
+	if (noted && (c->flags & EC_CALLF_WATCH_HANDSHAKE))
+		ec_tls_want_data_calls(c->lib_id, c->source);
+	bpf_map_delete_elem(&ec_tls_calls, &id);
+}
+
+/* The user registers of the current thread, saved at its syscall entry. */
+static __always_inline struct pt_regs *user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+static __always_inline long syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
+static __always_inline void on_socket_tracepoint(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ec_tls_call *c = bpf_map_lookup_elem(&ec_tls_calls, &id);
 	struct pt_regs *regs;
 
-	if (!c) {
-		if ((long)ctx->args[1] == EC_NR_MMAP) {
-			regs = (struct pt_regs *)ctx->args[0];
-			ec_lib_watch_mmap((long)PT_REGS_PARM3_CORE_SYSCALL(regs),
-			                  (int)PT_REGS_PARM5_CORE_SYSCALL(regs));
-		}
+	if (!c)
+		return; /* the common case: no traced thread's socket I/O */
+	regs = user_regs();
+	on_socket_io(c, id, syscall_nr(regs), regs);
+}
+
+SEC("raw_tracepoint/sock_send_length")
+int ec_sock_send(struct bpf_raw_tracepoint_args *ctx)
+{
+	on_socket_tracepoint();
+	return 0;
+}
+
+SEC("raw_tracepoint/sock_recv_length")
+int ec_sock_recv(struct bpf_raw_tracepoint_args *ctx)
+{
+	on_socket_tracepoint();
+	return 0;
+}
+
+/* A write lock on an address space is released: after an mmap syscall, its mapping is there. */
+SEC("raw_tracepoint/mmap_lock_released")
+int ec_mmap_done(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs;
+
+	if (!ctx->args[1]) /* a read lock: no mapping was made */
+		return 0;
+	regs = user_regs();
+	if (syscall_nr(regs) == EC_NR_MMAP)
+		ec_lib_watch_mmap((long)PT_REGS_PARM3_CORE_SYSCALL(regs),
+		                  (int)PT_REGS_PARM5_CORE_SYSCALL(regs));
+	return 0;
+}
+
+/* Kernels without the socket tracepoints: every syscall entry does both jobs. */
+SEC("raw_tracepoint/sys_enter")
+int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long nr = (long)ctx->args[1];
+
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ec_tls_call *c;
+
+	if (nr == EC_NR_MMAP) {
+		ec_lib_watch_mmap((long)PT_REGS_PARM3_CORE_SYSCALL(regs),
+		                  (int)PT_REGS_PARM5_CORE_SYSCALL(regs));
 		return 0;
 	}
-	if (!io_syscall((long)ctx->args[1]))
-		return 0;
-	regs = (struct pt_regs *)ctx->args[0];
-#if defined(__TARGET_ARCH_x86)
-	/* Go keeps the running goroutine in R14 down to the SYSCALL instruction. */
-	if (c->g && BPF_CORE_READ(regs, r14) != c->g)
-		return 0;
-#endif
-	ec_tls_note_fd(c->conn_id, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs), c->source);
+	c = bpf_map_lookup_elem(&ec_tls_calls, &id);
+	if (c)
+		on_socket_io(c, id, nr, regs);
 	return 0;
 }
 

@@ -19,8 +19,11 @@ static __always_inline struct ec_tls_conn_key ec_tls_conn_key_of(__u64 conn_id)
 	return k;
 }
 
-/* FD is the socket of CONN_ID: report it (once per change) and follow its flow at TC. */
-static __always_inline void ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
+/*
+ * FD is the socket of CONN_ID: report it (once per change) and follow its flow at TC. False if
+ * FD is no TCP socket.
+ */
+static __always_inline bool ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 {
 	struct ec_tls_conn_key key = ec_tls_conn_key_of(conn_id);
 	__s32 *known = bpf_map_lookup_elem(&ec_tls_fds, &key);
@@ -30,17 +33,17 @@ static __always_inline void ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 	int side;
 
 	if (known && *known == fd)
-		return;
+		return true;
 	side = ec_fd_flow(fd, &flow);
 	if (side < 0)
-		return;
+		return false;
 	bpf_map_update_elem(&ec_tls_fds, &key, &fd, BPF_ANY);
 	/* A connection that started before the capture: no SYN made it a candidate. */
 	bpf_map_update_elem(&ec_flows, &flow, &traced, BPF_NOEXIST);
 
 	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
 	if (!ev)
-		return;
+		return true;
 	ev->hdr.type = EC_EV_CONN;
 	ev->hdr.reserved = 0;
 	ev->hdr.ts_ns = bpf_ktime_get_ns();
@@ -52,6 +55,7 @@ static __always_inline void ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 	ev->source = source;
 	ev->pad = 0;
 	bpf_ringbuf_submit(ev, ec_rb_flags());
+	return true;
 }
 
 /* The fd of CONN_ID, -1 if not known yet. */
@@ -90,13 +94,54 @@ static __always_inline void ec_tls_call_begin(__u64 conn_id, __u32 lib_id, __u8 
 		bpf_map_update_elem(&ec_tls_calls, &id, &fresh, BPF_ANY);
 }
 
+/*
+ * A library call on CONN_ID starts on this thread and no probe sees it return (a data call
+ * when the capture takes no plaintext, SSL_set_connect_state): while the socket is unknown, the
+ * thread's next read/write syscall names it, and ends the mark (depth 0; FLAGS EC_CALLF_*). A
+ * call in progress is left alone.
+ */
+static __always_inline void ec_tls_call_mark(__u64 conn_id, __u32 lib_id, __u8 source, __u8 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ec_tls_call *c;
+	struct ec_tls_call mark = {
+	    .conn_id = conn_id, .lib_id = lib_id, .source = source, .flags = flags};
+
+	c = bpf_map_lookup_elem(&ec_tls_calls, &id);
+	if (c && c->depth > 0)
+		return;
+	if (!ec_tls_fd_known(conn_id))
+		bpf_map_update_elem(&ec_tls_calls, &id, &mark, BPF_ANY);
+	else if (c)
+		bpf_map_delete_elem(&ec_tls_calls, &id); /* another connection's mark */
+}
+
+/*
+ * This process handshakes inside the data calls of library LIB_ID of module SOURCE, which are
+ * not probed: ask userspace to probe them here (it does so once per process and library).
+ */
+static __always_inline void ec_tls_want_data_calls(__u32 lib_id, __u8 source)
+{
+	struct ec_data_calls_event *ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
+
+	if (!ev)
+		return;
+	ev->hdr.type = EC_EV_DATA_CALLS;
+	ev->hdr.reserved = 0;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ec_fill_proc(&ev->proc);
+	ev->lib_id = lib_id;
+	ev->source = source;
+	bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+}
+
 /* The call ends: fills OUT with the call (as it began) and returns 0, or -1 if none was traced. */
 static __always_inline int ec_tls_call_end(struct ec_tls_call *out)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ec_tls_call *c = bpf_map_lookup_elem(&ec_tls_calls, &id);
 
-	if (!c)
+	if (!c || c->depth == 0)
 		return -1;
 	*out = *c;
 	if (c->depth <= 1)

@@ -17,6 +17,11 @@ void ec_capture_opts_init(struct ec_capture_opts *o)
 	o->ringbuf_bytes = 16u << 20;
 }
 
+bool ec_capture_wants_plaintext(const struct ec_capture_opts *o)
+{
+	return o->output_kind == EC_OUT_TEXT || o->records;
+}
+
 void ec_capture_opts_clear(struct ec_capture_opts *o)
 {
 	if (o->pids)

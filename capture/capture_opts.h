@@ -68,4 +68,7 @@ struct ec_capture_opts {
 void ec_capture_opts_init(struct ec_capture_opts *o);
 void ec_capture_opts_clear(struct ec_capture_opts *o);
 
+/* Whether the capture writes plaintext (text output or records): the probes then copy it. */
+bool ec_capture_wants_plaintext(const struct ec_capture_opts *o);
+
 #endif

@@ -23,6 +23,8 @@
 #include "targets/netif.h"
 
 #define TICK_MS 100
+/* After a drain that found events: look again this soon (bpf/maps.bpf.h, EC_WAKE_GAP_NS). */
+#define EC_BUSY_TICK_MS 2
 
 static uint64_t now_mono(void)
 {
@@ -60,6 +62,23 @@ static void on_lib_mapped(struct engine *e, const struct ec_lib_event *ev, size_
 	}
 }
 
+/* A process handshakes inside data calls that are not probed: the module probes them there. */
+static void on_data_calls(struct engine *e, const struct ec_data_calls_event *ev, size_t size)
+{
+	if (size < sizeof(*ev) || !e->modules)
+		return;
+	for (guint i = 0; i < e->modules->len; i++) {
+		const struct loaded_module *lm =
+		    &g_array_index(e->modules, struct loaded_module, i);
+		g_autoptr(GError) err = NULL;
+
+		if (lm->ops->data_calls &&
+		    lm->ops->data_calls(lm->state, e->opts, (pid_t)ev->proc.pid, ev->source,
+		                        ev->lib_id, &err))
+			g_warning("%s", err->message);
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
@@ -93,6 +112,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	case EC_EV_EXEC:
 		on_lib_mapped(e, data, size);
 		break;
+	case EC_EV_DATA_CALLS:
+		on_data_calls(e, data, size);
+		break;
 	}
 	return 0;
 }
@@ -112,7 +134,7 @@ static int write_config(struct engine *e, GError **err)
 	    .filter_pids = o->pids->len > 0,
 	    .filter_uid = o->filter_uid,
 	    .uid = o->uid,
-	    .capture_data = o->output_kind == EC_OUT_TEXT || o->records,
+	    .capture_data = ec_capture_wants_plaintext(o),
 	};
 
 	for (guint i = 0; i < o->pids->len; i++) {
@@ -197,9 +219,12 @@ static int run_loop(struct engine *e, GError **err)
 	uint64_t deadline =
 	    e->opts->duration_ms ? now_mono() + e->opts->duration_ms * 1000000ull : 0;
 
+	int consumed = 0;
+
 	while (!e->stop) {
 		struct epoll_event evs[4];
-		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs), TICK_MS);
+		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs),
+		                   consumed > 0 ? EC_BUSY_TICK_MS : TICK_MS);
 		uint64_t now;
 
 		if (n < 0 && errno != EINTR) {
@@ -215,8 +240,9 @@ static int run_loop(struct engine *e, GError **err)
 			}
 		}
 		signalled(e);
-		if (ring_buffer__consume(e->rb) < 0)
-			g_warning("ring buffer: %s", g_strerror(errno));
+		consumed = ring_buffer__consume(e->rb);
+		if (consumed < 0)
+			g_warning("ring buffer: %s", g_strerror(-consumed));
 		now = now_mono();
 		ec_engine_tick(e, now);
 		if (flush_all(e) == -EPIPE) {
@@ -303,8 +329,7 @@ static void announce(struct engine *e, guint n_netifs)
 		if (what)
 			g_string_append_printf(msg, " %s;", what);
 	}
-	if (e->opts->source == EC_SOURCE_TLS &&
-	    (e->opts->output_kind == EC_OUT_TEXT || e->opts->records))
+	if (e->opts->source == EC_SOURCE_TLS && ec_capture_wants_plaintext(e->opts))
 		g_string_append(msg, " plaintext;");
 	g_string_truncate(msg, msg->len - 1);
 	g_message("%s", msg->str);

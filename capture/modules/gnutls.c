@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include "ecapture/events.h"
+#include "ecapture/record.h"
 #include "gnutls.skel.h"
 #include "layouts/gnutls_layout.h"
 #include "modules/tls_family.h"
@@ -27,27 +28,34 @@ static GPtrArray *find_in_process(pid_t pid)
 }
 
 /*
- * The functions of PATH to probe, as target ID. gnutls_record_send only passes its arguments on
- * to gnutls_record_send2 (3.6.3+), so where that exists it alone is probed: one event per send.
+ * The functions of T's file to probe, as target ID. gnutls_record_send only passes its arguments
+ * on to gnutls_record_send2 (3.6.3+), so where that exists it alone is probed: one event per
+ * send. GnuTLS handshakes only in gnutls_handshake, so the record calls matter for plaintext.
  */
-static int add_functions(struct ec_uprobe_points *points, const char *path, uint32_t id,
-                         GError **err)
+static int add_functions(struct ec_tls_target *t, uint32_t id, GError **err)
 {
 	g_autoptr(GError) eerr = NULL;
+	const char *path = t->file->path;
 	struct ec_elf *elf = ec_elf_open(path, &eerr);
 	struct ec_elf_symbol sym;
 	bool send2 = elf && ec_elf_find_symbol(elf, "gnutls_record_send2", &sym, NULL);
-	const struct ec_uprobe_fn fns[] = {
+	const struct ec_uprobe_fn session_fns[] = {
 	    {"gnutls_handshake", EC_GNUTLS_HANDSHAKE, true, true, false},
+	    {"gnutls_deinit", EC_GNUTLS_DEINIT, true, false, false},
+	};
+	const struct ec_uprobe_fn data_fns[] = {
 	    {send2 ? "gnutls_record_send2" : "gnutls_record_send", EC_GNUTLS_SEND, true, true,
 	     false},
 	    {"gnutls_record_recv", EC_GNUTLS_RECV, true, true, false},
 	    {"gnutls_record_recv_seq", EC_GNUTLS_RECV, true, true, true},
-	    {"gnutls_deinit", EC_GNUTLS_DEINIT, true, false, false},
 	};
 
 	ec_elf_close(elf);
-	return ec_uprobe_points_add_fns(points, path, fns, G_N_ELEMENTS(fns), id, err);
+	return ec_uprobe_points_add_fns(&t->points, path, session_fns, G_N_ELEMENTS(session_fns),
+	                                id, false, err) ||
+	               ec_tls_target_add_data_fns(t, data_fns, G_N_ELEMENTS(data_fns), id, err)
+	           ? -1
+	           : 0;
 }
 
 /* The library's layout (all -1 when it gives no keys) and its functions. */
@@ -57,7 +65,7 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 	g_autofree char *described = NULL;
 	struct ec_gnutls_layout layout;
 
-	if (add_functions(&t->points, t->file->path, id, err))
+	if (add_functions(t, id, err))
 		return -1;
 	if (ec_gnutls_layout_calibrate_in(t->file->path, t->file->root, &layout, &t->version,
 	                                  &lerr)) {
@@ -80,6 +88,7 @@ static const struct ec_tls_module_desc gnutls_desc = {
     .units = "libraries",
     .tracing = "GnuTLS ",
     .tls_lib = EC_TLSLIB_GNUTLS,
+    .source = EC_RECORD_SRC_GNUTLS,
     .object = {.what = "GnuTLS",
                .name = "gnutls_bpf",
                .elf_bytes = gnutls_bpf__elf_bytes,

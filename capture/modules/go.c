@@ -9,6 +9,7 @@
 
 #include "ec_error.h"
 #include "ecapture/events.h"
+#include "ecapture/record.h"
 #include "go_tls.skel.h"
 #include "modules/tls_family.h"
 #include "targets/go_elf.h"
@@ -63,6 +64,7 @@ static const struct ec_tls_module_desc go_desc = {
     .units = "programs",
     .tracing = "Go program ",
     .tls_lib = EC_TLSLIB_GO,
+    .source = EC_RECORD_SRC_GO,
     .object = {.what = "Go",
                .name = "go_tls_bpf",
                .elf_bytes = go_tls_bpf__elf_bytes,

@@ -9,6 +9,7 @@
 #define EC_MODULE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
 
 #include "capture_opts.h"
@@ -41,6 +42,14 @@ struct ec_module_ops {
 	 * file cannot be traced (the capture goes on).
 	 */
 	int (*adopt)(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err);
+	/*
+	 * Process PID handshakes inside the data calls (SSL_read, SSL_write...) of target LIB_ID
+	 * of the module whose events carry SOURCE (enum ec_record_source), which are not probed
+	 * when the capture takes no plaintext: probe them in that process now. Not this module's
+	 * source: 0, nothing done. NULL: the module never asks.
+	 */
+	int (*data_calls)(void *state, const struct ec_capture_opts *o, pid_t pid, uint32_t source,
+	                  uint32_t lib_id, GError **err);
 	/* Attach the programs; nothing attached stays behind on error. */
 	int (*attach)(void *state, const struct ec_capture_opts *o, GError **err);
 	/* What it traces, for the start message, e.g. "OpenSSL: 2 libraries" (g_free). */

@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 #include "ecapture/events.h"
+#include "ecapture/record.h"
 #include "modules/tls_family.h"
 #include "nss.skel.h"
 #include "targets/libraries.h"
@@ -31,7 +32,7 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 	t->note = " (NSS plaintext; no keys)";
 	t->keys = g_strdup("none, plaintext only");
 	return ec_uprobe_points_add_fns(&t->points, t->file->path, hooked_functions,
-	                                G_N_ELEMENTS(hooked_functions), id, err)
+	                                G_N_ELEMENTS(hooked_functions), id, false, err)
 	           ? -1
 	           : 1;
 }
@@ -42,6 +43,7 @@ static const struct ec_tls_module_desc nss_desc = {
     .units = "libraries",
     .tracing = "NSPR ",
     .tls_lib = EC_TLSLIB_NSS,
+    .source = EC_RECORD_SRC_NSS,
     .object = {.what = "NSS",
                .name = "nss_bpf",
                .elf_bytes = nss_bpf__elf_bytes,

@@ -8,28 +8,39 @@
 
 #include "ec_error.h"
 #include "ecapture/events.h"
+#include "ecapture/record.h"
 #include "layouts/ssl_layout.h"
 #include "modules/tls_family.h"
 #include "openssl.skel.h"
 #include "targets/libraries.h"
 
 /*
- * The probed functions. After any of them returns, a finished handshake's secrets are in the SSL
- * object; the data calls also give the plaintext; SSL_new and SSL_clear tell a reused SSL
- * address (malloc hands out freed ones) from the connection it had before. SSL_get_error
- * catches connections whose I/O goes through a BIO_f_ssl BIO, which reaches none of the others.
+ * The probed functions. After a handshake call returns, its secrets are in the SSL object.
+ * SSL_new and SSL_clear tell a reused SSL address (malloc hands out freed ones) from the
+ * connection it had before. SSL_get_error catches connections whose I/O goes through a BIO_f_ssl
+ * BIO, which reaches none of the others; with SSL_shutdown and SSL_free it also catches a
+ * handshake done inside a data call, which SSL_set_connect/accept_state announce: the process
+ * then gets its data calls probed.
  */
-static const struct ec_uprobe_fn hooked_functions[] = {
+static const struct ec_uprobe_fn session_functions[] = {
     {"SSL_do_handshake", EC_FN_HANDSHAKE, true, true, false},
     {"SSL_connect", EC_FN_HANDSHAKE, true, true, false},
     {"SSL_accept", EC_FN_HANDSHAKE, true, true, false},
+    {"SSL_new", EC_FN_NEW, false, true, false},
+    {"SSL_clear", EC_FN_CLEAR, true, false, false},
+    {"SSL_get_error", EC_FN_AFTER_IO, true, false, false},
+    {"SSL_shutdown", EC_FN_AFTER_IO, true, false, false},
+    {"SSL_free", EC_FN_AFTER_IO, true, false, false},
+    {"SSL_set_connect_state", EC_FN_SET_STATE, true, false, false},
+    {"SSL_set_accept_state", EC_FN_SET_STATE, true, false, false},
+};
+
+/* The data calls: their plaintext, and the keys of a handshake done inside them. */
+static const struct ec_uprobe_fn data_functions[] = {
     {"SSL_read", EC_FN_READ, true, true, false},
     {"SSL_write", EC_FN_WRITE, true, true, false},
     {"SSL_read_ex", EC_FN_READ_EX, true, true, true}, /* OpenSSL >= 1.1.1 */
     {"SSL_write_ex", EC_FN_WRITE_EX, true, true, true},
-    {"SSL_new", EC_FN_NEW, false, true, false},
-    {"SSL_clear", EC_FN_CLEAR, true, false, false},
-    {"SSL_get_error", EC_FN_AFTER_IO, true, false, false},
 };
 
 static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
@@ -49,8 +60,9 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 	struct ec_ssl_layout layout;
 
 	if (ec_ssl_layout_calibrate_in(t->file->path, t->file->root, &layout, &t->version, err) ||
-	    ec_uprobe_points_add_fns(&t->points, t->file->path, hooked_functions,
-	                             G_N_ELEMENTS(hooked_functions), id, err))
+	    ec_uprobe_points_add_fns(&t->points, t->file->path, session_functions,
+	                             G_N_ELEMENTS(session_functions), id, false, err) ||
+	    ec_tls_target_add_data_fns(t, data_functions, G_N_ELEMENTS(data_functions), id, err))
 		return -1;
 	described = ec_ssl_layout_describe(&layout);
 	g_debug("%s (%s): %s", t->file->path, t->version, described);
@@ -65,6 +77,7 @@ static const struct ec_tls_module_desc openssl_desc = {
     .units = "libraries",
     .tracing = "",
     .tls_lib = EC_TLSLIB_OPENSSL,
+    .source = EC_RECORD_SRC_OPENSSL,
     .object = {.what = "OpenSSL",
                .name = "openssl_bpf",
                .elf_bytes = openssl_bpf__elf_bytes,

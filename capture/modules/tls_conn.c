@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The socket finder every TLS library module relies on: the sys_enter raw tracepoint of
- * bpf/tls_conn.bpf.c, which names the socket a thread uses inside a TLS library call, and
- * watches for TLS libraries and programs that appear while the capture runs (the
- * sched_process_exec raw tracepoint too).
+ * The socket finder every TLS library module relies on: the raw tracepoints of
+ * bpf/tls_conn.bpf.c, which name the socket a thread uses inside a TLS library call, and watch
+ * for TLS libraries and programs that appear while the capture runs. Where the kernel has the
+ * socket tracepoints (Linux >= 6.3) only socket I/O and mmap pay; else sys_enter does it all, at
+ * a cost to every syscall on the system.
  */
 #include <errno.h>
 #include <bpf/libbpf.h>
@@ -13,17 +14,63 @@
 #include "probes/bpf_loader.h"
 #include "tls_conn.skel.h"
 
+/* A program of the object and the raw tracepoint it goes on. */
+struct raw_tp {
+	const char *prog, *tracepoint;
+};
+
+static const struct raw_tp socket_tracepoints[] = {
+    {"ec_sock_send", "sock_send_length"},
+    {"ec_sock_recv", "sock_recv_length"},
+    {"ec_mmap_done", "mmap_lock_released"},
+    {"ec_exec", "sched_process_exec"},
+};
+
+static const struct raw_tp syscall_tracepoints[] = {
+    {"ec_sys_enter", "sys_enter"},
+    {"ec_exec", "sched_process_exec"},
+};
+
+#define MAX_LINKS G_N_ELEMENTS(socket_tracepoints)
+
 struct tls_conn {
 	struct ec_bpf_loaded bpf;
-	struct bpf_link *link, *exec_link;
+	struct bpf_link *links[MAX_LINKS];
 };
 
 static const struct ec_bpf_object_spec tls_conn_object = {
     .what = "socket-finder",
     .name = "tls_conn_bpf",
     .elf_bytes = tls_conn_bpf__elf_bytes,
-    .entry = "ec_sys_enter", /* a raw tracepoint, not a uprobe */
 };
+
+static void detach(struct tls_conn *t)
+{
+	for (size_t i = 0; i < MAX_LINKS; i++) {
+		bpf_link__destroy(t->links[i]);
+		t->links[i] = NULL;
+	}
+}
+
+/* Attach every program of SET (N of them) or none; -1 with ERR naming the one that failed. */
+static int attach_set(struct tls_conn *t, const struct raw_tp *set, size_t n, GError **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(t->bpf.obj, set[i].prog);
+
+		t->links[i] = p ? bpf_program__attach_raw_tracepoint(p, set[i].tracepoint) : NULL;
+		if (!t->links[i]) {
+			int e = p ? errno : ENOENT;
+
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+			            "cannot attach to the %s raw tracepoint: %s", set[i].tracepoint,
+			            g_strerror(e));
+			detach(t);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static bool wanted(const struct ec_capture_opts *o)
 {
@@ -36,8 +83,7 @@ static void destroy(void *state)
 
 	if (!t)
 		return;
-	bpf_link__destroy(t->exec_link);
-	bpf_link__destroy(t->link);
+	detach(t);
 	ec_bpf_unload(&t->bpf);
 	g_free(t);
 }
@@ -57,26 +103,17 @@ static void *load(struct ec_bpf_shared *shared, const struct ec_capture_opts *o,
 static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 {
 	struct tls_conn *t = state;
-	struct bpf_program *exec;
+	g_autoptr(GError) why = NULL;
 
 	(void)o;
-	t->link = bpf_program__attach_raw_tracepoint(t->bpf.entry, "sys_enter");
-	if (!t->link) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot attach to the sys_enter raw tracepoint: %s", g_strerror(errno));
-		return -1;
-	}
-	exec = bpf_object__find_program_by_name(t->bpf.obj, "ec_exec");
-	t->exec_link = exec ? bpf_program__attach_raw_tracepoint(exec, "sched_process_exec") : NULL;
-	if (!t->exec_link) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot attach to the sched_process_exec raw tracepoint: %s",
-		            g_strerror(errno));
-		bpf_link__destroy(t->link);
-		t->link = NULL;
-		return -1;
-	}
-	return 0;
+	/* The older kernels' way, on request: so that it can be tested on a newer one. */
+	if (g_strcmp0(g_getenv("ECAPTURE_NO_SOCKET_TRACEPOINTS"), "1") == 0)
+		g_set_error(&why, EC_ERROR, EC_ERROR_UNSUPPORTED,
+		            "ECAPTURE_NO_SOCKET_TRACEPOINTS=1");
+	else if (!attach_set(t, socket_tracepoints, G_N_ELEMENTS(socket_tracepoints), &why))
+		return 0;
+	g_debug("%s: the socket finder uses sys_enter (every syscall pays)", why->message);
+	return attach_set(t, syscall_tracepoints, G_N_ELEMENTS(syscall_tracepoints), err);
 }
 
 static char *describe(void *state)

@@ -16,6 +16,8 @@ struct tls_module {
 	GArray *targets;  /* struct ec_tls_target, by id */
 	struct ec_bpf_loaded bpf;
 	guint n_attached;
+	bool plaintext;        /* ec_capture_wants_plaintext() */
+	GHashTable *data_pids; /* "pid/id" whose data calls are probed */
 };
 
 static void target_clear(gpointer p)
@@ -23,6 +25,7 @@ static void target_clear(gpointer p)
 	struct ec_tls_target *t = p;
 
 	ec_uprobe_points_clear(&t->points);
+	ec_uprobe_points_clear(&t->data_points);
 	g_free(t->layout);
 	g_free(t->version);
 	g_free(t->keys);
@@ -35,6 +38,7 @@ void ec_tls_module_destroy(void *state)
 	if (!m)
 		return;
 	ec_bpf_unload(&m->bpf);
+	g_hash_table_unref(m->data_pids);
 	g_array_unref(m->targets);
 	g_ptr_array_unref(m->files);
 	g_free(m);
@@ -51,7 +55,7 @@ bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_ca
  */
 static int plan_target(struct tls_module *m, const struct ec_target_file *f, GError **why)
 {
-	struct ec_tls_target t = {.file = f};
+	struct ec_tls_target t = {.file = f, .plaintext = m->plaintext};
 	guint id = m->targets->len;
 	int rc;
 
@@ -61,6 +65,7 @@ static int plan_target(struct tls_module *m, const struct ec_target_file *f, GEr
 		return -1;
 	}
 	ec_uprobe_points_init(&t.points);
+	ec_uprobe_points_init(&t.data_points);
 	rc = m->d->plan(&t, id, why);
 	if (rc == 1)
 		g_array_append_val(m->targets, t);
@@ -120,6 +125,8 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
 	m = g_new0(struct tls_module, 1);
 	m->d = d;
 	m->files = files;
+	m->plaintext = ec_capture_wants_plaintext(o);
+	m->data_pids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	m->targets = g_array_new(FALSE, TRUE, sizeof(struct ec_tls_target));
 	g_array_set_clear_func(m->targets, target_clear);
 	/* With nothing to trace yet, a module that follows new files still loads, to adopt them. */
@@ -206,11 +213,43 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 	return 0;
 }
 
+int ec_tls_target_add_data_fns(struct ec_tls_target *t, const struct ec_uprobe_fn *fns,
+                               size_t n_fns, uint32_t id, GError **err)
+{
+	return ec_uprobe_points_add_fns(t->plaintext ? &t->points : &t->data_points, t->file->path,
+	                                fns, n_fns, id, !t->plaintext, err);
+}
+
+int ec_tls_module_data_calls(void *state, const struct ec_capture_opts *o, pid_t pid,
+                             uint32_t source, uint32_t lib_id, GError **err)
+{
+	struct tls_module *m = state;
+	g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	g_autofree char *key = g_strdup_printf("%d/%u", (int)pid, lib_id);
+	const struct ec_tls_target *t;
+
+	(void)o;
+	if (source != m->d->source || lib_id >= m->targets->len ||
+	    g_hash_table_contains(m->data_pids, key))
+		return 0;
+	t = &g_array_index(m->targets, struct ec_tls_target, lib_id);
+	if (!t->data_points.offs[EC_UPROBE_ENTRY]->len)
+		return 0;
+	g_hash_table_add(m->data_pids, g_steal_pointer(&key));
+	g_array_append_val(pids, pid);
+	if (ec_uprobes_attach(m->bpf.uprobes, m->bpf.entry, m->bpf.ret, t->file->path,
+	                      &t->data_points, pids, err))
+		return -1;
+	g_message("pid %d handshakes inside its %s data calls: probing them in that process too",
+	          (int)pid, m->d->label);
+	return 0;
+}
+
 int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
                        GPtrArray *rows, GError **err)
 {
 	g_autoptr(GError) ferr = NULL;
-	struct tls_module m = {.d = d};
+	struct tls_module m = {.d = d, .plaintext = ec_capture_wants_plaintext(o)};
 
 	(void)err;
 	if (!ec_tls_module_wanted(d, o))

@@ -25,13 +25,25 @@ struct ec_tls_target {
 	const char *note; /* after the path in the "tracing" message (NULL: nothing) */
 	char *version;    /* what the file says it is, e.g. "OpenSSL 3.0.17 1 Jul 2025" (g_free) */
 	char *keys;       /* where its keys come from, e.g. "layout calibrated" (g_free) */
+	bool plaintext;   /* set before plan(): the capture wants plaintext */
+	/* Without plaintext: the entries of the data calls, probed only in the processes that ask
+	 * (ec_data_calls_event: they handshake inside those calls). */
+	struct ec_uprobe_points data_points;
 };
+
+/*
+ * Add the data calls FNS of T's file (as target ID): with plaintext, entries and returns to
+ * T->points; else their entries to T->data_points. -1 with ERR as ec_uprobe_points_add_fns.
+ */
+int ec_tls_target_add_data_fns(struct ec_tls_target *t, const struct ec_uprobe_fn *fns,
+                               size_t n_fns, uint32_t id, GError **err);
 
 struct ec_tls_module_desc {
 	const char *label;        /* "OpenSSL": in the capture's description */
 	const char *unit, *units; /* "library", "libraries" */
 	const char *tracing;      /* "tracing " TRACING path: "", "GnuTLS " */
 	unsigned tls_lib;         /* its EC_TLSLIB_ flag */
+	unsigned source;          /* its EC_RECORD_SRC_: the source its probes' events carry */
 	struct ec_bpf_object_spec object;
 	const char *layout_map; /* an array map of layouts by target id (NULL: none) */
 	bool required;          /* an error when no file could be probed */
@@ -58,6 +70,10 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
 
 /* struct ec_module_ops' adopt: trace the files of D that process PID maps and were not traced. */
 int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err);
+
+/* struct ec_module_ops' data_calls: probe the data calls of target LIB_ID in process PID. */
+int ec_tls_module_data_calls(void *state, const struct ec_capture_opts *o, pid_t pid,
+                             uint32_t source, uint32_t lib_id, GError **err);
 
 /* struct ec_module_ops' list for D: every file found, planned, without loading anything. */
 int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
@@ -90,6 +106,7 @@ void ec_tls_module_destroy(void *state);
 	    .load = var##_load,                                                                    \
 	    .list = var##_list,                                                                    \
 	    .adopt = ec_tls_module_adopt,                                                          \
+	    .data_calls = ec_tls_module_data_calls,                                                \
 	    .attach = ec_tls_module_attach,                                                        \
 	    .describe = ec_tls_module_describe,                                                    \
 	    .destroy = ec_tls_module_destroy,                                                      \

@@ -48,7 +48,7 @@ void ec_uprobe_points_add(struct ec_uprobe_points *p, enum ec_uprobe_dir dir, ui
 
 int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
                              const struct ec_uprobe_fn *fns, size_t n_fns, uint32_t id,
-                             GError **err)
+                             bool entries_only, GError **err)
 {
 	struct ec_elf *elf = ec_elf_open(path, err);
 
@@ -68,7 +68,7 @@ int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
 		}
 		if (fns[i].entry)
 			ec_uprobe_points_add(p, EC_UPROBE_ENTRY, sym.offset, cookie);
-		if (fns[i].ret)
+		if (fns[i].ret && !entries_only)
 			ec_uprobe_points_add(p, EC_UPROBE_RETURN, sym.offset, cookie);
 	}
 	ec_elf_close(elf);

@@ -45,12 +45,13 @@ struct ec_uprobe_fn {
 };
 
 /*
- * Add to P the entries and returns of FNS found in the symbol tables of PATH, with the cookies
- * EC_COOKIE(ID, kind). A missing function that is not optional: -1 with ERR set.
+ * Add to P the entries and returns of FNS (only the entries if ENTRIES_ONLY) found in the symbol
+ * tables of PATH, with the cookies EC_COOKIE(ID, kind). A missing function that is not
+ * optional: -1 with ERR set.
  */
 int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
                              const struct ec_uprobe_fn *fns, size_t n_fns, uint32_t id,
-                             GError **err);
+                             bool entries_only, GError **err);
 
 struct ec_uprobes;
 

@@ -37,8 +37,9 @@ enum ec_event_type {
 	EC_EV_TLS_SECRET =
 	    6,           /* struct ec_tls_secret_event: one key log line, as a library has it */
 	EC_EV_AUDIT = 7, /* struct ec_audit_event: a shell command line or a database query */
-	EC_EV_LIB_MAPPED = 8, /* struct ec_lib_event: a TLS library mapped, not seen before */
-	EC_EV_EXEC = 9,       /* struct ec_lib_event: a program not seen before starts */
+	EC_EV_LIB_MAPPED = 8,  /* struct ec_lib_event: a TLS library mapped, not seen before */
+	EC_EV_EXEC = 9,        /* struct ec_lib_event: a program not seen before starts */
+	EC_EV_DATA_CALLS = 10, /* struct ec_data_calls_event: probe a process's data calls too */
 };
 
 struct ec_event_hdr {
@@ -146,6 +147,20 @@ struct ec_lib_event {
 	char name[EC_LIB_NAME_LEN]; /* the file's name, NUL-terminated */
 };
 
+/*
+ * Without plaintext, a library's data calls (SSL_read, SSL_write...) are not probed: keys come
+ * from the handshake calls. A process that handshakes inside data calls says so (its socket
+ * I/O after SSL_set_connect_state with no handshake call around it, or keys seen first at
+ * SSL_get_error, SSL_shutdown or SSL_free): the engine then probes the entries of that
+ * library's data calls in that process.
+ */
+struct ec_data_calls_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	__u32 lib_id; /* the target id from the probe's cookie */
+	__u32 source; /* enum ec_record_source: which module */
+};
+
 /* Plaintext is copied in chunks of at most this many bytes, up to EC_DATA_MAX per call. */
 #define EC_DATA_CHUNK      16384
 #define EC_DATA_MAX_CHUNKS 16
@@ -241,8 +256,9 @@ enum ec_audit_fn_kind {
 enum ec_mysql_abi {
 	EC_MYSQL_ABI_PACKET = 1, /* (enum_server_command, THD *, char *packet, uint length, ...):
 	                            MariaDB, MySQL <= 5.6 */
-	EC_MYSQL_ABI_COM_DATA = 2, /* (THD *, const COM_DATA *, enum_server_command): MySQL 5.7,
-	                              8.x; COM_DATA's com_query is {const char *query; uint length} */
+	/* (THD *, const COM_DATA *, enum_server_command): MySQL 5.7, 8.x; COM_DATA's com_query is
+	 * {const char *query; uint length} */
+	EC_MYSQL_ABI_COM_DATA = 2,
 };
 
 #define EC_AUDIT_TGT_FAILED_ONLY (1u << 0) /* shells: only commands whose status is not 0 */
@@ -366,8 +382,16 @@ enum ec_fn_kind {
 	 * int SSL_get_error(const SSL *, int): entry only. A BIO_f_ssl BIO (BIO_new_ssl*, openssl
 	 * s_server -www) does its I/O through internal functions and calls this after each one:
 	 * the only exported function such a connection is sure to reach after its handshake.
+	 * Also the entries of SSL_shutdown and SSL_free: the last chances to read the keys of a
+	 * handshake done inside a data call, when the data calls are not probed.
 	 */
 	EC_FN_AFTER_IO,
+	/*
+	 * void SSL_set_connect_state(SSL *), SSL_set_accept_state(SSL *): entry only. A handshake
+	 * inside SSL_read/SSL_write needs one of them first. When the data calls are not probed, the
+	 * thread's next socket syscall outside a handshake call says that is what happens.
+	 */
+	EC_FN_SET_STATE,
 };
 
 /*
@@ -394,12 +418,18 @@ enum ec_go_fn_kind {
  * A TLS library call in progress on a thread (ec_tls_calls, shared): the read/write syscalls it
  * makes tell which socket its connection uses (see bpf/tls_conn.bpf.h).
  */
+/*
+ * A mark (depth 0) left by SSL_set_connect/accept_state: a socket syscall under it, outside any
+ * handshake call, is a handshake inside a data call (ec_data_calls_event).
+ */
+#define EC_CALLF_WATCH_HANDSHAKE 0x1
+
 struct ec_tls_call {
 	__u64 conn_id; /* the library's connection object (SSL *, gnutls_session_t, ...) */
 	__u32 lib_id;
 	__u16 depth; /* nested calls of the same connection */
 	__u8 source; /* enum ec_record_source */
-	__u8 pad;
+	__u8 flags;  /* EC_CALLF_* */
 	/*
 	 * Go: the goroutine (its g, register R14 under the register ABI) that made the call, 0
 	 * otherwise. Go runs many goroutines on one thread: a syscall on this thread by another

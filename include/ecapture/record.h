@@ -53,6 +53,8 @@
 #ifndef EC_RECORD_H
 #define EC_RECORD_H
 
+#include <stddef.h>
+
 #define EC_RECORD_MAGIC0    'E'
 #define EC_RECORD_MAGIC1    'C'
 #define EC_RECORD_VERSION   1

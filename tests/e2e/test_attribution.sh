@@ -54,26 +54,37 @@ count_uris() {
 	log "ok: $prefix/1..$N decrypted, all from pid $pid"
 }
 
+# two_clients NAME TRACEPOINT: two clients at once, no filter; the socket finder is on the raw
+# tracepoint TRACEPOINT (sock_send_length, or sys_enter where the kernel lacks that one).
+two_clients() {
+	local name=$1 tracepoint=$2 a b
+	gated_client "$name-a" curl -sk --http1.1 $(urls "$name-a") -o /dev/null
+	a=$GATED_PID
+	gated_client "$name-b" curl -sk --http1.1 $(urls "$name-b") -o /dev/null
+	b=$GATED_PID
+	start_tshark "$name" "${FIELDS[@]}"
+	wait_attached "$name"
+	bpftool link show 2>/dev/null | grep -q "tp '$tracepoint'" ||
+		fail "no raw tracepoint link on $tracepoint: $(bpftool link show 2>/dev/null | grep "tp '")"
+	open_gate "$name-a"
+	open_gate "$name-b"
+	wait "$a" "$b" || fail "a client failed"
+	wait_for_lines "$E2E_TMP/$name.out" "/$name-b/$N\$" 1 20 || true
+	wait_for_lines "$E2E_TMP/$name.out" "/$name-a/$N\$" 1 5 || true
+	sleep 1
+	stop_tshark
+	check_packets "$E2E_TMP/$name.out" >"$E2E_TMP/owners.txt" || fail "attribution errors (see above)"
+	[ "$(awk '{ print $2 }' "$E2E_TMP/owners.txt" | sort -u | tr '\n' ' ')" = "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ')" ] ||
+		fail "client ports belong to $(cat "$E2E_TMP/owners.txt" | tr '\n' ';'), expected pids $a and $b"
+	count_uris "$E2E_TMP/$name.out" "/$name-a" "$a"
+	count_uris "$E2E_TMP/$name.out" "/$name-b" "$b"
+	assert_clean
+}
+
 log "two clients at once, no filter"
-gated_client a curl -sk --http1.1 $(urls a) -o /dev/null
-A=$GATED_PID
-gated_client b curl -sk --http1.1 $(urls b) -o /dev/null
-B=$GATED_PID
-start_tshark all "${FIELDS[@]}"
-wait_attached all
-open_gate a
-open_gate b
-wait "$A" "$B" || fail "a client failed"
-wait_for_lines "$E2E_TMP/all.out" "/b/$N\$" 1 20 || true
-wait_for_lines "$E2E_TMP/all.out" "/a/$N\$" 1 5 || true
-sleep 1
-stop_tshark
-check_packets "$E2E_TMP/all.out" >"$E2E_TMP/owners.txt" || fail "attribution errors (see above)"
-[ "$(awk '{ print $2 }' "$E2E_TMP/owners.txt" | sort -u | tr '\n' ' ')" = "$(printf '%s\n' "$A" "$B" | sort | tr '\n' ' ')" ] ||
-	fail "client ports belong to $(cat "$E2E_TMP/owners.txt" | tr '\n' ';'), expected pids $A and $B"
-count_uris "$E2E_TMP/all.out" /a "$A"
-count_uris "$E2E_TMP/all.out" /b "$B"
-assert_clean
+two_clients all sock_send_length
+log "the same with the socket finder on sys_enter (kernels before 6.3)"
+ECAPTURE_NO_SOCKET_TRACEPOINTS=1 two_clients sysenter sys_enter
 
 log "PID filter on one of two clients"
 gated_client c curl -sk --http1.1 $(urls c) -o /dev/null
