@@ -7,6 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * When parsing fails, the options after the bad one are not read: but Wireshark waits on the
+ * FIFO until we open it, so take --capture and --fifo from ARGV as they are.
+ */
+static void rescue_fifo(int argc, char **argv, struct ec_args *a)
+{
+	for (int i = 1; i < argc && argv[i]; i++) {
+		if (!strcmp(argv[i], "--capture"))
+			a->capture = TRUE;
+		else if (!a->fifo && !strcmp(argv[i], "--fifo") && i + 1 < argc && argv[i + 1])
+			a->fifo = g_strdup(argv[i + 1]);
+		else if (!a->fifo && !strncmp(argv[i], "--fifo=", 7))
+			a->fifo = g_strdup(argv[i] + 7);
+	}
+}
+
 int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 {
 	const GOptionEntry extcap_entries[] = {
@@ -121,7 +137,13 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	g_option_group_add_entries(extcap, extcap_entries);
 	g_option_context_add_group(ctx, extcap);
 	a->help_text = g_option_context_get_help(ctx, FALSE, NULL);
-	return g_option_context_parse(ctx, &argc, &argv, err) ? 0 : -1;
+	/* The parser removes what it read from argv: keep the list it was given. */
+	g_autofree char **given = g_memdup2(argv, sizeof(char *) * (size_t)(argc + 1));
+
+	if (g_option_context_parse(ctx, &argc, &argv, err))
+		return 0;
+	rescue_fifo(g_strv_length(given), given, a);
+	return -1;
 }
 
 /* "1,2" "3" -> 1 2 3; every element must be a positive integer. */
@@ -248,9 +270,10 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 	if (a->hold_ms > 0)
 		o->hold_ms = a->hold_ms;
 	o->write_unclaimed = a->unclaimed;
-	if (a->duration < 0) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		            "--duration must not be negative");
+	if (!(a->duration >= 0 && a->duration <= 31536000.0)) { /* NaN fails both */
+		g_set_error(
+		    err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "--duration must be a number of seconds between 0 and 31536000 (a year)");
 		return -1;
 	}
 	o->duration_ms = (uint64_t)(a->duration * 1000.0);

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "output/escape.h"
 
 static GLogLevelFlags threshold = G_LOG_LEVEL_MESSAGE;
 static FILE *log_file;
@@ -45,22 +50,27 @@ static const char *level_name(GLogLevelFlags l)
 static void handler(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
 {
 	GLogLevelFlags l = level & G_LOG_LEVEL_MASK;
+	g_autoptr(GString) line = NULL;
 
 	(void)domain;
 	(void)data;
 	/* GLib levels: a lower bit is more severe. */
 	if (l > threshold)
 		return;
+	/* Messages carry names and paths from traced processes: one line, nothing that drives a
+	 * terminal. */
+	line = g_string_sized_new(256);
+	ec_escape_append(line, msg, strlen(msg), "\t");
 	if (log_file) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		fprintf(log_file, "%lld.%06ld ecapturedump %s: %s\n", (long long)ts.tv_sec,
-		        ts.tv_nsec / 1000, level_name(l), msg);
+		        ts.tv_nsec / 1000, level_name(l), line->str);
 		fflush(log_file);
 	}
 	if (!quiet_stderr)
-		fprintf(stderr, "ecapturedump: %s\n", msg);
+		fprintf(stderr, "ecapturedump: %s\n", line->str);
 }
 
 int ec_log_setup(const char *level, const char *file, bool extcap_child, GError **err)
@@ -76,10 +86,16 @@ int ec_log_setup(const char *level, const char *file, bool extcap_child, GError 
 		threshold = l;
 	}
 	if (file && *file) {
-		log_file = fopen(file, "ae");
+		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+		log_file = fd >= 0 ? fdopen(fd, "a") : NULL;
 		if (!log_file) {
-			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-			            "cannot open log file %s", file);
+			int e = errno;
+
+			if (fd >= 0)
+				close(fd);
+			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
+			            "cannot open log file %s: %s", file, g_strerror(e));
 			return -1;
 		}
 	}

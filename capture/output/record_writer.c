@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "output/escape.h"
 #include "ecapture/record.h"
 
 #define CMDLINE_MAX 0xFFFFu /* its length field is 16 bits */
@@ -134,7 +135,7 @@ void ec_record_append(GByteArray *out, const struct ec_record_meta *m, const voi
 void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid, uint32_t uid,
                      int32_t fd, const char *cmdline)
 {
-	g_string_append_len(out, comm, (gssize)strnlen(comm, 16));
+	ec_escape_append(out, comm, strnlen(comm, 16), ""); /* a name may hold anything */
 	g_string_append_printf(out, " pid=%u tid=%u uid=%u", pid, tid, uid);
 	if (fd >= 0)
 		g_string_append_printf(out, " fd=%d", fd);

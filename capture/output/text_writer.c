@@ -12,6 +12,7 @@
 
 #include "ecapture/events.h"
 #include "ecapture/record.h"
+#include "output/escape.h"
 
 struct text_writer {
 	struct ec_writer w;
@@ -66,37 +67,6 @@ static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record
 	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
 }
 
-/*
- * TEXT (a command line, a query) into OUT as it reads, UTF-8 included, with every control
- * character but newline and tab (C0, DEL, C1) and every byte that is not UTF-8 written as
- * \xNN: a traced process must not be able to move the cursor or retitle the terminal.
- */
-static void append_escaped(GByteArray *out, const uint8_t *text, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		const gchar *p = (const gchar *)text + i;
-		gunichar c = g_utf8_get_char_validated(p, (gssize)(len - i));
-		size_t n = c < 0x80 ? 1 : (size_t)(g_utf8_next_char(p) - p);
-		char esc[8];
-
-		if (c == (gunichar)-1 || c == (gunichar)-2 ||
-		    (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c <= 0x9f)) {
-			/* one byte at a time: an invalid sequence may hide a valid start after it
-			 */
-			n = (c >= 0x80 && c <= 0x9f) ? n : 1;
-			for (size_t k = 0; k < n; k++) {
-				snprintf(esc, sizeof(esc), "\\x%02x", text[i + k]);
-				g_byte_array_append(out, (const uint8_t *)esc, 4);
-			}
-		} else {
-			g_byte_array_append(out, text + i, (guint)n);
-		}
-		i += n;
-	}
-}
-
 /* "--- 2026-11-23 20:40:01.123456 bash pid=1 tid=1 uid=0 (bash) status=1\n<text>\n" */
 static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
                   const struct ec_audit_text *a)
@@ -122,11 +92,11 @@ static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_me
 	if (m->flags & EC_RECORDF_TRUNCATED)
 		g_string_append_printf(out, " truncated from %u bytes", a->real_len);
 	g_string_append_c(out, '\n');
-	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
 	/* The text as the program had it, but nothing in it drives the terminal. */
-	append_escaped(w->out.buf, a->text, a->len);
+	ec_escape_append(out, (const char *)a->text, a->len, "\n\t");
 	if (!a->len || a->text[a->len - 1] != '\n')
-		g_byte_array_append(w->out.buf, (const uint8_t *)"\n", 1);
+		g_string_append_c(out, '\n');
+	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
 }
 
 static void free_writer(struct ec_writer *w)

@@ -7,7 +7,8 @@
  *    connection reads
  *        <comm> pid=<pid> tid=<tid> uid=<uid>[ fd=<fd>][ cmdline="<cmdline>"]
  *    e.g. `curl pid=1234 tid=1234 uid=0 fd=5 cmdline="curl -sk https://127.0.0.1/"`.
- *    comm is the kernel's task name (may contain spaces; it ends where " pid=" starts). In the
+ *    comm is the kernel's task name (may contain spaces; it ends where " pid=" starts; its
+ *    control characters and bytes that are not UTF-8 are written as \xNN). In the
  *    cmdline, arguments are separated by single spaces; '"' and '\' are escaped with '\'.
  *    The process is the one that owns the local socket the packet was sent from or, for a
  *    packet received from a remote host, delivered to.

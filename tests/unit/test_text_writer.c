@@ -172,6 +172,23 @@ static void test_audit_escaped(struct fixture *f, gconstpointer data)
 	                "echo \\x1b]0;pwned\\x07 \\x1b[2J \\xc2\\x9b1m \\xff \xc3\xa9\tok\\x0d\n");
 }
 
+/* A program may name itself anything (prctl PR_SET_NAME): its name is escaped too. */
+static void test_comm_escaped(struct fixture *f, gconstpointer data)
+{
+	static const char text[] = "ls";
+	size_t size;
+	g_autofree struct ec_audit_event *ev =
+	    audit(EC_RECORD_SHELL, EC_RECORD_SRC_BASH, text, sizeof(text) - 1, &size);
+
+	(void)data;
+	memcpy(ev->proc.comm, "x\x1b]0;t\x07\n--- y", 14);
+	ev->status = 0;
+	ec_engine_on_audit(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 x\\x1b]0;t\\x07\\x0a--- y pid=77 tid=77 "
+	                "uid=0 (bash) status=0\nls\n");
+}
+
 int main(int argc, char **argv)
 {
 	setenv("TZ", "UTC", 1);
@@ -183,6 +200,8 @@ int main(int argc, char **argv)
 	           teardown);
 	g_test_add("/text_writer/audit_unknown_status", struct fixture, NULL, setup,
 	           test_audit_unknown_status, teardown);
+	g_test_add("/text_writer/comm_escaped", struct fixture, NULL, setup, test_comm_escaped,
+	           teardown);
 	g_test_add("/text_writer/audit_escaped", struct fixture, NULL, setup, test_audit_escaped,
 	           teardown);
 	return g_test_run();
