@@ -91,6 +91,12 @@ CONF
 run_tests() {
 	echo "== tests"
 	ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 900
+	echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	cmake -S . -B "$BUILD_DIR-sanitize" -DCMAKE_BUILD_TYPE=Debug -DECAPTURE_WERROR=ON \
+		-DECAPTURE_SANITIZE=ON >/dev/null
+	cmake --build "$BUILD_DIR-sanitize" -j"$(nproc)"
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ctest --test-dir "$BUILD_DIR-sanitize" -L unit --output-on-failure --timeout 900
 }
 
 case "${1:-}" in
