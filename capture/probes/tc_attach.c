@@ -2,10 +2,15 @@
 #include "probes/tc_attach.h"
 
 #include "ec_error.h"
+#include "probes/tc_filters.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -13,12 +18,134 @@
 #define EC_BPF_TCX_INGRESS 46
 #define EC_BPF_TCX_EGRESS  47
 
-/* Our clsact filters carry this handle and priority, so a sweep can tell them from others'. */
-#define EC_TC_HANDLE   0xec01
-#define EC_TC_PRIORITY 0xec
+/*
+ * Our clsact filters have this priority and a handle that names the capture that owns it
+ * (EC_TC_HANDLE_TAG in the top byte, its pid below), so concurrent captures never replace or
+ * remove each other's, and a sweep removes only those whose capture is gone. 0xec01 is the one
+ * handle of earlier versions.
+ */
+#define EC_TC_PRIORITY   0xec
+#define EC_TC_HANDLE_TAG 0xecu
+#define EC_TC_OLD_HANDLE 0xec01u
 
 /* Our TC programs' names start with this (see bpf/tc_capture.bpf.c). */
 #define EC_TC_PROG_PREFIX "ec_tc_"
+
+/*
+ * A clsact qdisc one of our captures created is marked by a file naming that capture's pid, so
+ * that whoever finds it unused later (a concurrent capture stopping after it, a start after it
+ * was killed) removes it, and a qdisc someone else made is never touched.
+ */
+#define EC_QDISC_MARK_DIR "/run/ecapturedump"
+
+static uint32_t our_handle(void)
+{
+	return EC_TC_HANDLE_TAG << 24 | ((uint32_t)getpid() & 0xffffffu);
+}
+
+/* Whether PID is a running capture of ours. */
+static bool capture_alive(pid_t pid)
+{
+	char path[32], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return strcmp(comm, "ecapturedump\n") == 0;
+}
+
+/* The capture that owns filter HANDLE; 0: an earlier version's, whose owner is unknown. */
+static pid_t handle_owner(uint32_t handle)
+{
+	return handle >> 24 == EC_TC_HANDLE_TAG ? (pid_t)(handle & 0xffffffu) : 0;
+}
+
+static void mark_path(unsigned int ifindex, char *buf, size_t size)
+{
+	snprintf(buf, size, EC_QDISC_MARK_DIR "/clsact-%u", ifindex);
+}
+
+/* The pid in IFINDEX's qdisc mark, 0 if there is none. */
+static pid_t mark_owner(unsigned int ifindex)
+{
+	char path[64], text[16] = "";
+	FILE *f;
+
+	mark_path(ifindex, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = 0;
+	fclose(f);
+	return (pid_t)atoi(text);
+}
+
+static void mark_set(unsigned int ifindex)
+{
+	char path[64], text[16];
+	int fd, n;
+
+	mark_path(ifindex, path, sizeof(path));
+	if (mkdir(EC_QDISC_MARK_DIR, 0700) && errno != EEXIST)
+		goto fail;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		goto fail;
+	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (write(fd, text, (size_t)n) != n) {
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	return;
+fail:
+	g_warning("cannot mark the clsact qdisc we created (%s): %s; if this capture is killed, "
+	          "the next one will not remove it",
+	          path, g_strerror(errno));
+}
+
+/* Every filter on IFINDEX's clsact hooks; NULL if they cannot be listed. */
+static GArray *all_filters(unsigned int ifindex)
+{
+	g_autoptr(GError) err = NULL;
+	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct ec_tc_filter));
+
+	if (ec_tc_list_filters(ifindex, true, fs, &err) ||
+	    ec_tc_list_filters(ifindex, false, fs, &err)) {
+		g_warning("%s", err->message);
+		g_array_unref(fs);
+		return NULL;
+	}
+	return fs;
+}
+
+/* Remove IFINDEX's clsact qdisc if one of our captures made it, that one is us or gone, and no
+ * filter is left on it. */
+static void remove_unused_qdisc(unsigned int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+	            .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	pid_t owner = mark_owner(ifindex);
+	g_autoptr(GArray) fs = NULL;
+	char path[64];
+
+	if (!owner || (owner != getpid() && capture_alive(owner)))
+		return;
+	fs = all_filters(ifindex);
+	if (!fs || fs->len)
+		return;
+	bpf_tc_hook_destroy(&hook);
+	mark_path(ifindex, path, sizeof(path));
+	unlink(path);
+}
 
 static int attach_tcx(int prog_fd, unsigned int ifindex, bool ingress)
 {
@@ -30,20 +157,18 @@ static int attach_clsact(int prog_fd, struct ec_tc_link *l)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = l->ifindex,
 	            .attach_point = l->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = EC_TC_HANDLE,
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = our_handle(),
 	            .priority = EC_TC_PRIORITY, .flags = BPF_TC_F_REPLACE);
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
-	l->created_qdisc = (err == 0);
+	if (err == 0)
+		mark_set(l->ifindex);
 	err = bpf_tc_attach(&hook, &opts);
-	if (err && l->created_qdisc) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
-		l->created_qdisc = false;
-	}
+	if (err)
+		remove_unused_qdisc(l->ifindex);
 	return err;
 }
 
@@ -81,18 +206,6 @@ int ec_tc_attach(int prog_fd, unsigned int ifindex, bool ingress, bool force_leg
 	return 0;
 }
 
-/* Whether the clsact hook still has any filter at the given attach point. */
-static bool hook_has_filters(unsigned int ifindex, enum bpf_tc_attach_point point)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
-	LIBBPF_OPTS(bpf_tc_opts, opts);
-
-	/* bpf_tc_query without handle/priority is not allowed; probe our slot only. */
-	opts.handle = EC_TC_HANDLE;
-	opts.priority = EC_TC_PRIORITY;
-	return bpf_tc_query(&hook, &opts) == 0;
-}
-
 void ec_tc_detach(struct ec_tc_link *l)
 {
 	if (!l->legacy) {
@@ -103,13 +216,9 @@ void ec_tc_detach(struct ec_tc_link *l)
 	}
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = l->ifindex,
 	            .attach_point = l->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = EC_TC_HANDLE, .priority = EC_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = our_handle(), .priority = EC_TC_PRIORITY);
 	bpf_tc_detach(&hook, &opts);
-	if (l->created_qdisc && !hook_has_filters(l->ifindex, BPF_TC_INGRESS) &&
-	    !hook_has_filters(l->ifindex, BPF_TC_EGRESS)) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
-	}
+	remove_unused_qdisc(l->ifindex);
 	l->legacy = false;
 }
 
@@ -130,20 +239,32 @@ static bool is_our_prog(unsigned int prog_id)
 
 int ec_tc_sweep_stale(unsigned int ifindex)
 {
-	static const enum bpf_tc_attach_point points[] = {BPF_TC_INGRESS, BPF_TC_EGRESS};
 	int removed = 0;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(points); i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = points[i]);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = EC_TC_HANDLE, .priority = EC_TC_PRIORITY);
+	for (int ingress = 0; ingress < 2; ingress++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		            .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		g_autoptr(GArray) fs = g_array_new(FALSE, FALSE, sizeof(struct ec_tc_filter));
+		g_autoptr(GError) err = NULL;
 
-		if (bpf_tc_query(&hook, &opts) != 0 || !is_our_prog(opts.prog_id))
+		if (ec_tc_list_filters(ifindex, ingress, fs, &err)) {
+			g_warning("%s", err->message);
 			continue;
-		opts.prog_id = 0;
-		opts.prog_fd = 0;
-		opts.flags = 0;
-		if (bpf_tc_detach(&hook, &opts) == 0)
-			removed++;
+		}
+		for (guint i = 0; i < fs->len; i++) {
+			const struct ec_tc_filter *f = &g_array_index(fs, struct ec_tc_filter, i);
+			LIBBPF_OPTS(bpf_tc_opts, opts, .handle = f->handle,
+			            .priority = f->priority);
+			pid_t owner = handle_owner(f->handle);
+
+			if (f->priority != EC_TC_PRIORITY || !is_our_prog(f->prog_id) ||
+			    (!owner && f->handle != EC_TC_OLD_HANDLE) || owner == getpid() ||
+			    capture_alive(owner))
+				continue;
+			if (bpf_tc_detach(&hook, &opts) == 0)
+				removed++;
+		}
 	}
+	remove_unused_qdisc(ifindex);
 	return removed;
 }

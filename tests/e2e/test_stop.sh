@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every way a capture can end leaves nothing of ours loaded or attached: tshark's duration limit,
 # SIGTERM, the reader closing the pipe, SIGKILL (tcx links die with the process), and the
-# clsact fallback (filters removed on a normal stop, swept by the next run after a SIGKILL).
+# clsact fallback (filters removed on a normal stop, swept by the next run after a SIGKILL, with
+# the qdisc the killed run created; two such captures at once do not disturb each other).
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools tshark capinfos bpftool tc timeout
@@ -102,6 +103,34 @@ grep -q 'removed 1 TC filter' "$E2E_TMP/sweep.err" || fail "the stale filter was
 kill -TERM "$CLI_PID"
 wait_exit "$CLI_PID" 15
 assert_clean
-# The qdisc the killed run created cannot be told from anyone else's; remove it for the next test.
-[ "$qdisc_before" -ne 0 ] || tc qdisc del dev lo clsact 2>/dev/null || true
+[ "$(tc qdisc show dev lo | grep -c clsact || true)" -eq "$qdisc_before" ] ||
+	fail "the clsact qdisc the killed run created was left on lo"
+
+log "two --tc-legacy captures at once: each gets every request; stopping one leaves the other"
+start_cli legA --tc-legacy --netif lo -w "$E2E_TMP/legA.pcapng"
+A=$CLI_PID
+start_cli legB --tc-legacy --netif lo -w "$E2E_TMP/legB.pcapng"
+B=$CLI_PID
+for i in $(seq 5); do
+	curl -sk --http1.1 "https://127.0.0.1:$TLS_PORT/both/$i" -o /dev/null || fail "curl /both/$i"
+done
+kill -TERM "$A"
+wait_exit "$A" 15
+[ -n "$(tc filter show dev lo egress)" ] || fail "stopping one capture removed the other's filter"
+for i in $(seq 5); do
+	curl -sk --http1.1 "https://127.0.0.1:$TLS_PORT/after/$i" -o /dev/null || fail "curl /after/$i"
+done
+sleep 1
+kill -TERM "$B"
+wait_exit "$B" 15
+assert_clean
+[ "$(tc qdisc show dev lo | grep -c clsact || true)" -eq "$qdisc_before" ] ||
+	fail "the clsact qdisc was left on lo after both captures stopped"
+for c in legA legB; do
+	tshark -r "$E2E_TMP/$c.pcapng" -Y http.request -T fields -e http.request.uri \
+		>"$E2E_TMP/$c.out" 2>/dev/null || fail "tshark cannot read $c.pcapng"
+	assert_each_once "$E2E_TMP/$c.out" /both/ 5
+done
+assert_each_once "$E2E_TMP/legB.out" /after/ 5
+grep -q '^/after/' "$E2E_TMP/legA.out" && fail "the stopped capture has requests made after its stop"
 log "PASS"
