@@ -106,8 +106,8 @@ static __always_inline __u32 read_cipher_id(const void *ssl, const struct ec_ssl
 	return id;
 }
 
-/* Send the SSL object's secrets up if they changed; true when it did. */
-static __always_inline bool read_keys(__u64 ssl_ptr, __u32 lib_id)
+/* Send the SSL object's secrets up if they changed: the SEEN_* bits it sent, else 0. */
+static __always_inline __u32 read_keys(__u64 ssl_ptr, __u32 lib_id)
 {
 	const void *ssl = (const void *)ssl_ptr;
 	const struct ec_ssl_layout *l = bpf_map_lookup_elem(&ec_ssl_layouts, &lib_id);
@@ -119,16 +119,16 @@ static __always_inline bool read_keys(__u64 ssl_ptr, __u32 lib_id)
 	if (!l || !(rnd = random_base(ssl, l)) ||
 	    read_field(&now.random_head, sizeof(now.random_head), rnd, l->client_random) ||
 	    !now.random_head)
-		return false;
+		return 0;
 	seen = bpf_map_lookup_elem(&ec_ssl_seen, &key);
 	if (seen && seen->random_head == now.random_head &&
 	    ((seen->have & SEEN_DONE_13) == SEEN_DONE_13 || (seen->have & SEEN_DONE_12)))
-		return false; /* this session's secrets went up already: the common, cheap case */
+		return 0; /* this session's secrets went up already: the common, cheap case */
 
 	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
 	if (!ev) {
 		ec_stat_inc(EC_STAT_KEYS_DROPPED);
-		return false;
+		return 0;
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->hdr.type = EC_EV_TLS_KEYS;
@@ -171,16 +171,16 @@ static __always_inline bool read_keys(__u64 ssl_ptr, __u32 lib_id)
 	/* Nothing new since the last event for this session: don't wake userspace. */
 	if (seen && seen->random_head == now.random_head && seen->have == now.have) {
 		bpf_ringbuf_discard(ev, 0);
-		return false;
+		return 0;
 	}
 	bpf_map_update_elem(&ec_ssl_seen, &key, &now, BPF_ANY);
 	bpf_ringbuf_submit(ev, ec_rb_flags());
 	ec_stat_inc(EC_STAT_KEYS_EMITTED);
-	return true;
+	return now.have;
 fail:
 	bpf_ringbuf_discard(ev, 0);
 	ec_stat_inc(EC_STAT_KEYS_READ_FAIL);
-	return false;
+	return 0;
 }
 
 /* The fd of the SSL object's socket BIO, when it has one and we don't know the fd yet. */
@@ -310,7 +310,9 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 		 * its socket from the BIO. Cheap when the keys went up already. */
 		if (ssl && ec_proc_allowed()) {
 			try_bio_fd((__u64)ssl, lib_id);
-			if (read_keys((__u64)ssl, lib_id) && !ec_want_data())
+			/* A finished handshake's keys, not seen at a handshake call's return. */
+			if ((read_keys((__u64)ssl, lib_id) & (SEEN_MASTER | SEEN_APP)) &&
+			    !ec_want_data())
 				ec_tls_want_data_calls(lib_id, EC_SOURCE_OPENSSL);
 		}
 		break;

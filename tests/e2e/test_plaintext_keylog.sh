@@ -42,6 +42,11 @@ assert_clean
 log "text mode"
 gated_client t curl -sk --http1.1 "$URL/text/1" -o /dev/null
 T=$GATED_PID
+# A program may be named anything: this one's name turns the terminal red.
+ESC_CURL="$E2E_TMP/c"$'\e'"[31mx"
+cp "$(command -v curl)" "$ESC_CURL"
+gated_client e "$ESC_CURL" -sk --http1.1 "$URL/text/esc" -o /dev/null
+E=$GATED_PID
 "$EXTCAP" >"$E2E_TMP/text.out" 2>"$E2E_TMP/text.err" &
 EC=$!
 E2E_PIDS+=("$EC")
@@ -49,8 +54,15 @@ wait_for_lines "$E2E_TMP/text.err" 'capturing:' 1 30 || fail "text mode did not 
 open_gate t
 wait "$T" || fail "curl failed"
 wait_for_lines "$E2E_TMP/text.out" 'path /text/1' 1 10 || fail "no response in text output"
+open_gate e
+wait "$E" || fail "the renamed curl failed"
+wait_for_lines "$E2E_TMP/text.out" 'path /text/esc' 1 10 || fail "no response to the renamed curl"
 kill -INT "$EC"
 wait "$EC" || fail "ecapturedump exited with $?"
+grep -q $'\e' "$E2E_TMP/text.out" "$E2E_TMP/text.err" && fail "an escape character reached the output"
+grep -qF -- "--- " "$E2E_TMP/text.out" && grep -qF 'c\x1b[31mx pid='"$E" "$E2E_TMP/text.out" ||
+	fail "the renamed curl's name is not shown escaped: $(grep -a "pid=$E" "$E2E_TMP/text.out" | head -1)"
+log "ok: a program name with an escape sequence is shown escaped"
 grep -q "^GET /text/1 HTTP/1.1" "$E2E_TMP/text.out" || fail "request missing from text output"
 grep -q "^--- .* curl pid=$T .*SSL_write" "$E2E_TMP/text.out" ||
 	fail "no header naming curl pid $T: $(head -3 "$E2E_TMP/text.out")"
