@@ -219,6 +219,7 @@ static int run_loop(struct engine *e, GError **err)
 			g_warning("ring buffer: %s", g_strerror(errno));
 		now = now_mono();
 		ec_engine_tick(e, now);
+		ec_engine_loss_poll(e, now);
 		if (flush_all(e) == -EPIPE) {
 			g_message("the reader closed the capture pipe");
 			e->stop = true;
@@ -350,6 +351,7 @@ static int setup(struct engine *e, GError **err)
 	if (setup_loop(e, err))
 		return -1;
 	ec_engine_declare_interfaces(e);
+	e->start_real_ns = now_mono() + (uint64_t)e->mono_to_real;
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
 	announce(e, netifs ? netifs->len : 0);
@@ -365,12 +367,16 @@ static void teardown(struct engine *e)
 		lm->ops->destroy(lm->state);
 	}
 	g_array_set_size(e->modules, 0);
-	ec_packets_destroy(e->packets);
-	e->packets = NULL;
+	/* Detached, but its counters stay readable for the statistics. */
+	ec_packets_detach(e->packets);
 	if (e->out->out.buf)
 		drain(e);
-	if (e->rb) /* the capture ran */
-		ec_bpf_stats_log(&e->shared, e->out->out.written);
+	if (e->rb) { /* the capture ran */
+		ec_engine_loss_report(e);
+		flush_all(e);
+	}
+	ec_packets_destroy(e->packets);
+	e->packets = NULL;
 	if (e->unclaimed)
 		g_message("%u TLS connection(s) without keys from a traced library: %s",
 		          e->unclaimed,
