@@ -6,6 +6,7 @@
  * interface: what was taken, what was lost, and a comment naming every kind.
  */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "engine/engine_int.h"
@@ -13,8 +14,9 @@
 #include "probes/bpf_stats.h"
 #include "probes/tc_packets.h"
 
-#define CHECK_NS (1000ull * 1000 * 1000)     /* the counters are read once a second */
-#define WARN_NS  (5ull * 1000 * 1000 * 1000) /* and a loss warned about at most every 5 s */
+#define CHECK_NS   (1000ull * 1000 * 1000)     /* the counters are read once a second */
+#define WARN_NS    (5ull * 1000 * 1000 * 1000) /* and a loss warned about at most every 5 s */
+#define ISB_PREFIX "ecapturedump "             /* the statistics' comment says whose they are */
 
 static uint64_t engine_lost(const struct ec_engine_loss *l)
 {
@@ -49,15 +51,16 @@ static void describe(GString *s, const struct engine *e, const uint64_t k[EC_STA
 
 	ec_bpf_stats_describe_loss(lost, k);
 	describe_engine_loss(lost, e);
-	g_string_append_printf(s, "ecapturedump %s%s", lost->len ? "lost: " : "no loss", lost->str);
+	g_string_append_printf(s, "%s%s", lost->len ? "lost: " : "no loss", lost->str);
 	if (e->unclaimed)
 		g_string_append_printf(s,
 		                       "; left out: %u TLS connection(s) no traced library gave "
 		                       "keys for",
 		                       e->unclaimed);
 	if (e->loss.pkts_left_out)
-		g_string_append_printf(s, "; %llu packet(s) of connections not ours not written",
-		                       (unsigned long long)e->loss.pkts_left_out);
+		g_string_append_printf(
+		    s, "; %llu packet(s) left out (connections no traced library claimed)",
+		    (unsigned long long)e->loss.pkts_left_out);
 }
 
 void ec_engine_loss_poll(struct engine *e, uint64_t now)
@@ -74,7 +77,7 @@ void ec_engine_loss_poll(struct engine *e, uint64_t now)
 		return;
 	g_string_truncate(e->scratch, 0);
 	describe(e->scratch, e, k);
-	g_warning("%s (so far)", e->scratch->str);
+	g_warning("so far %s", e->scratch->str);
 	e->loss_warned = lost;
 	e->loss_warned_ns = now;
 }
@@ -90,14 +93,14 @@ static uint64_t now_real(void)
 void ec_engine_loss_report(struct engine *e)
 {
 	uint64_t k[EC_STAT_MAX];
-	g_autoptr(GString) what = g_string_new(NULL);
+	g_autoptr(GString) what = g_string_new(ISB_PREFIX);
 	struct ec_if_stats st = {.start_ns = e->start_real_ns, .end_ns = now_real()};
 
 	if (ec_bpf_stats_read(&e->shared, k))
 		g_warning("cannot read the kernel's counters: %s", g_strerror(errno));
 	ec_bpf_stats_log(k, e->out->out.written);
 	describe(what, e, k);
-	g_message("%s", what->str);
+	g_message("%s", what->str + strlen(ISB_PREFIX));
 	st.comment = what->str;
 	for (guint i = 0; i < e->ifs->len; i++) {
 		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
