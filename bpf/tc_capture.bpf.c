@@ -123,7 +123,7 @@ static __always_inline bool tls_record_start(const __u8 *p)
 	return p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
 }
 
-/* Copy the packet to the ring buffer; non-zero (and counted under STAT) if it was lost. */
+/* Copy the packet to the ring buffer; non-zero (and counted by why) if it was lost. */
 static __always_inline int copy_packet(struct __sk_buff *skb, const struct pkt_info *pi, __u8 dir,
                                        __u8 state)
 {
@@ -259,8 +259,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		}
 	}
 	if (++fv->pkts > EC_CANDIDATE_MAX_PKTS) {
-		/* A TLS connection no traced library claimed in time: its later packets are lost.
-		 */
+		/* A TLS connection nothing claimed in time: its later packets are not taken. */
 		ec_stat_inc(EC_STAT_FLOWS_CUT);
 		give_up(fv, &pi.key);
 		return TC_NEXT;
