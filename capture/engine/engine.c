@@ -201,6 +201,7 @@ static int run_loop(struct engine *e, GError **err)
 		struct epoll_event evs[4];
 		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs), TICK_MS);
 		uint64_t now;
+		int ret;
 
 		if (n < 0 && errno != EINTR) {
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "epoll_wait: %s",
@@ -220,9 +221,14 @@ static int run_loop(struct engine *e, GError **err)
 		now = now_mono();
 		ec_engine_tick(e, now);
 		ec_engine_loss_poll(e, now);
-		if (flush_all(e) == -EPIPE) {
+		ret = flush_all(e);
+		if (ret == -EPIPE) {
 			g_message("the reader closed the capture pipe");
 			e->stop = true;
+		} else if (ret < 0) { /* nothing more could be written: no silent loss */
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot write the capture: %s",
+			            g_strerror(-ret));
+			return -1;
 		}
 		if (deadline && now >= deadline)
 			e->stop = true;
