@@ -121,7 +121,10 @@ static __always_inline void ec_audit_send(struct ec_audit_event *ev)
 	ev->data_len = n;
 	if (ev->len > n)
 		ev->flags |= EC_AUDITF_TRUNCATED;
-	bpf_ringbuf_output(&ec_events, ev, sizeof(*ev) + n, 0);
+	if (bpf_ringbuf_output(&ec_events, ev, sizeof(*ev) + n, 0))
+		ec_stat_inc(EC_STAT_AUDIT_DROPPED);
+	else
+		ec_stat_inc(EC_STAT_AUDIT_EMITTED);
 }
 
 /* The address of symbol VADDR of a target, from the load bias BASE. */

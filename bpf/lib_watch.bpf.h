@@ -65,8 +65,10 @@ static __always_inline void ec_file_event(__u32 type, const char *name)
 {
 	struct ec_lib_event *ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
 
-	if (!ev)
+	if (!ev) {
+		ec_stat_inc(EC_STAT_LIB_DROPPED);
 		return;
+	}
 	ev->hdr.type = type;
 	ev->hdr.reserved = 0;
 	ev->hdr.ts_ns = bpf_ktime_get_ns();

@@ -33,6 +33,14 @@ struct {
 	__type(value, __u32);
 } ec_ifaces SEC(".maps");
 
+/* Per interface: packets of followed connections taken and lost (userspace adds the keys). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct ec_if_count);
+} ec_if_counts SEC(".maps");
+
 /*
  * One packet being assembled per CPU (indexed by CPU number; userspace sizes it). A TC program
  * runs with bottom halves disabled and returns before the packet moves on, so a CPU's slot is
@@ -115,25 +123,28 @@ static __always_inline bool tls_record_start(const __u8 *p)
 	return p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
 }
 
-static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_info *pi, __u8 dir,
-                                        __u8 state)
+/* Copy the packet to the ring buffer; non-zero (and counted by why) if it was lost. */
+static __always_inline int copy_packet(struct __sk_buff *skb, const struct pkt_info *pi, __u8 dir,
+                                       __u8 state)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct pkt_buf *buf = bpf_map_lookup_elem(&ec_pkt_scratch, &cpu);
 	struct ec_packet_event *ev;
 	__u64 caplen = skb->len; /* 64-bit: no zero-extension copy for clang to lose the bound on */
 
-	if (!buf)
-		return;
+	if (!buf) {
+		ec_stat_inc(EC_STAT_PKT_UNREADABLE);
+		return -1;
+	}
 	ev = (void *)buf->raw;
 	if (caplen > EC_SNAPLEN)
 		caplen = EC_SNAPLEN;
 	/* Re-check on the very register the helpers get, so the verifier sees the bound. */
 	barrier_var(caplen);
-	if (caplen == 0 || caplen > EC_SNAPLEN)
-		return;
-	if (bpf_skb_load_bytes(skb, 0, ev->data, caplen))
-		return;
+	if (caplen == 0 || caplen > EC_SNAPLEN || bpf_skb_load_bytes(skb, 0, ev->data, caplen)) {
+		ec_stat_inc(EC_STAT_PKT_UNREADABLE);
+		return -1;
+	}
 
 	ev->hdr.type = EC_EV_PACKET;
 	ev->hdr.reserved = 0;
@@ -152,10 +163,36 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_
 	            (caplen < skb->len ? EC_PKTF_TRUNC : 0);
 	ev->pad = 0;
 
-	if (bpf_ringbuf_output(&ec_events, ev, sizeof(*ev) + caplen, ec_rb_flags()))
+	if (bpf_ringbuf_output(&ec_events, ev, sizeof(*ev) + caplen, ec_rb_flags())) {
 		ec_stat_inc(EC_STAT_PKT_DROPPED);
-	else
-		ec_stat_inc(EC_STAT_PKT_EMITTED);
+		return -1;
+	}
+	ec_stat_inc(EC_STAT_PKT_EMITTED);
+	return 0;
+}
+
+/*
+ * A packet of a followed connection FV: sent, or counted as lost on its interface, and the
+ * connection counted once among those that lost something.
+ */
+static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_info *pi, __u8 dir,
+                                        struct ec_flow_val *fv)
+{
+	__u32 ifindex = skb->ifindex;
+	struct ec_if_count *ic = bpf_map_lookup_elem(&ec_if_counts, &ifindex);
+	int lost = copy_packet(skb, pi, dir, fv->state);
+
+	if (ic) {
+		ic->seen++;
+		if (lost)
+			ic->lost++;
+	}
+	/*
+	 * Counted once, whichever CPU loses first: an atomic OR on the whole (8-byte aligned)
+	 * value, as 32-bit atomics need a newer BPF ISA; bit 32 is lost's lowest on little-endian.
+	 */
+	if (lost && !(__sync_fetch_and_or((__u64 *)fv, 1ull << 32) & (1ull << 32)))
+		ec_stat_inc(EC_STAT_FLOWS_LOST);
 }
 
 /* Stop following a candidate flow and tell userspace to free what it holds of it. */
@@ -165,8 +202,10 @@ static __always_inline void give_up(struct ec_flow_val *fv, const struct ec_flow
 
 	fv->state = EC_FLOW_IGNORED;
 	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
-	if (!ev)
+	if (!ev) {
+		ec_stat_inc(EC_STAT_FLOW_EV_DROPPED);
 		return;
+	}
 	ev->hdr.type = EC_EV_FLOW_GONE;
 	ev->hdr.reserved = 0;
 	ev->hdr.ts_ns = bpf_ktime_get_ns();
@@ -193,13 +232,17 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 
 		bpf_map_update_elem(&ec_flows, &pi.key, &nv, BPF_ANY);
 		fv = bpf_map_lookup_elem(&ec_flows, &pi.key);
+		if (!fv) {
+			ec_stat_inc(EC_STAT_FLOW_MAP_FULL);
+			return TC_NEXT;
+		}
 		ec_stat_inc(EC_STAT_FLOWS_TRACKED);
 	}
 	if (!fv)
 		return TC_NEXT;
 
 	if (fv->state == EC_FLOW_TRACED) {
-		emit_packet(skb, &pi, dir, EC_FLOW_TRACED);
+		emit_packet(skb, &pi, dir, fv);
 		return TC_NEXT;
 	}
 	if (fv->state != EC_FLOW_CANDIDATE)
@@ -216,10 +259,12 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		}
 	}
 	if (++fv->pkts > EC_CANDIDATE_MAX_PKTS) {
+		/* A TLS connection nothing claimed in time: its later packets are not taken. */
+		ec_stat_inc(EC_STAT_FLOWS_CUT);
 		give_up(fv, &pi.key);
 		return TC_NEXT;
 	}
-	emit_packet(skb, &pi, dir, EC_FLOW_CANDIDATE);
+	emit_packet(skb, &pi, dir, fv);
 	return TC_NEXT;
 }
 

@@ -42,8 +42,10 @@ static __always_inline bool ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 	bpf_map_update_elem(&ec_flows, &flow, &traced, BPF_NOEXIST);
 
 	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
-	if (!ev)
+	if (!ev) {
+		ec_stat_inc(EC_STAT_CONN_DROPPED);
 		return true;
+	}
 	ev->hdr.type = EC_EV_CONN;
 	ev->hdr.reserved = 0;
 	ev->hdr.ts_ns = bpf_ktime_get_ns();

@@ -34,6 +34,9 @@ struct ec_rec {
 void ec_fields_register(void);
 void ec_meta_register(void);
 void ec_meta_handoff(void);
+/* A packet named by our comment: its TCP conversation is dissected as TLS from its start. */
+void ec_tls_conv_follow(packet_info *pinfo);
+void ec_tls_conv_handoff(void);
 void ec_record_register(void);
 void ec_record_handoff(void);
 void ec_stream_register(void);

@@ -4,7 +4,8 @@
  * comment; a postdissector turns a comment of that form into ecapture.* fields, so they filter
  * and show as columns like any other field. It reads the packet's block (or the user's edited
  * copy of it), not frame.comment, so it needs no other field to have been dissected and works
- * the same in single-pass tshark, where no field values are kept from earlier dissectors.
+ * the same in single-pass tshark, where no field values are kept from earlier dissectors. Such a
+ * packet's TCP connection is TLS (tls_conv.c).
  */
 #include "ec_plugin.h"
 #include "meta_parse.h"
@@ -67,15 +68,17 @@ static int dissect_ec_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 	wtap_block_t block;
 	char *comment;
 
-	/* Fields only matter in a tree: no tree, nothing to do (and nothing to remember). */
-	if (!tree || !(block = packet_block(pinfo)))
+	if (!(block = packet_block(pinfo)))
 		return 0;
 	for (guint i = 0; wtap_block_get_nth_string_option_value(block, OPT_COMMENT, i, &comment) ==
 	                  WTAP_OPTTYPE_SUCCESS;
 	     i++) {
 		struct ec_meta m;
 
-		if (comment && ec_meta_parse(pinfo->pool, comment, &m))
+		if (!comment || !ec_meta_parse(pinfo->pool, comment, &m))
+			continue;
+		ec_tls_conv_follow(pinfo);
+		if (tree)
 			add_meta(tree, pinfo, tvb, &m);
 	}
 	return tvb_captured_length(tvb);

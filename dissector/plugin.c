@@ -25,6 +25,7 @@ static void proto_register_ecapture(void)
 static void proto_reg_handoff_ecapture(void)
 {
 	ec_meta_handoff();
+	ec_tls_conv_handoff();
 	ec_record_handoff();
 	ec_stream_handoff();
 }

@@ -218,7 +218,6 @@ static int run_loop(struct engine *e, GError **err)
 {
 	uint64_t deadline =
 	    e->opts->duration_ms ? now_mono() + e->opts->duration_ms * 1000000ull : 0;
-
 	int consumed = 0;
 
 	while (!e->stop) {
@@ -226,6 +225,7 @@ static int run_loop(struct engine *e, GError **err)
 		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs),
 		                   consumed > 0 ? EC_BUSY_TICK_MS : TICK_MS);
 		uint64_t now;
+		int ret;
 
 		if (n < 0 && errno != EINTR) {
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "epoll_wait: %s",
@@ -245,9 +245,15 @@ static int run_loop(struct engine *e, GError **err)
 			g_warning("ring buffer: %s", g_strerror(-consumed));
 		now = now_mono();
 		ec_engine_tick(e, now);
-		if (flush_all(e) == -EPIPE) {
+		ec_engine_loss_poll(e, now);
+		ret = flush_all(e);
+		if (ret == -EPIPE) {
 			g_message("the reader closed the capture pipe");
 			e->stop = true;
+		} else if (ret < 0) { /* nothing more could be written: no silent loss */
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot write the capture: %s",
+			            g_strerror(-ret));
+			return -1;
 		}
 		if (deadline && now >= deadline)
 			e->stop = true;
@@ -375,6 +381,7 @@ static int setup(struct engine *e, GError **err)
 	if (setup_loop(e, err))
 		return -1;
 	ec_engine_declare_interfaces(e);
+	e->start_real_ns = now_mono() + (uint64_t)e->mono_to_real;
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
 	announce(e, netifs ? netifs->len : 0);
@@ -390,12 +397,16 @@ static void teardown(struct engine *e)
 		lm->ops->destroy(lm->state);
 	}
 	g_array_set_size(e->modules, 0);
-	ec_packets_destroy(e->packets);
-	e->packets = NULL;
+	/* Detached, but its counters stay readable for the statistics. */
+	ec_packets_detach(e->packets);
 	if (e->out->out.buf)
 		drain(e);
-	if (e->rb) /* the capture ran */
-		ec_bpf_stats_log(&e->shared, e->out->out.written);
+	if (e->rb) { /* the capture ran */
+		ec_engine_loss_report(e);
+		flush_all(e);
+	}
+	ec_packets_destroy(e->packets);
+	e->packets = NULL;
 	if (e->unclaimed)
 		g_message("%u TLS connection(s) without keys from a traced library: %s",
 		          e->unclaimed,

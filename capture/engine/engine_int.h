@@ -35,6 +35,15 @@ struct out_if {
 	struct ec_pkt_filter *filter; /* NULL: every packet */
 };
 
+/* What the engine itself lost or left out; loss.c reports it with the kernel's counts. */
+struct ec_engine_loss {
+	uint64_t keys_missing;  /* traced connections written without keys: their hold expired */
+	uint64_t hold_overflow; /* waiting connections given up early: held memory over the bound */
+	uint64_t flows_evicted; /* kernel flow entries gone before their verdict: packets unseen */
+	uint64_t malformed;     /* events shorter than their type */
+	uint64_t pkts_left_out; /* packets of held connections not written: not ours (no loss) */
+};
+
 struct engine {
 	const struct ec_capture_opts *opts;
 	struct ec_bpf_shared shared;
@@ -54,6 +63,11 @@ struct engine {
 	int64_t mono_to_real;
 	uint64_t hold_ns;
 	guint unclaimed; /* TLS connections no traced library gave keys for */
+	struct ec_engine_loss loss;
+	uint64_t start_real_ns;   /* when the capture started (wall clock), for the statistics */
+	uint64_t loss_checked_ns; /* loss.c: the last look at the counters (monotonic) */
+	uint64_t loss_warned_ns;  /* ... the last warning */
+	uint64_t loss_warned;     /* ... the losses it named */
 	int sigfd;
 	int epfd;
 	bool stop;
@@ -75,6 +89,10 @@ void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, u
 void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow);
 void ec_engine_tick(struct engine *e, uint64_t now);
 void ec_engine_release_all(struct engine *e, uint64_t now);
+
+/* loss.c: every kind of loss, warned about while it happens and reported at the end. */
+void ec_engine_loss_poll(struct engine *e, uint64_t now);
+void ec_engine_loss_report(struct engine *e);
 
 /* on_keys.c: keys and connection ownership. */
 void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size);

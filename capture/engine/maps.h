@@ -18,9 +18,10 @@ struct ec_engine_maps {
 	void *ctx;
 	/*
 	 * The verdict on a flow the TC program follows (EC_FLOW_TRACED or EC_FLOW_IGNORED). Only
-	 * an entry still there is updated: one the LRU already evicted stays evicted.
+	 * an entry still there is updated: one the LRU already evicted stays evicted. 0, or -1
+	 * with errno set (ENOENT: evicted).
 	 */
-	void (*set_flow_state)(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state);
+	int (*set_flow_state)(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state);
 	/* Let the probes trace process PID (the PID filter). 0, or -1 with errno set. */
 	int (*filter_pid)(void *ctx, uint32_t pid);
 	/* The capture's configuration for every BPF program. 0, or -1 with errno set. */

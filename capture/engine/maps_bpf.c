@@ -2,17 +2,22 @@
 /* The engine's map writes on the real BPF maps (engine/maps.h). */
 #include "engine/maps.h"
 
+#include <errno.h>
 #include <bpf/bpf.h>
 
 #include "probes/bpf_shared.h"
 
-static void set_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
+static int set_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
 {
 	struct ec_bpf_shared *shared = ctx;
-	struct ec_flow_val v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
+	struct ec_flow_val old, v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
 
+	/* The connection's loss mark stays: it is counted once. */
+	if (bpf_map_lookup_elem(shared->fd[EC_MAP_FLOWS], key, &old))
+		return -1;
+	v.lost = old.lost;
 	/* BPF_EXIST: an entry the LRU already evicted stays evicted (a failure is that case). */
-	bpf_map_update_elem(shared->fd[EC_MAP_FLOWS], key, &v, BPF_EXIST);
+	return bpf_map_update_elem(shared->fd[EC_MAP_FLOWS], key, &v, BPF_EXIST) ? -1 : 0;
 }
 
 static int filter_pid(void *ctx, uint32_t pid)

@@ -41,8 +41,10 @@ void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_
 	struct ec_audit_text a;
 	uint32_t removed;
 
-	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->data_len)
+	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->data_len) {
+		e->loss.malformed++;
 		return;
+	}
 	g_byte_array_set_size(e->text, 0);
 	removed = append_data(e->text, ev);
 

@@ -51,8 +51,10 @@ void ec_engine_on_data(struct engine *e, const struct ec_tls_data_event *ev, siz
 {
 	struct ec_record_meta m;
 
-	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->len)
+	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->len) {
+		e->loss.malformed++;
 		return;
+	}
 	fill_meta(e, ev, &m);
 	ec_writer_tls_data(e->out, ev->hdr.ts_ns + e->mono_to_real, &m, ev->data, ev->len);
 }

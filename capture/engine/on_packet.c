@@ -5,6 +5,7 @@
  * with their owner's metadata. Unclaimed flows are dropped after the hold time.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
@@ -68,11 +69,14 @@ static void release(struct engine *e, struct ec_flow *f, uint64_t now, const cha
 		off += sizeof(*h) + ((h->size + 7) & ~7u);
 	}
 	ec_flows_decide(e->flows, f, EC_HOLD_RELEASED, now);
-	e->maps.set_flow_state(e->maps.ctx, &f->key, EC_FLOW_TRACED);
+	/* Gone: the LRU evicted the flow, the kernel no longer takes its packets. */
+	if (e->maps.set_flow_state(e->maps.ctx, &f->key, EC_FLOW_TRACED) && errno == ENOENT)
+		e->loss.flows_evicted++;
 }
 
 static void drop(struct engine *e, struct ec_flow *f, uint64_t now)
 {
+	e->loss.pkts_left_out += f->held_pkts;
 	ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, now);
 	e->maps.set_flow_state(e->maps.ctx, &f->key, EC_FLOW_IGNORED);
 }
@@ -121,8 +125,10 @@ void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, siz
 {
 	struct ec_flow *f;
 
-	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->caplen)
+	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->caplen) {
+		e->loss.malformed++;
 		return;
+	}
 	if (ev->flow_state == EC_FLOW_TRACED) {
 		put_packet(e, ev, NULL);
 		return;
@@ -138,6 +144,7 @@ void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, siz
 		put_packet(e, ev, NULL);
 		return;
 	case EC_HOLD_DROPPED:
+		e->loss.pkts_left_out++;
 		return;
 	case EC_HOLD_WAITING:
 		break;
@@ -151,11 +158,15 @@ void ec_engine_on_flow_gone(struct engine *e, const struct ec_flow_event *ev, si
 {
 	struct ec_flow *f;
 
-	if (size < sizeof(*ev))
+	if (size < sizeof(*ev)) {
+		e->loss.malformed++;
 		return;
+	}
 	f = ec_flows_lookup(e->flows, &ev->flow);
-	if (f && f->hold == EC_HOLD_WAITING)
+	if (f && f->hold == EC_HOLD_WAITING) {
+		e->loss.pkts_left_out += f->held_pkts;
 		ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, ev->hdr.ts_ns);
+	}
 }
 
 void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, uint64_t now)
@@ -189,6 +200,7 @@ static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
 {
 	if (f->claimed) {
 		g_debug("flow released without complete keys");
+		e->loss.keys_missing++;
 		release(e, f, now, NULL);
 		return;
 	}
@@ -219,10 +231,14 @@ void ec_engine_tick(struct engine *e, uint64_t now)
 {
 	struct ec_flow *f;
 
-	while ((f = ec_flows_oldest_waiting(e->flows)) &&
-	       (f->created_ns + e->hold_ns <= now ||
-	        ec_flows_held_bytes(e->flows) > e->opts->hold_max_bytes))
+	while ((f = ec_flows_oldest_waiting(e->flows))) {
+		if (f->created_ns + e->hold_ns > now) {
+			if (ec_flows_held_bytes(e->flows) <= e->opts->hold_max_bytes)
+				break;
+			e->loss.hold_overflow++;
+		}
 		give_up_flow(e, f, now);
+	}
 	if (now > DECIDED_KEEP_NS)
 		ec_flows_expire(e->flows, now - DECIDED_KEEP_NS);
 }

@@ -11,6 +11,7 @@
 #define BT_IDB             0x00000001u
 #define BT_EPB             0x00000006u
 #define BT_DSB             0x0000000Au
+#define BT_ISB             0x00000005u
 
 #define BYTE_ORDER_MAGIC   0x1A2B3C4Du
 #define SECRETS_TLS_KEYLOG 0x544c534bu /* "TLSK" */
@@ -24,6 +25,11 @@
 #define IF_DESCR           3
 #define IF_TSRESOL         9
 #define EPB_FLAGS          2
+#define ISB_STARTTIME      2
+#define ISB_ENDTIME        3
+#define ISB_IFRECV         4
+#define ISB_IFDROP         5
+#define ISB_OSDROP         7
 
 /* Option values carry a 16-bit length; longer strings are cut. */
 #define OPT_MAX_LEN 0xFFFFu
@@ -189,4 +195,34 @@ void ec_pcapng_dsb(GByteArray *out, const char *keylog, size_t len)
 	p = put32(p, (uint32_t)len);
 	p = put_padded(p, keylog, len);
 	put32(p, total);
+}
+
+/* A timestamp option's value: high 32 bits, then low 32 bits (like an EPB's). */
+static inline uint8_t *put_ts_opt(uint8_t *p, uint16_t code, uint64_t ts_ns)
+{
+	uint32_t v[2] = {(uint32_t)(ts_ns >> 32), (uint32_t)ts_ns};
+
+	return put_opt(p, code, v, sizeof(v));
+}
+
+void ec_pcapng_isb(GByteArray *out, uint32_t if_id, const struct ec_pcapng_isb_stats *s,
+                   const char *comment)
+{
+	size_t cl = str_len(comment);
+	size_t opts = 5 * opt_size(8) + (cl ? opt_size(cl) : 0);
+	uint32_t total = (uint32_t)(24 + opts + 4);
+	uint8_t *p = reserve(out, total);
+
+	p = put32(p, BT_ISB);
+	p = put32(p, total);
+	p = put32(p, if_id);
+	p = put32(p, (uint32_t)(s->end_ns >> 32));
+	p = put32(p, (uint32_t)s->end_ns);
+	p = put_str_opt(p, OPT_COMMENT, comment, cl);
+	p = put_ts_opt(p, ISB_STARTTIME, s->start_ns);
+	p = put_ts_opt(p, ISB_ENDTIME, s->end_ns);
+	p = put_opt(p, ISB_IFRECV, &s->ifrecv, 8);
+	p = put_opt(p, ISB_IFDROP, &s->ifdrop, 8);
+	p = put_opt(p, ISB_OSDROP, &s->osdrop, 8);
+	finish(p, opts, total);
 }

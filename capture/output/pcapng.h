@@ -45,4 +45,17 @@ void ec_pcapng_epb(GByteArray *out, uint32_t if_id, uint64_t ts_ns, const void *
  */
 void ec_pcapng_dsb(GByteArray *out, const char *keylog, size_t len);
 
+/* What an Interface Statistics Block says of one interface (times in ns since the Unix epoch). */
+struct ec_pcapng_isb_stats {
+	uint64_t start_ns; /* isb_starttime: the capture started */
+	uint64_t end_ns;   /* the block's timestamp and isb_endtime */
+	uint64_t ifrecv;   /* isb_ifrecv */
+	uint64_t ifdrop;   /* isb_ifdrop */
+	uint64_t osdrop;   /* isb_osdrop */
+};
+
+/* Interface Statistics Block of interface IF_ID, with opt_comment when COMMENT is non-empty. */
+void ec_pcapng_isb(GByteArray *out, uint32_t if_id, const struct ec_pcapng_isb_stats *s,
+                   const char *comment);
+
 #endif

@@ -69,6 +69,22 @@ static void secrets(struct ec_writer *w, const char *keylog, size_t len)
 	ec_pcapng_dsb(w->out.buf, keylog, len);
 }
 
+/* Interface Statistics Block: isb_ifdrop counts every loss (Wireshark shows it as dropped). */
+static void stats(struct ec_writer *w, const struct ec_if_stats *s)
+{
+	struct ec_pcapng_isb_stats isb = {
+	    .start_ns = s->start_ns,
+	    .end_ns = s->end_ns,
+	    .ifrecv = s->recv,
+	    .ifdrop = s->drop,
+	    .osdrop = s->os_drop,
+	};
+
+	if (s->records && !pw(w)->have_records_if)
+		return;
+	ec_pcapng_isb(w->out.buf, s->records ? pw(w)->records_if : s->if_id, &isb, s->comment);
+}
+
 /* One record (ecapture/record.h) as an EPB on the records' interface. */
 static void put_record(struct pcapng_writer *p, uint64_t ts_ns, const struct ec_record_meta *m,
                        const void *data, size_t len)
@@ -119,6 +135,7 @@ static const struct ec_writer_ops pcapng_ops = {
     .secrets = secrets,
     .tls_data = tls_data,
     .audit = audit,
+    .stats = stats,
     .free = free_writer,
 };
 

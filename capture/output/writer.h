@@ -27,6 +27,18 @@ struct ec_audit_text {
 	size_t len;
 };
 
+/* What became of an interface's packets or records over the capture, written at its end. */
+struct ec_if_stats {
+	bool records;        /* the records' interface (IF_ID is then unused) */
+	uint32_t if_id;      /* as add_interface returned it */
+	uint64_t start_ns;   /* the capture started (wall clock) */
+	uint64_t end_ns;     /* it ended */
+	uint64_t recv;       /* packets (records) the probes took */
+	uint64_t drop;       /* of those, lost anywhere before the output */
+	uint64_t os_drop;    /* of those, lost in the kernel */
+	const char *comment; /* every kind of loss, named; may be NULL */
+};
+
 struct ec_writer;
 
 /* Every operation may be NULL: that writer has nothing to say about it. */
@@ -49,6 +61,8 @@ struct ec_writer_ops {
 	/* A shell command or database query at TS_NS (wall clock). */
 	void (*audit)(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
 	              const struct ec_audit_text *a);
+	/* An interface's statistics, once, at the end of the capture. */
+	void (*stats)(struct ec_writer *w, const struct ec_if_stats *s);
 	/* Free what the implementation added to struct ec_writer (not the output). */
 	void (*free)(struct ec_writer *w);
 };
@@ -128,6 +142,12 @@ static inline void ec_writer_audit(struct ec_writer *w, uint64_t ts_ns,
 {
 	if (w->ops->audit)
 		w->ops->audit(w, ts_ns, m, a);
+}
+
+static inline void ec_writer_stats(struct ec_writer *w, const struct ec_if_stats *s)
+{
+	if (w->ops->stats)
+		w->ops->stats(w, s);
 }
 
 #endif

@@ -13,11 +13,30 @@ static const char *const map_names[EC_MAP_COUNT] = {
     [EC_MAP_TLS_FDS] = "ec_tls_fds",
 };
 
+/*
+ * ECAPTURE_TEST_RINGBUF_KIB=N (a power of two, at least a page) shrinks the ring buffer, so the
+ * tests can force loss and check that it is reported exactly. Not a user option.
+ */
+static size_t test_ringbuf_bytes(size_t dflt)
+{
+	const char *v = g_getenv("ECAPTURE_TEST_RINGBUF_KIB");
+	guint64 kib;
+	size_t bytes;
+
+	if (!v || !g_ascii_string_to_unsigned(v, 10, 4, 1u << 20, &kib, NULL))
+		return dflt;
+	bytes = (size_t)kib << 10;
+	if (bytes & (bytes - 1) || bytes < (size_t)sysconf(_SC_PAGESIZE))
+		return dflt;
+	g_message("test setting: a ring buffer of %zu KiB", bytes >> 10);
+	return bytes;
+}
+
 void ec_bpf_shared_init(struct ec_bpf_shared *s, size_t ringbuf_bytes)
 {
 	for (int i = 0; i < EC_MAP_COUNT; i++)
 		s->fd[i] = -1;
-	s->ringbuf_bytes = ringbuf_bytes;
+	s->ringbuf_bytes = test_ringbuf_bytes(ringbuf_bytes);
 }
 
 int ec_bpf_shared_prepare(struct ec_bpf_shared *s, struct bpf_object *obj, GError **err)

@@ -2,6 +2,7 @@
 #include "probes/tc_packets.h"
 
 #include <errno.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -12,6 +13,8 @@
 struct ec_packets {
 	struct tc_capture_bpf *skel;
 	GArray *links; /* struct ec_tc_link */
+	int ncpus;
+	struct ec_if_count *percpu; /* one value per CPU, for ec_if_counts: reused */
 };
 
 struct ec_packets *ec_packets_load(struct ec_bpf_shared *shared, GError **err)
@@ -21,6 +24,8 @@ struct ec_packets *ec_packets_load(struct ec_bpf_shared *shared, GError **err)
 	int ret;
 
 	p->links = g_array_new(FALSE, TRUE, sizeof(struct ec_tc_link));
+	p->ncpus = ncpus;
+	p->percpu = g_new0(struct ec_if_count, ncpus > 0 ? ncpus : 1);
 	p->skel = tc_capture_bpf__open();
 	if (!p->skel) {
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the TC BPF object");
@@ -64,6 +69,7 @@ static int attach_one(struct ec_packets *p, const struct ec_netif *n, bool ingre
 int ec_packets_attach(struct ec_packets *p, GArray *ifs, bool tc_legacy, GError **err)
 {
 	int ifaces_fd = bpf_map__fd(p->skel->maps.ec_ifaces);
+	int counts_fd = bpf_map__fd(p->skel->maps.ec_if_counts);
 
 	for (guint i = 0; i < ifs->len; i++) {
 		const struct ec_netif *n = &g_array_index(ifs, struct ec_netif, i);
@@ -72,7 +78,9 @@ int ec_packets_attach(struct ec_packets *p, GArray *ifs, bool tc_legacy, GError 
 		if (swept > 0)
 			g_message("%s: removed %d TC filter(s) left by an earlier run", n->name,
 			          swept);
-		if (bpf_map_update_elem(ifaces_fd, &n->ifindex, &n->l2_len, BPF_ANY)) {
+		memset(p->percpu, 0, sizeof(*p->percpu) * (size_t)p->ncpus);
+		if (bpf_map_update_elem(ifaces_fd, &n->ifindex, &n->l2_len, BPF_ANY) ||
+		    bpf_map_update_elem(counts_fd, &n->ifindex, p->percpu, BPF_ANY)) {
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot configure: %s",
 			            n->name, g_strerror(errno));
 			return -1;
@@ -85,14 +93,38 @@ int ec_packets_attach(struct ec_packets *p, GArray *ifs, bool tc_legacy, GError 
 	return 0;
 }
 
-void ec_packets_destroy(struct ec_packets *p)
+void ec_packets_detach(struct ec_packets *p)
 {
 	if (!p)
 		return;
 	/* Reverse order: a clsact qdisc we created goes with its last filter. */
 	for (guint i = p->links->len; i-- > 0;)
 		ec_tc_detach(&g_array_index(p->links, struct ec_tc_link, i));
+	g_array_set_size(p->links, 0);
+}
+
+int ec_packets_if_count(struct ec_packets *p, unsigned int ifindex, struct ec_if_count *sum)
+{
+	__u32 key = ifindex;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!p || !p->skel ||
+	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ec_if_counts), &key, p->percpu))
+		return -1;
+	for (int c = 0; c < p->ncpus; c++) {
+		sum->seen += p->percpu[c].seen;
+		sum->lost += p->percpu[c].lost;
+	}
+	return 0;
+}
+
+void ec_packets_destroy(struct ec_packets *p)
+{
+	if (!p)
+		return;
+	ec_packets_detach(p);
 	g_array_unref(p->links);
 	tc_capture_bpf__destroy(p->skel);
+	g_free(p->percpu);
 	g_free(p);
 }

@@ -83,7 +83,7 @@ struct ec_flow_val {
 	__u8 state; /* enum ec_flow_state */
 	__u8 flags; /* EC_FLOWF_* */
 	__u16 pkts; /* packets emitted while a candidate */
-	__u32 reserved;
+	__u32 lost; /* non-zero once a packet of this connection was lost (counted once) */
 };
 
 enum ec_dir {
@@ -352,7 +352,10 @@ enum ec_nspr_fn_kind {
 	EC_NSPR_CLOSE,     /* PRStatus PR_Close(PRFileDesc *): entry only */
 };
 
-/* Per-CPU counters in ec_stats, summed by userspace for drop statistics. */
+/*
+ * Per-CPU counters in ec_stats, summed by userspace for the loss report. Every event a program
+ * meant to send and could not is counted under its kind.
+ */
 enum ec_stat {
 	EC_STAT_PKT_EMITTED = 0,
 	EC_STAT_PKT_DROPPED, /* ring buffer full: packet lost */
@@ -362,7 +365,22 @@ enum ec_stat {
 	EC_STAT_FLOWS_TRACKED,  /* candidate flows created */
 	EC_STAT_DATA_EMITTED,   /* plaintext chunks */
 	EC_STAT_DATA_DROPPED,   /* ring buffer full: plaintext lost */
+	EC_STAT_PKT_UNREADABLE, /* a followed packet could not be copied out of its skb */
+	EC_STAT_FLOWS_LOST,     /* connections that lost at least one packet (each counted once) */
+	EC_STAT_FLOW_MAP_FULL,  /* a new connection could not be followed: flow map update failed */
+	EC_STAT_FLOWS_CUT,      /* TLS candidates given up unclaimed after EC_CANDIDATE_MAX_PKTS */
+	EC_STAT_FLOW_EV_DROPPED, /* ring buffer full: a flow's give-up notice lost */
+	EC_STAT_CONN_DROPPED,    /* ring buffer full: a connection's owner event lost */
+	EC_STAT_LIB_DROPPED,     /* ring buffer full: a new library or program event lost */
+	EC_STAT_AUDIT_EMITTED,   /* shell commands and queries */
+	EC_STAT_AUDIT_DROPPED,   /* ring buffer full: a command or query lost */
 	EC_STAT_MAX,
+};
+
+/* Per interface (ec_if_counts, per CPU): packets of followed connections the TC program took. */
+struct ec_if_count {
+	__u64 seen; /* sent to the ring buffer or lost on the way */
+	__u64 lost; /* ring buffer full, or not copyable */
 };
 
 /*

@@ -27,11 +27,12 @@ struct map_call {
 	enum ec_flow_state state;
 };
 
-static void record_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
+static int record_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
 {
 	struct map_call c = {.key = *key, .state = state};
 
 	g_array_append_val((GArray *)ctx, c);
+	return 0;
 }
 
 static int no_pid(void *ctx, uint32_t pid)
@@ -251,11 +252,14 @@ static void test_unclaimed_dropped(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(bl->len, ==, 0);
 	g_assert_cmpuint(f->calls->len, ==, 1);
 	g_assert_cmpint(g_array_index(f->calls, struct map_call, 0).state, ==, EC_FLOW_IGNORED);
-	/* Later packets of the dropped flow are not written either. */
+	/* Later packets of the dropped flow are not written either (this SYN starts a new one). */
 	ec_engine_on_packet(&f->e, ch, s1);
 	g_array_unref(g_steal_pointer(&bl));
 	bl = blocks(&f->e);
 	g_assert_cmpuint(bl->len, ==, 0);
+	g_assert_cmpuint(f->e.unclaimed, ==, 1);
+	g_assert_cmpuint(f->e.loss.pkts_left_out, ==, 1); /* the dropped flow's held packet */
+	g_assert_cmpuint(f->e.loss.keys_missing, ==, 0);
 }
 
 static void test_claimed_without_keys(struct fixture *f, gconstpointer data)
@@ -286,6 +290,9 @@ static void test_claimed_without_keys(struct fixture *f, gconstpointer data)
 	assert_epb_of(&g_array_index(bl, struct block, 0), ch);
 	g_assert_cmpuint(f->calls->len, ==, 1);
 	g_assert_cmpint(g_array_index(f->calls, struct map_call, 0).state, ==, EC_FLOW_TRACED);
+	/* written, but undecrypted: a loss the report names */
+	g_assert_cmpuint(f->e.loss.keys_missing, ==, 1);
+	g_assert_cmpuint(f->e.loss.pkts_left_out, ==, 0);
 }
 
 int main(int argc, char **argv)

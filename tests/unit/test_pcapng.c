@@ -321,6 +321,91 @@ static void test_tshark_fields(void)
 	g_byte_array_unref(b);
 }
 
+/* The option CODE of the block at B (options from OFF on): its value, its length in *LEN. */
+static const uint8_t *find_opt(const GByteArray *b, size_t off, uint16_t code, uint16_t *len)
+{
+	uint32_t total;
+
+	memcpy(&total, b->data + 4, 4);
+	while (off + 4 <= total - 4) {
+		uint16_t c, l;
+
+		memcpy(&c, b->data + off, 2);
+		memcpy(&l, b->data + off + 2, 2);
+		if (c == 0)
+			break;
+		if (c == code) {
+			*len = l;
+			return b->data + off + 4;
+		}
+		off += 4 + ((l + 3u) & ~3u);
+	}
+	return NULL;
+}
+
+static uint64_t opt_u64(const GByteArray *b, uint16_t code)
+{
+	uint16_t len = 0;
+	const uint8_t *v = find_opt(b, 20, code, &len);
+	uint64_t x;
+
+	g_assert_nonnull(v);
+	g_assert_cmpuint(len, ==, 8);
+	memcpy(&x, v, 8);
+	return x;
+}
+
+/* An ISB carries what was taken and lost, the capture's times and the comment; Wireshark reads it.
+ */
+static void test_isb(void)
+{
+	const struct ec_pcapng_isb_stats st = {
+	    .start_ns = 1700000000000000001ull,
+	    .end_ns = 1700000009000000002ull,
+	    .ifrecv = 1000,
+	    .ifdrop = 37,
+	    .osdrop = 36,
+	};
+	const char *comment =
+	    "ecapturedump lost: 36 packets (ring buffer full), 1 malformed events";
+	GByteArray *isb = g_byte_array_new(), *b = g_byte_array_new();
+	uint32_t v[2];
+	uint16_t len = 0;
+	const uint8_t *c;
+	struct tmpdir t;
+	gchar *out;
+
+	ec_pcapng_isb(isb, 0, &st, comment);
+	g_assert_cmpuint(count_blocks(isb, 5), ==, 1);
+	memcpy(v, isb->data + 8, 4);
+	g_assert_cmpuint(v[0], ==, 0); /* interface id */
+	memcpy(v, isb->data + 12, 8);
+	g_assert_cmpuint(((uint64_t)v[0] << 32) | v[1], ==, st.end_ns);
+	g_assert_cmpuint(opt_u64(isb, 4), ==, 1000);
+	g_assert_cmpuint(opt_u64(isb, 5), ==, 37);
+	g_assert_cmpuint(opt_u64(isb, 7), ==, 36);
+	c = find_opt(isb, 20, 2, &len);
+	g_assert_nonnull(c);
+	memcpy(v, c, 8);
+	g_assert_cmpuint(((uint64_t)v[0] << 32) | v[1], ==, st.start_ns);
+	c = find_opt(isb, 20, 1, &len);
+	g_assert_nonnull(c);
+	g_assert_cmpmem(c, len, comment, strlen(comment));
+
+	tmpdir_init(&t);
+	ec_pcapng_shb(b, NULL, NULL, "ecapturedump test");
+	ec_pcapng_idb(b, EC_LINKTYPE_ETHERNET, 262144, "lo", NULL);
+	g_byte_array_append(b, isb->data, isb->len);
+	write_file(&t, b);
+	out = run(&t, "capinfos", (const char *const[]){"@", NULL});
+	if (!strstr(out, "Number of stat entries = 1\n"))
+		g_error("capinfos does not read the ISB:\n%s", out);
+	g_free(out);
+	tmpdir_clear(&t);
+	g_byte_array_unref(isb);
+	g_byte_array_unref(b);
+}
+
 /*
  * RFC 8448's TLS 1.3 session in TCP segments, with its key log in a DSB ahead of the packets:
  * tshark can only show the encrypted handshake messages and the application data if it took
@@ -403,5 +488,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/pcapng/append", test_append);
 	g_test_add_func("/pcapng/tshark_fields", test_tshark_fields);
 	g_test_add_func("/pcapng/dsb_decrypts_tls13", test_dsb_decrypts_tls13);
+	g_test_add_func("/pcapng/isb", test_isb);
 	return g_test_run();
 }

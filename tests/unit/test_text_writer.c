@@ -18,12 +18,13 @@ struct fixture {
 	struct engine e;
 };
 
-static void no_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
+static int no_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state)
 {
 	(void)ctx;
 	(void)key;
 	(void)state;
 	g_assert_not_reached();
+	return -1;
 }
 
 static void setup(struct fixture *f, gconstpointer data)
