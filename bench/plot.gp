@@ -11,7 +11,7 @@ set grid ytics
 set key top left
 set xtics rotate by 20 right noenhanced
 set bmargin 9
-set lmargin 12
+set lmargin 22
 
 set title "Per-call cost: extra cost / extra cost of empty entry+return perf uprobes (1 = the floor)"
 set style histogram clustered gap 1
@@ -33,7 +33,7 @@ plot dir."/throughput.dat" using 2:xtic(1) title "keep-alive (wrk)" lc rgb "#447
 
 set title "Live latency: request sent -> its line or block at the reader (ms, log scale)"
 set logscale y
-set yrange [*:*]
+set yrange [0.1:5000]
 set ylabel "ms"
 if (has("latency.dat")) {
 plot dir."/latency.dat" using 2:xtic(1) title "p50" lc rgb "#70ad47", \

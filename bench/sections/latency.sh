@@ -4,9 +4,14 @@
 # time; a reader notes when each marker arrives (stamp, CLOCK_REALTIME). Per configuration:
 # p50, p99 and max of arrival - send, and how many markers arrived.
 
-# lat_stats LABEL SENT ARRIVED: one table row (first arrival of each marker) and a plot point.
+# lat_stats LABEL SENT ARRIVED: one table row (first arrival of each marker), a plot point, and
+# its p99 in latency.p99 under the tag of ARRIVED (arr-TAG: TAG; arr-lo-TAG: lo-TAG).
 lat_stats() {
-	awk -v label="$1" -v dat="$OUT/latency.dat" -v pre="$LAT_PREFIX" '
+	local tag
+	tag=$(basename "$3")
+	case $tag in arr-lo-*) tag=lo-${tag#arr-lo-} ;; *) tag=${tag#arr-} ;; esac
+	awk -v label="$1" -v dat="$OUT/latency.dat" -v pre="$LAT_PREFIX" -v tag="$tag" \
+		-v p99s="$OUT/latency.p99" '
 		FNR == NR { if (index($2, pre) == 1) { sent[$2] = $1; n++ } next }
 		($2 in sent) && !($2 in seen) { seen[$2] = 1; d[++m] = ($1 - sent[$2]) * 1000 }
 		function pct(p,  i) { i = int(m * p + 0.5); return d[i < 1 ? 1 : i] }
@@ -15,6 +20,7 @@ lat_stats() {
 			asort(d)
 			printf "| %s | %.1f | %.1f | %.1f | %d/%d |\n", label, pct(0.5), pct(0.99), d[m], m, n
 			printf "\"%s\" %.2f %.2f\n", label, pct(0.5), pct(0.99) >>dat
+			printf "%s %.1f\n", tag, pct(0.99) >>p99s
 		}' "$2" "$3" >>"$OUT/latency.rows"
 }
 
@@ -90,7 +96,7 @@ lat_tshark() {
 	if [ "$ok" = 1 ] && lat_ready "$TMP/arr-$tag"; then
 		lat_ping "$tag" "$udp"
 		lat_stats "$label" "$TMP/sent-$tag" "$TMP/arr-$tag"
-		lat_stats "tshark -i lo -l on the same requests (their UDP twins)" \
+		lat_stats "tshark -i lo -l alongside ($tag; UDP twins of its requests)" \
 			"$TMP/sent-$tag" "$TMP/arr-lo-$tag"
 	else
 		lat_skip "$label" "no capture ($(tail -1 "$TMP/ts.err"))"
@@ -121,13 +127,14 @@ section_latency() {
 	local extcap_note tool
 	: >"$OUT/latency.rows"
 	: >"$OUT/latency.dat"
+	: >"$OUT/latency.p99"
 	nginx_start || return 1
 	lat_ec text "ecapturedump text output (stdout pipe)" lines
 	lat_ec pcapng "ecapturedump -m plaintext -w - (pcapng block reader)" pcapng -m plaintext -w -
 	lat_ec tsr "ecapturedump -w - → tshark -r - -l (packets, DSB-decrypted)" tshark --netif lo -w -
 	rm -f "$TMP/lat.fifo"
 	mkfifo "$TMP/lat.fifo"
-	lat_tshark tsfifo "ecapturedump -w FIFO → tshark -i FIFO -l (dumpcap chain)" "$TMP/lat.fifo" \
+	lat_tshark fifo "ecapturedump -w FIFO → tshark -i FIFO -l (dumpcap chain)" "$TMP/lat.fifo" \
 		--netif lo -w "$TMP/lat.fifo"
 	if tshark -D 2>/dev/null | grep -q ecapture-tls; then
 		if cmp -s "$EC" "$EXTCAP_BIN"; then

@@ -21,6 +21,7 @@ section_loss() {
 		decrypted=$(tshark -r "$pcap" -Y 'http.request.uri == "/index.html"' 2>/dev/null | wc -l)
 		conns=$(tshark -r "$pcap" -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == $NGINX_PORT" 2>/dev/null | wc -l)
 		flock 9
+		echo "${sent:-0} $decrypted $reported" >"$OUT/loss.counts"
 		printf '| %s | %s | %s | %s | %s | %s |\n' "${sent:-?}" "${failed:-?}" "$conns" "$decrypted" \
 			"$((${sent:-0} - decrypted))" "$reported" >>"$OUT/loss.rows"
 	else

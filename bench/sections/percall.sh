@@ -18,6 +18,7 @@ percall_row() {
 	r=$(ratio "$extra" "$PC_FLOOR_EXTRA")
 	printf '| %s | %s | %s | %s |\n' "$1" "$2" "$extra" "$r" >>"$OUT/percall.rows"
 	[ "$r" = - ] || printf '"%s" %s\n' "$1" "$r" >>"$OUT/percall.dat"
+	printf '%s\t%s\n' "$1" "$r" >>"$OUT/percall.ratios"
 }
 
 # percall_floor LABEL ARGS...: uprobe_floor with ARGS while measuring; prints the time.
@@ -40,6 +41,7 @@ section_percall() {
 	local t none2 label mode tool
 	: >"$OUT/percall.rows"
 	: >"$OUT/percall.dat"
+	: >"$OUT/percall.ratios"
 	PC_NONE=$(percall_measure)
 	PC_FLOOR=$(percall_floor)
 	PC_FLOOR_EXTRA=$(calc "$PC_FLOOR - $PC_NONE")

@@ -18,9 +18,9 @@ section_syscall() {
 	if ec_start "syscall: default capture" -w /dev/null; then
 		with=$(sc_measure)
 		ec_stop
+		awk -v a="$with" -v b="$none" 'BEGIN { printf "%+.1f\n", (a / b - 1) * 100 }' >"$OUT/syscall.pct"
 		printf '| ecapturedump -w /dev/null (default ecapture-tls capture) | %s | %s%% |\n' "$with" \
-			"$(awk -v a="$with" -v b="$none" 'BEGIN { printf "%+.1f", (a / b - 1) * 100 }')" \
-			>>"$OUT/syscall.rows"
+			"$(cat "$OUT/syscall.pct")" >>"$OUT/syscall.rows"
 	fi
 	{
 		echo "### 6. Host-wide syscall cost"
