@@ -11,6 +11,7 @@ machine() {
 	echo "| commit | $commit ($(git log -1 --format=%s HEAD 2>/dev/null | cut -c1-60)…) |"
 	echo "| kernel | $(uname -r) |"
 	echo "| CPU | $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores |"
+	echo "| load average | $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine skews the figures) |"
 	echo "| memory | $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |"
 	echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME") |"
 	echo "| libssl | $LIBSSL ($(openssl version | cut -d' ' -f1-2)) |"

@@ -69,6 +69,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 install_deps
 build
 prepare_peers
