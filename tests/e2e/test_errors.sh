@@ -54,4 +54,22 @@ expect_tshark_error "/nonexistent/libssl.so.3: No such file or directory" \
 	tshark -i ecapture-tls -o extcap.ecapture_tls.libssl:/nonexistent/libssl.so.3 -a duration:5
 expect_tshark_error "process $dead does not exist" \
 	tshark -i ecapture-tls -o "extcap.ecapture_tls.pid:$dead" -a duration:5
+
+# Every bad value of every option of the dialog, as Wireshark passes it: tshark ends within
+# 10 seconds and shows why (a value the option parser itself refuses included: the FIFO is
+# still opened).
+for pref in holdms:99999999999 holdms:-5 holdms:abc pid:abc pid:-1 pid:0 uid:no-such-user-here \
+	mode:bogus loglevel:bogus logfile:/nonexistent/dir/x.log tlslibs:bogus \
+	libgnutls:/nonexistent libnspr:/etc/hostname gobin:/etc/hostname netif:nosuchif0 \
+	libssl:/etc/hostname; do
+	rc=0
+	timeout 10 tshark -i ecapture-tls -o "extcap.ecapture_tls.$pref" -a duration:5 \
+		>"$E2E_TMP/ts.out" 2>"$E2E_TMP/ts.err" || rc=$?
+	[ $rc -ne 124 ] || fail "tshark did not end within 10 s with $pref"
+	why=$(grep -F 'Error by extcap pipe: ' "$E2E_TMP/ts.err" | head -1)
+	[ -n "$why" ] && [ "$why" != "Error by extcap pipe: " ] ||
+		fail "tshark showed no reason for $pref: $(cat "$E2E_TMP/ts.err")"
+	log "ok: $pref -> $why"
+done
+assert_clean
 log "PASS"
