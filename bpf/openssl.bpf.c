@@ -5,9 +5,9 @@
  *   may happen inside SSL_read/SSL_write), read the TLS secrets out of the SSL object with the
  *   layout measured for that library (the uprobe's cookie says which), and send them up once
  *   per change. Userspace derives the key log lines. Without plaintext the data calls are not
- *   probed at all, except (entries only) in processes that handshake inside them: socket I/O
- *   after SSL_set_connect/accept_state outside a handshake call, or keys seen first at
- *   SSL_get_error, SSL_shutdown or SSL_free, tell (ec_tls_want_data_calls).
+ *   probed at all, nor SSL_get_error, except (entries only) in processes that need them: socket
+ *   I/O after SSL_set_connect/accept_state outside a handshake call, keys seen first at
+ *   SSL_shutdown or SSL_free, or a call of BIO_f_ssl, tell (ec_tls_want_data_calls).
  * - Ownership: the socket behind an SSL object, from the BIO's fd or, for custom BIOs (curl's),
  *   from the read/write syscall the thread makes inside the SSL call (tls_conn.bpf.h).
  * - Plaintext (when asked for): what SSL_write sent and SSL_read returned.
@@ -299,6 +299,10 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 	case EC_FN_CLEAR:
 		if (ssl)
 			forget_ssl((__u64)ssl);
+		break;
+	case EC_FN_BIO_SSL:
+		if (!ec_want_data() && ec_proc_allowed())
+			ec_tls_want_data_calls(lib_id, EC_SOURCE_OPENSSL);
 		break;
 	case EC_FN_SET_STATE:
 		if (ssl && !ec_want_data() && ec_proc_allowed())

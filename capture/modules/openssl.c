@@ -17,10 +17,10 @@
 /*
  * The probed functions. After a handshake call returns, its secrets are in the SSL object.
  * SSL_new and SSL_clear tell a reused SSL address (malloc hands out freed ones) from the
- * connection it had before. SSL_get_error catches connections whose I/O goes through a BIO_f_ssl
- * BIO, which reaches none of the others; with SSL_shutdown and SSL_free it also catches a
- * handshake done inside a data call, which SSL_set_connect/accept_state announce: the process
- * then gets its data calls probed.
+ * connection it had before. SSL_shutdown and SSL_free also read the keys, which catches a
+ * handshake done inside a data call; SSL_set_connect/accept_state announce one, and BIO_f_ssl a
+ * connection whose I/O goes through a BIO_f_ssl BIO: such a process then gets its data calls
+ * probed.
  */
 static const struct ec_uprobe_fn session_functions[] = {
     {"SSL_do_handshake", EC_FN_HANDSHAKE, true, true, false},
@@ -28,19 +28,25 @@ static const struct ec_uprobe_fn session_functions[] = {
     {"SSL_accept", EC_FN_HANDSHAKE, true, true, false},
     {"SSL_new", EC_FN_NEW, false, true, false},
     {"SSL_clear", EC_FN_CLEAR, true, false, false},
-    {"SSL_get_error", EC_FN_AFTER_IO, true, false, false},
     {"SSL_shutdown", EC_FN_AFTER_IO, true, false, false},
     {"SSL_free", EC_FN_AFTER_IO, true, false, false},
     {"SSL_set_connect_state", EC_FN_SET_STATE, true, false, false},
     {"SSL_set_accept_state", EC_FN_SET_STATE, true, false, false},
+    {"BIO_f_ssl", EC_FN_BIO_SSL, true, false, true},
 };
 
-/* The data calls: their plaintext, and the keys of a handshake done inside them. */
+/*
+ * The data calls: their plaintext, and the keys of a handshake done inside them. A BIO_f_ssl
+ * BIO (BIO_new_ssl*, openssl s_server -www) does its I/O through internal functions, but
+ * OpenSSL calls SSL_get_error after each one: the only exported function such a connection is
+ * sure to reach after its handshake.
+ */
 static const struct ec_uprobe_fn data_functions[] = {
     {"SSL_read", EC_FN_READ, true, true, false},
     {"SSL_write", EC_FN_WRITE, true, true, false},
     {"SSL_read_ex", EC_FN_READ_EX, true, true, true}, /* OpenSSL >= 1.1.1 */
     {"SSL_write_ex", EC_FN_WRITE_EX, true, true, true},
+    {"SSL_get_error", EC_FN_AFTER_IO, true, false, false},
 };
 
 static GPtrArray *find(const struct ec_capture_opts *o, GError **err)

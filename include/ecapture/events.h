@@ -400,16 +400,20 @@ enum ec_fn_kind {
 	 * int SSL_get_error(const SSL *, int): entry only. A BIO_f_ssl BIO (BIO_new_ssl*, openssl
 	 * s_server -www) does its I/O through internal functions and calls this after each one:
 	 * the only exported function such a connection is sure to reach after its handshake.
-	 * Also the entries of SSL_shutdown and SSL_free: the last chances to read the keys of a
+	 * Without plaintext it is probed, like the data calls, only in the processes that ask. Also
+	 * the entries of SSL_shutdown and SSL_free: the last chances to read the keys of a
 	 * handshake done inside a data call, when the data calls are not probed.
 	 */
 	EC_FN_AFTER_IO,
 	/*
 	 * void SSL_set_connect_state(SSL *), SSL_set_accept_state(SSL *): entry only. A handshake
-	 * inside SSL_read/SSL_write needs one of them first. When the data calls are not probed, the
-	 * thread's next socket syscall outside a handshake call says that is what happens.
+	 * inside SSL_read/SSL_write needs one of them first. When the data calls are not probed,
+	 * the thread's next socket syscall outside a handshake call says that is what happens.
 	 */
 	EC_FN_SET_STATE,
+	/* BIO_METHOD *BIO_f_ssl(void): entry only. The process is about to do its TLS I/O through
+	 * a BIO_f_ssl BIO, which only SSL_get_error sees (EC_FN_AFTER_IO). */
+	EC_FN_BIO_SSL,
 };
 
 /*

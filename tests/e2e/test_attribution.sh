@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Who sent it: every captured packet names its process, for two concurrent clients and the
 # server; a PID filter keeps another process's connection out entirely; a connection opened
-# before the capture started is attributed too. Checked through frame.comment (stock Wireshark)
+# before the capture started is attributed too (when plaintext is captured: in packets mode the
+# data calls are not probed). Checked through frame.comment (stock Wireshark)
 # and ecapture.pid (the plugin).
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -105,7 +106,9 @@ grep -q '/d/' "$E2E_TMP/pidf.out" && fail "requests of the filtered-out client a
 count_uris "$E2E_TMP/pidf.out" /c "$C"
 assert_clean
 
-log "a connection opened before the capture started"
+# Only with plaintext: in packets mode the data calls are not probed, and such a connection,
+# whose handshake the capture cannot see, is not captured at all.
+log "a connection opened before the capture started (mode both)"
 mkfifo "$E2E_TMP/sclient.in"
 exec 7<>"$E2E_TMP/sclient.in"
 openssl s_client -connect "127.0.0.1:$TLS_PORT" -quiet <&7 >"$E2E_TMP/sclient.out" 2>&1 &
@@ -118,7 +121,7 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 [ -n "$sport" ] || fail "openssl s_client did not connect"
-start_tshark pre "${FIELDS[@]}"
+start_tshark pre -o extcap.ecapture_tls.mode:both "${FIELDS[@]}"
 wait_attached pre
 for i in 1 2 3; do
 	printf 'GET /pre/%s HTTP/1.1\r\nHost: localhost\r\n\r\n' "$i" >&7
