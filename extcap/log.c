@@ -86,7 +86,7 @@ int ec_log_setup(const char *level, const char *file, bool extcap_child, GError 
 		threshold = l;
 	}
 	if (file && *file) {
-		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		log_file = fd >= 0 ? fdopen(fd, "a") : NULL;
 		if (!log_file) {

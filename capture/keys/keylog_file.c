@@ -13,11 +13,13 @@ struct ec_keylog_file {
 struct ec_keylog_file *ec_keylog_file_open(const char *path, GError **err)
 {
 	struct ec_keylog_file *f;
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* Never through a symlink someone planted: it holds every key of the capture. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-		            "cannot open key log file %s: %s", path, g_strerror(errno));
+		            "cannot open key log file %s: %s", path,
+		            errno == ELOOP ? "it is a symbolic link" : g_strerror(errno));
 		return NULL;
 	}
 	f = g_new0(struct ec_keylog_file, 1);

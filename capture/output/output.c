@@ -36,10 +36,12 @@ int ec_output_open(struct ec_output *o, const char *path, GError **err)
 		fd = open(path,
 		          O_WRONLY | O_CLOEXEC); /* waits for the reader, as Wireshark expects */
 	else
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* It holds every key of the capture: for its owner only, and never through a
+		 * symlink someone planted. */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot open %s: %s",
-		            path, g_strerror(errno));
+		            path, errno == ELOOP ? "it is a symbolic link" : g_strerror(errno));
 		return -1;
 	}
 	init(o, fd, true);

@@ -48,6 +48,12 @@ expect_error "invalid capture filter" "$EXTCAP" -f 'tcp port ((' -w "$OUT"
 expect_error "network interface nosuchif0 does not exist" "$EXTCAP" --netif nosuchif0 -w "$OUT"
 expect_error "not an ELF file" "$EXTCAP" --libssl /etc/hostname -w "$OUT"
 expect_error "unknown interface" "$EXTCAP" --capture --extcap-interface nope --fifo "$E2E_TMP/nofifo"
+# A symlink planted where the keys are to be written is refused, not followed.
+echo precious >"$E2E_TMP/precious"
+ln -s "$E2E_TMP/precious" "$E2E_TMP/planted"
+expect_error "it is a symbolic link" "$EXTCAP" -w "$E2E_TMP/planted"
+expect_error "it is a symbolic link" "$EXTCAP" --keylog "$E2E_TMP/planted"
+[ "$(cat "$E2E_TMP/precious")" = precious ] || fail "the file behind the symlink was written"
 
 expect_tshark_error "needs root" runuser -u nobody -- tshark -i ecapture-tls -a duration:5
 expect_tshark_error "/nonexistent/libssl.so.3: No such file or directory" \

@@ -27,6 +27,8 @@ kill -INT "$CLI_PID"
 wait "$CLI_PID" || fail "ecapturedump exited with status $?"
 grep -E 'kernel losses|: (no loss|lost: )' "$E2E_TMP/ab-capture.log" >&2 || true
 
+[ "$(stat -c %a "$E2E_TMP/ab.pcapng")" = 600 ] ||
+	fail "the capture file, which holds every key, is mode $(stat -c %a "$E2E_TMP/ab.pcapng")"
 decrypted=$(tshark -r "$E2E_TMP/ab.pcapng" -Y 'http.request.uri == "/ab"' 2>/dev/null | wc -l)
 log "ab: $complete requests sent, $decrypted decrypted from the file"
 [ "$decrypted" -eq "$complete" ] || fail "$decrypted of $complete requests decrypted"
