@@ -16,6 +16,7 @@
 #include <linux/types.h>
 
 #include "targets/disasm.h"
+#include "ec_error.h"
 #include "ecapture/events.h"
 #include "targets/elf_info.h"
 #include "targets/go_elf.h"
@@ -259,6 +260,25 @@ static void test_not_go(void)
 	}
 }
 
+/*
+ * writeKeyLog present but called by nothing (inlined), and no data functions: nothing can be
+ * probed, and the plan says so instead of returning an empty plan as if it had succeeded
+ * (a small synthetic program from the fuzz corpus, tests/fuzz/seeds/make_go_seeds.py).
+ */
+static void test_keylog_uncalled(void)
+{
+	g_autofree gchar *path = g_build_filename(TEST_SOURCE_DIR, "fuzz", "corpus", "go_elf",
+	                                          "go120_keylog_uncalled", NULL);
+	GError *err = NULL;
+	struct ec_go_target t;
+
+	g_assert_cmpint(ec_go_target_plan(path, &t, &err), ==, -1);
+	g_assert_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED);
+	g_assert_nonnull(strstr(err->message, "never called"));
+	g_assert_null(t.offsets);
+	g_clear_error(&err);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -275,6 +295,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/go_elf/no_section_headers", test_no_section_headers);
 	g_test_add_func("/go_elf/plan", test_plan);
 	g_test_add_func("/go_elf/not_go", test_not_go);
+	g_test_add_func("/go_elf/keylog_uncalled", test_keylog_uncalled);
 	rc = g_test_run();
 	{
 		g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
