@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeds that are not ELF files: OpenSSL version texts (ssl_version), real TLS hellos made by
-Python's ssl module in memory (tls_parse), record field layouts (record), and frames of records
-as the writer lays them out, several per input (dissector).
+Python's ssl module in memory (tls_parse), record field layouts (record), frames of records as
+the writer lays them out, several per input (dissector), and process comments (comment).
 Usage: make_text_seeds.py CORPUS_DIR
 """
 import os
@@ -134,12 +134,28 @@ def dissector(d):
                                 comm=b"postgres"))
 
 
+def comments(d):
+    """Inputs of fuzz_comment: comm, pid, tid, uid, fd, a cmdline flag and the cmdline; and
+    comments as a file may hold them, for the parser alone."""
+    def fields(comm, fd, cmd):
+        b = comm.ljust(16, b"\0")[:16] + struct.pack("<IIIi", 1234, 1235, 0, fd)
+        return b + (bytes([1]) + cmd if cmd is not None else bytes([0]))
+
+    write(d, "curl", fields(b"curl", 5, b"curl -sk https://127.0.0.1/"))
+    write(d, "no_fd_no_cmdline", fields(b"kworker/0:1", -1, None))
+    write(d, "quotes", fields(b'a "b" \\', 3, b'sh -c "echo \\"hi\\""'))
+    write(d, "escapes", fields(b"\x1b[31mred\xff\xfe", 0, b"\x1b]0;title\x07"))
+    write(d, "raw_comment", b'my prog pid=1 tid=2 uid=3 fd=-1 cmdline="a \\"b\\""')
+    write(d, "raw_decoy", b"x pid=1 tid=1 uid=1 pid=2 tid=2 uid=2 fd=4")
+
+
 def main():
     out = sys.argv[1]
     versions(os.path.join(out, "ssl_version"))
     hellos(os.path.join(out, "tls_parse"))
     records(os.path.join(out, "record"))
     dissector(os.path.join(out, "dissector"))
+    comments(os.path.join(out, "comment"))
 
 
 if __name__ == "__main__":
