@@ -68,13 +68,6 @@ gchar *fuzz_write_file(const char *name, const uint8_t *data, size_t len)
 	return path;
 }
 
-void fuzz_remove_file(const char *name)
-{
-	g_autofree gchar *path = g_build_filename(scratch_dir(), name, NULL);
-
-	unlink(path);
-}
-
 /* Only what ends the run is worth printing: the reason for the abort that follows. */
 static void fuzz_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer user)
 {

@@ -17,9 +17,6 @@
  */
 gchar *fuzz_write_file(const char *name, const uint8_t *data, size_t len);
 
-/* Remove NAME from the scratch directory if it is there. */
-void fuzz_remove_file(const char *name);
-
 /* Warnings and messages dropped, criticals and errors abort (a crash libFuzzer reports). */
 void fuzz_init_logs(void);
 
