@@ -5,10 +5,11 @@
  * FUZZ_SEPARATOR) is one frame of link type 252 (exported PDU: tags, then an ec_record), all
  * frames dissected in order, then again as a second pass does. The plugin's sources are compiled
  * into this program with the fuzzer's instrumentation; Wireshark itself is not instrumented.
- * One epan session serves the whole run: the plugin's per-connection state (conversations,
+ * One epan session serves RESET_EVERY inputs: the plugin's per-connection state (conversations,
  * reassembly) carries over from input to input, frame numbers keep growing. A new session per
  * input would cost a quarter of a second, and libwireshark keeps about 15 MB of each one it
- * frees. A crash found after many inputs may need the ones before it.
+ * frees; a session kept for the whole run grows by about 1 KB per input. A crash found after
+ * many inputs may need the ones before it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,12 @@ const char *__asan_default_options(void);
 
 void plugin_register(void); /* dissector/plugin.c */
 
-#define MAX_FRAMES 16
+#define MAX_FRAMES  16
+#define RESET_EVERY 100000
 
 static epan_t *session;
 static guint32 frame_num; /* of the session: frames of later inputs come after earlier ones */
+static unsigned int inputs;
 static nstime_t frame_ts;
 
 /* Wireshark keeps its registrations for the life of the process: no leak checking here. */
@@ -129,6 +132,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const frame_data *ref = NULL;
 	size_t n = 0;
 
+	if (++inputs % RESET_EVERY == 0) {
+		epan_free(session);
+		session = epan_new(NULL, &provider);
+		frame_num = 0;
+	}
 	while (n < MAX_FRAMES && size > 0) {
 		struct frame *f = &frames[n];
 		const uint8_t *rest;
