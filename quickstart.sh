@@ -97,6 +97,11 @@ run_tests() {
 	cmake --build "$BUILD_DIR-sanitize" -j"$(nproc)"
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --test-dir "$BUILD_DIR-sanitize" -L unit --output-on-failure --timeout 900
+	echo "== fuzz targets: a bounded run of each over its corpus"
+	cmake -S . -B "$BUILD_DIR-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DECAPTURE_WERROR=ON -DECAPTURE_FUZZ=ON >/dev/null
+	cmake --build "$BUILD_DIR-fuzz" -j"$(nproc)" --target fuzzers
+	ctest --test-dir "$BUILD_DIR-fuzz" -L fuzz --output-on-failure --timeout 300
 }
 
 case "${1:-}" in

@@ -108,6 +108,25 @@ static bool read_vaddr(const struct ec_go_file *g, uint64_t vaddr, void *buf, si
 	return off != UINT64_MAX && read_at(g, off, buf, len);
 }
 
+/*
+ * LEN bytes of the file at OFFSET, read by libelf and owned by it (*GOT: how many); NULL when
+ * they are not all in the file.
+ */
+static const uint8_t *file_bytes(const struct ec_go_file *g, uint64_t offset, uint64_t len,
+                                 size_t *got)
+{
+	Elf_Data *d;
+
+	*got = 0;
+	if (offset > INT64_MAX || len > SIZE_MAX)
+		return NULL;
+	d = elf_getdata_rawchunk(g->elf, (int64_t)offset, (size_t)len, ELF_T_BYTE);
+	if (!d || !d->d_buf)
+		return NULL;
+	*got = d->d_size;
+	return d->d_buf;
+}
+
 static Elf_Scn *section_named(struct ec_go_file *g, const char *const *names, GElf_Shdr *shdr)
 {
 	size_t shstrndx;
@@ -222,9 +241,7 @@ static void find_buildinfo(struct ec_go_file *g)
 
 			if (!(s->flags & PF_W))
 				continue;
-			data = (const uint8_t *)elf_getdata_rawchunk(
-			    g->elf, (int64_t)s->offset, MIN(s->filesz, 1u << 20), ELF_T_BYTE);
-			len = data ? MIN(s->filesz, 1u << 20) : 0;
+			data = file_bytes(g, s->offset, MIN(s->filesz, 1u << 20), &len);
 			vaddr = s->vaddr;
 			break;
 		}
@@ -327,16 +344,16 @@ static void find_tab(struct ec_go_file *g, uint64_t text_section)
 	for (guint i = 0; i < g->segs->len; i++) {
 		const struct seg *s = &g_array_index(g->segs, struct seg, i);
 		const uint8_t *data;
+		size_t len;
 
 		if (s->flags & PF_X)
 			continue;
-		data = (const uint8_t *)elf_getdata_rawchunk(g->elf, (int64_t)s->offset, s->filesz,
-		                                             ELF_T_BYTE);
-		for (size_t off = 0; data && off + 16 <= s->filesz; off += 8) {
-			if (!looks_like_tab(data + off, s->filesz - off))
+		data = file_bytes(g, s->offset, s->filesz, &len);
+		for (size_t off = 0; data && off + 16 <= len; off += 8) {
+			if (!looks_like_tab(data + off, len - off))
 				continue;
 			g->tab = data + off;
-			g->tab_len = s->filesz - off;
+			g->tab_len = len - off;
 			if (parse_tab(g, text_section))
 				return;
 		}

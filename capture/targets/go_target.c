@@ -134,6 +134,13 @@ int ec_go_target_plan(const char *path, struct ec_go_target *t, GError **err)
 	t->offsets = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	t->kinds = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	if (have_keylog && keylog_calls(g, &keylog) == 0) {
+		if (!have_data) {
+			g_set_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED,
+			            "%s: %s is never called (inlined?) and %s or %s is missing: "
+			            "nothing to probe",
+			            path, FN_KEYLOG, FN_WRITE, FN_READ);
+			goto out;
+		}
 		g_warning("%s: %s is never called (inlined?): no keys from this program", path,
 		          FN_KEYLOG);
 		have_keylog = false;

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 
 #include "targets/disasm.h"
+#include "ec_error.h"
 #include "ecapture/events.h"
 #include "targets/elf_info.h"
 #include "targets/go_elf.h"
@@ -154,6 +155,47 @@ static void test_stripped_pie(void)
 	ec_go_close(g);
 }
 
+/*
+ * The program with its section headers gone (as sstrip leaves it): the build info and the
+ * function table are found by searching the segments, and agree with the intact file's.
+ */
+static void test_no_section_headers(void)
+{
+	g_autofree gchar *bare = g_build_filename(tmpdir, "client-bare", NULL);
+	g_autofree gchar *contents = NULL;
+	GError *err = NULL;
+	struct ec_go_file *g, *full;
+	gsize len;
+
+	g_assert_true(g_file_get_contents(plain_bin, &contents, &len, NULL));
+	g_assert_cmpuint(len, >, sizeof(Elf64_Ehdr));
+	{
+		Elf64_Ehdr *eh = (Elf64_Ehdr *)contents;
+
+		eh->e_shoff = 0;
+		eh->e_shnum = 0;
+		eh->e_shstrndx = 0;
+	}
+	g_assert_true(g_file_set_contents(bare, contents, (gssize)len, NULL));
+	g = ec_go_open(bare, &err);
+	g_assert_no_error(err);
+	full = ec_go_open(plain_bin, &err);
+	g_assert_no_error(err);
+	g_assert_cmpstr(ec_go_version(g), ==, ec_go_version(full));
+	for (size_t i = 0; i < G_N_ELEMENTS(funcs); i++) {
+		struct ec_go_func a, b;
+
+		g_assert_true(ec_go_find_func(g, funcs[i], &a));
+		g_assert_true(ec_go_find_func(full, funcs[i], &b));
+		g_assert_cmphex(a.vaddr, ==, b.vaddr);
+		g_assert_cmpuint(a.size, ==, b.size);
+		g_assert_cmphex(a.offset, ==, b.offset);
+	}
+	check_code(g, funcs[0]);
+	ec_go_close(full);
+	ec_go_close(g);
+}
+
 static void test_plan(void)
 {
 	const char *bins[] = {plain_bin, pie_bin};
@@ -218,6 +260,25 @@ static void test_not_go(void)
 	}
 }
 
+/*
+ * writeKeyLog present but called by nothing (inlined), and no data functions: nothing can be
+ * probed, and the plan says so instead of returning an empty plan as if it had succeeded
+ * (a small synthetic program from the fuzz corpus, tests/fuzz/seeds/make_go_seeds.py).
+ */
+static void test_keylog_uncalled(void)
+{
+	g_autofree gchar *path = g_build_filename(TEST_SOURCE_DIR, "fuzz", "corpus", "go_elf",
+	                                          "go120_keylog_uncalled", NULL);
+	GError *err = NULL;
+	struct ec_go_target t;
+
+	g_assert_cmpint(ec_go_target_plan(path, &t, &err), ==, -1);
+	g_assert_error(err, EC_ERROR, EC_ERROR_UNSUPPORTED);
+	g_assert_nonnull(strstr(err->message, "never called"));
+	g_assert_null(t.offsets);
+	g_clear_error(&err);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -231,8 +292,10 @@ int main(int argc, char **argv)
 	go_build(pie_bin, "-buildmode=pie", "-ldflags=-s -w");
 	g_test_add_func("/go_elf/matches_symtab", test_matches_symtab);
 	g_test_add_func("/go_elf/stripped_pie", test_stripped_pie);
+	g_test_add_func("/go_elf/no_section_headers", test_no_section_headers);
 	g_test_add_func("/go_elf/plan", test_plan);
 	g_test_add_func("/go_elf/not_go", test_not_go);
+	g_test_add_func("/go_elf/keylog_uncalled", test_keylog_uncalled);
 	rc = g_test_run();
 	{
 		g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
