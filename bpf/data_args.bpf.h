@@ -47,6 +47,16 @@ static __always_inline bool ec_data_take(struct ec_data_args *out)
 	return true;
 }
 
+/*
+ * A traced data call returns without its arguments or its call record (evicted: more calls in
+ * progress at once than the maps hold): its plaintext is lost, and counted.
+ */
+static __always_inline void ec_data_args_lost(void)
+{
+	if (ec_want_data())
+		ec_stat_inc(EC_STAT_DATA_ARGS_LOST);
+}
+
 /* MOVED bytes of a call with arguments A, as ec_emit_tls_data takes them: within the buffer. */
 static __always_inline __u32 ec_data_moved(const struct ec_data_args *a, __u64 moved)
 {

@@ -198,6 +198,8 @@ int BPF_KRETPROBE(ec_gnutls_return, long ret)
 	case EC_GNUTLS_RECV:
 		have = ec_data_take(&args);
 		session = call_exit();
+		if (have != !!session) /* one of the two forgotten in progress */
+			ec_data_args_lost();
 		if (!have || !session || ret <= 0)
 			break;
 		ec_emit_tls_data(session, args.buf, ec_data_moved(&args, ret), args.dir,

@@ -64,9 +64,8 @@ int BPF_KPROBE(ec_nss_entry, void *fd, void *buf, int amount)
 	if (!ec_proc_allowed() || !is_tls_fd(fd))
 		return 0;
 	ec_tls_call_begin((__u64)fd, EC_COOKIE_LIB(cookie), EC_SOURCE_NSS);
-	if (amount > 0)
-		ec_data_enter((__u64)buf, amount, 0,
-		              kind == EC_NSPR_WRITE ? EC_DATA_DIR_SENT : EC_DATA_DIR_RECEIVED);
+	ec_data_enter((__u64)buf, amount > 0 ? amount : 0, 0,
+	              kind == EC_NSPR_WRITE ? EC_DATA_DIR_SENT : EC_DATA_DIR_RECEIVED);
 	return 0;
 }
 
@@ -82,7 +81,11 @@ int BPF_KRETPROBE(ec_nss_return, long ret)
 	if (!cur || cur->source != EC_SOURCE_NSS)
 		return 0; /* the call was no TLS one (a file, a pipe, a plain socket) */
 	have = ec_data_take(&args);
-	if (ec_tls_call_end(&c) || !have || n <= 0)
+	if (ec_tls_call_end(&c))
+		return 0;
+	if (!have)
+		ec_data_args_lost();
+	if (!have || n <= 0)
 		return 0;
 	ec_emit_tls_data(c.conn_id, args.buf, ec_data_moved(&args, n), args.dir, EC_SOURCE_NSS);
 	return 0;

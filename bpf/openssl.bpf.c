@@ -237,8 +237,10 @@ static __always_inline void data_exit(long ret, const struct ec_data_args *a)
 	__u64 ssl, moved = 0;
 
 	ssl = call_exit();
-	if (!ssl)
+	if (!ssl) {
+		ec_data_args_lost(); /* the call was forgotten in progress */
 		return;
+	}
 	/* Both forms return an int: only the low 32 bits of the register mean anything. */
 	if (a->moved_ptr) {
 		/* SSL_read_ex/SSL_write_ex: 1 on success, the count through a size_t *. */
@@ -284,8 +286,8 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 	case EC_FN_READ:
 	case EC_FN_WRITE:
 		/* int num: only the low half of the register is the argument. */
-		if (!call_enter(ssl, lib_id) && (int)num > 0)
-			ec_data_enter((__u64)buf, (int)num, 0,
+		if (!call_enter(ssl, lib_id))
+			ec_data_enter((__u64)buf, (int)num > 0 ? (int)num : 0, 0,
 			              EC_COOKIE_KIND(cookie) == EC_FN_READ ? EC_DIR_RECEIVED
 			                                                   : EC_DIR_SENT);
 		break;
@@ -341,8 +343,8 @@ int BPF_KRETPROBE(ec_ssl_return, long ret)
 	case EC_FN_WRITE_EX:
 		if (ec_data_take(&args))
 			data_exit(ret, &args);
-		else
-			call_exit();
+		else if (call_exit())
+			ec_data_args_lost();
 		break;
 	case EC_FN_NEW:
 		if (ret)

@@ -116,7 +116,8 @@ void ec_engine_loss_report(struct engine *e)
 	}
 	if (e->opts->records) {
 		st.records = true;
-		st.os_drop = k[EC_STAT_DATA_DROPPED] + k[EC_STAT_AUDIT_DROPPED];
+		st.os_drop =
+		    k[EC_STAT_DATA_DROPPED] + k[EC_STAT_DATA_ARGS_LOST] + k[EC_STAT_AUDIT_DROPPED];
 		st.drop = st.os_drop;
 		st.recv = k[EC_STAT_DATA_EMITTED] + k[EC_STAT_AUDIT_EMITTED] + st.os_drop;
 		ec_writer_stats(e->out, &st);

@@ -37,6 +37,7 @@ static const struct {
     {EC_STAT_KEYS_DROPPED, "key events (ring buffer full)"},
     {EC_STAT_KEYS_READ_FAIL, "key reads failed"},
     {EC_STAT_DATA_DROPPED, "plaintext chunks (ring buffer full)"},
+    {EC_STAT_DATA_ARGS_LOST, "plaintext of calls forgotten in progress (too many at once)"},
     {EC_STAT_AUDIT_DROPPED, "commands or queries (ring buffer full)"},
     {EC_STAT_CONN_DROPPED, "connection owner events (ring buffer full)"},
     {EC_STAT_FLOW_EV_DROPPED, "flow notices (ring buffer full)"},

@@ -374,6 +374,7 @@ enum ec_stat {
 	EC_STAT_LIB_DROPPED,     /* ring buffer full: a new library or program event lost */
 	EC_STAT_AUDIT_EMITTED,   /* shell commands and queries */
 	EC_STAT_AUDIT_DROPPED,   /* ring buffer full: a command or query lost */
+	EC_STAT_DATA_ARGS_LOST,  /* a data call forgotten in progress (LRU): its plaintext lost */
 	EC_STAT_MAX,
 };
 
