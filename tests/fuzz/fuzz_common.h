@@ -20,6 +20,17 @@ gchar *fuzz_write_file(const char *name, const uint8_t *data, size_t len);
 /* Warnings and messages dropped, criticals and errors abort (a crash libFuzzer reports). */
 void fuzz_init_logs(void);
 
+/* The initialization of a target that needs nothing but fuzz_init_logs(). */
+#define FUZZ_INIT_LOGS_ONLY()                                                                      \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                                         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                          \
+	{                                                                                          \
+		(void)argc;                                                                        \
+		(void)argv;                                                                        \
+		fuzz_init_logs();                                                                  \
+		return 0;                                                                          \
+	}
+
 /*
  * The next part of an input made of several, separated by FUZZ_SEPARATOR: *DATA and *LEN are
  * the part, *REST and *REST_LEN what follows the separator (0 bytes when there is none).

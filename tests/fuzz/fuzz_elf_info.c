@@ -10,16 +10,9 @@
 #include "fuzz_common.h"
 #include "targets/elf_info.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init_logs();
-	return 0;
-}
+FUZZ_INIT_LOGS_ONLY()
 
 static void check_strv(gchar **v)
 {

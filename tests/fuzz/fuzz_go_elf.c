@@ -11,18 +11,11 @@
 #include "targets/go_elf.h"
 #include "targets/go_target.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_VISITS 4096 /* functions looked at per input: a table may claim millions */
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init_logs();
-	return 0;
-}
+FUZZ_INIT_LOGS_ONLY()
 
 struct visit {
 	const struct ec_go_file *g;
