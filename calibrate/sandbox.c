@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -107,6 +109,26 @@ static int drop_privileges(void)
 	return 0;
 }
 
+/* Whether this process still holds any capability (permitted or effective). */
+static bool has_capabilities(void)
+{
+	char line[128];
+	bool any = true; /* unreadable: assume the worst */
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "CapPrm:", 7) || !strncmp(line, "CapEff:", 7)) {
+			any = strtoull(line + 7, NULL, 16) != 0;
+			if (any)
+				break;
+		}
+	}
+	fclose(f);
+	return any;
+}
+
 static void *load_fd(int fd, int flags, const char *path)
 {
 	char name[64];
@@ -138,6 +160,10 @@ int sandbox_load(const char *ssl_path, const char *crypto_path, struct sandbox *
 
 	if ((getuid() == 0 || geteuid() == 0) && drop_privileges() < 0)
 		goto out;
+	if (has_capabilities()) {
+		report_fail("started with capabilities: the library under test must run without any");
+		goto out;
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		report_fail("prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 		goto out;

@@ -19,6 +19,12 @@
  */
 int ec_capture_run(const struct ec_capture_opts *opts, GError **err);
 
+/*
+ * Whether this process may run a capture (root, or the capabilities it needs); FALSE with ERR
+ * saying what is missing.
+ */
+gboolean ec_capture_can_run(GError **err);
+
 /* A file a capture would trace, or would skip and why (ec_capture_list_targets). */
 struct ec_target_row {
 	char *module; /* "OpenSSL", "Go", "bash" */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "output/escape.h"
+#include "private_file.h"
 
 static GLogLevelFlags threshold = G_LOG_LEVEL_MESSAGE;
 static FILE *log_file;
@@ -86,14 +87,16 @@ int ec_log_setup(const char *level, const char *file, bool extcap_child, GError 
 		threshold = l;
 	}
 	if (file && *file) {
-		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		bool created;
+		int fd = ec_private_file_open("log file", file, EC_PRIVATE_APPEND, &created, err);
 
-		log_file = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (fd < 0)
+			return -1;
+		log_file = fdopen(fd, "a");
 		if (!log_file) {
 			int e = errno;
 
-			if (fd >= 0)
-				close(fd);
+			close(fd);
 			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
 			            "cannot open log file %s: %s", file, g_strerror(e));
 			return -1;

@@ -11,6 +11,7 @@
 #include <pcap/pcap.h>
 
 #include "args.h"
+#include "elevate.h"
 #include "engine.h"
 #include "interfaces.h"
 #include "log.h"
@@ -81,7 +82,22 @@ static int check_filter(const char *filter)
 	return ok ? 0 : 1;
 }
 
-static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface)
+/*
+ * Without the rights a capture needs, the privileged copy of this program does the work (it
+ * returns only if it cannot: ERR says why).
+ */
+static bool can_capture(char **argv, GError **err)
+{
+	g_autoptr(GError) why = NULL;
+
+	if (ec_capture_can_run(&why))
+		return true;
+	ec_elevate(argv, why, err);
+	return false;
+}
+
+static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface,
+                        char **argv)
 {
 	struct ec_capture_opts o;
 	g_autoptr(GError) err = NULL;
@@ -90,24 +106,32 @@ static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *i
 
 	ec_capture_opts_init(&o);
 	o.source = iface->source;
+	/* Without the rights, a partial list is still useful: say what is missing. */
+	if (!can_capture(argv, &err)) {
+		report(a, err->message);
+		g_clear_error(&err);
+	}
 	if (ec_args_to_capture_opts(a, &o, &err) || !(rows = ec_capture_list_targets(&o, &err))) {
 		ret = fail(a, err->message);
 		goto out;
 	}
-	if (geteuid() != 0)
-		report(a, "not root: the processes of other users are not seen");
+	if (!ec_capture_can_run(NULL))
+		report(a, "not privileged: the processes of other users are not seen");
 	ec_print_target_rows(stdout, rows);
 out:
 	ec_capture_opts_clear(&o);
 	return ret;
 }
 
-static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *iface, bool extcap)
+static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *iface, bool extcap,
+                       char **argv)
 {
 	struct ec_capture_opts o;
 	g_autoptr(GError) err = NULL;
 	int ret = 0;
 
+	if (!can_capture(argv, &err))
+		return fail(a, err->message);
 	ec_capture_opts_init(&o);
 	o.source = iface->source;
 	if (ec_args_to_capture_opts(a, &o, &err)) {
@@ -151,6 +175,9 @@ int main(int argc, char **argv)
 	bool extcap;
 	int ret = 0;
 
+	/* The parser removes what it reads from argv: the privileged copy gets the whole call. */
+	g_autofree char **call = g_memdup2(argv, sizeof(char *) * ((size_t)argc + 1));
+
 	if (ec_args_parse(argc, argv, &a, &err)) {
 		ret = fail(&a, err->message);
 		goto out;
@@ -190,14 +217,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (a.list_targets) {
-		ret = list_targets(&a, iface);
+		ret = list_targets(&a, iface, call);
 		goto out;
 	}
 	if (a.capture && !a.fifo) {
 		ret = fail(&a, "--capture needs --fifo PATH");
 		goto out;
 	}
-	ret = run_capture(&a, iface, a.capture);
+	ret = run_capture(&a, iface, a.capture, call);
 out:
 	ec_args_clear(&a);
 	return ret;

@@ -382,6 +382,8 @@ static int setup(struct engine *e, GError **err)
 		return -1;
 	ec_engine_declare_interfaces(e);
 	e->start_real_ns = now_mono() + (uint64_t)e->mono_to_real;
+	if (ec_writer_commit(e->out, err))
+		return -1;
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
 	announce(e, netifs ? netifs->len : 0);
@@ -420,6 +422,11 @@ static void teardown(struct engine *e)
 		close(e->sigfd);
 	g_array_unref(e->modules);
 	ec_engine_fini(e);
+}
+
+gboolean ec_capture_can_run(GError **err)
+{
+	return ec_capture_privileged(err);
 }
 
 int ec_capture_run(const struct ec_capture_opts *opts, GError **err)

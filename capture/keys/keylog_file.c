@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "private_file.h"
+
 struct ec_keylog_file {
 	int fd;
 	GString *buf; /* lines not yet written */
@@ -13,15 +15,12 @@ struct ec_keylog_file {
 struct ec_keylog_file *ec_keylog_file_open(const char *path, GError **err)
 {
 	struct ec_keylog_file *f;
-	/* Never through a symlink someone planted: it holds every key of the capture. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	bool created;
+	/* It holds every key of the capture. */
+	int fd = ec_private_file_open("key log file", path, EC_PRIVATE_APPEND, &created, err);
 
-	if (fd < 0) {
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-		            "cannot open key log file %s: %s", path,
-		            errno == ELOOP ? "it is a symbolic link" : g_strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
 	f = g_new0(struct ec_keylog_file, 1);
 	f->fd = fd;
 	f->buf = g_string_new(NULL);

@@ -176,8 +176,11 @@ static void drop_for_foreign(gpointer data)
 	for (int i = 0; i < f->n; i++)
 		if (fcntl(f->fd[i], F_SETFD, 0) < 0)
 			_exit(127);
-	if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	/* As root, become nobody. A normal user's capabilities (ecapturedump's file
+	 * capabilities) end at the exec: the loader has none and there are no ambient ones. */
+	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0))
+		_exit(127);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) /* setuid hid /proc/self/fd from ourselves */
 		_exit(127);
 }

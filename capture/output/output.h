@@ -15,12 +15,22 @@ struct ec_output {
 	bool owns_fd;
 	bool is_pipe;    /* FIFO or pipe: watch for the reader going away */
 	bool broken;     /* a write failed; nothing more is written */
+	bool pending;    /* a regular file not yet committed: held in buf, old content kept */
+	char *created;   /* the path of a file we created, removed if never committed */
 	GByteArray *buf; /* formatted, not yet written */
 	uint64_t written;
 };
 
-/* PATH: "-" for stdout, an existing FIFO (opened for writing), or a file (created/truncated). */
+/*
+ * PATH: "-" for stdout, an existing FIFO (opened for writing), or a file (see private_file.h).
+ * A regular file is written only once committed: until then its old content stays and what is
+ * flushed waits in buf, so a capture that fails to start leaves an existing file untouched
+ * (and removes a file it created).
+ */
 int ec_output_open(struct ec_output *o, const char *path, GError **err);
+
+/* The capture started: truncate the file and write from now on. 0, or -1 with ERR set. */
+int ec_output_commit(struct ec_output *o, GError **err);
 
 /* Use an fd that is already open (not closed by ec_output_close). */
 void ec_output_init_fd(struct ec_output *o, int fd);

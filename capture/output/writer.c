@@ -31,6 +31,11 @@ void ec_writer_use_fd(struct ec_writer *w, int fd)
 	ec_output_init_fd(&w->out, fd);
 }
 
+int ec_writer_commit(struct ec_writer *w, GError **err)
+{
+	return ec_output_commit(&w->out, err);
+}
+
 int ec_writer_flush(struct ec_writer *w)
 {
 	return ec_output_flush(&w->out);

@@ -87,6 +87,12 @@ void ec_writer_use_fd(struct ec_writer *w, int fd);
 /* Write out what is formatted. 0, or -errno (-EPIPE: the reader closed its end). */
 int ec_writer_flush(struct ec_writer *w);
 
+/*
+ * The capture has started: a regular output file is truncated and written from now on (until
+ * then its old content stays; see ec_output_open). 0, or -1 with ERR set.
+ */
+int ec_writer_commit(struct ec_writer *w, GError **err);
+
 /* Close the output (unless it was given as an fd) and free W; NULL is fine. */
 void ec_writer_free(struct ec_writer *w);
 

@@ -29,10 +29,10 @@ gboolean ec_capture_privileged(GError **err)
 		            ((needed[i] == 38 || needed[i] == 39) && ((eff >> 21) & 1));
 
 		if (!have) {
-			g_set_error(
-			    err, EC_ERROR, EC_ERROR_PERMISSION,
-			    "eCapture needs root privileges (or the capabilities CAP_BPF, "
-			    "CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_PTRACE): run it as root");
+			g_set_error(err, EC_ERROR, EC_ERROR_PERMISSION,
+			            "eCapture needs root privileges, or the capabilities CAP_BPF, "
+			            "CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_PTRACE (the package gives "
+			            "them to members of the group " ECAPTURE_GROUP ")");
 			return FALSE;
 		}
 	}

@@ -54,6 +54,20 @@ ln -s "$E2E_TMP/precious" "$E2E_TMP/planted"
 expect_error "it is a symbolic link" "$EXTCAP" -w "$E2E_TMP/planted"
 expect_error "it is a symbolic link" "$EXTCAP" --keylog "$E2E_TMP/planted"
 [ "$(cat "$E2E_TMP/precious")" = precious ] || fail "the file behind the symlink was written"
+# As root, a file someone else owns is not written into (it may be a trap set in a shared dir).
+echo theirs >"$E2E_TMP/theirs.pcapng"
+chown nobody "$E2E_TMP/theirs.pcapng"
+expect_error "it belongs to user nobody" "$EXTCAP" -w "$E2E_TMP/theirs.pcapng"
+expect_error "it belongs to user nobody" "$EXTCAP" --keylog "$E2E_TMP/theirs.pcapng"
+[ "$(cat "$E2E_TMP/theirs.pcapng")" = theirs ] || fail "another user's file was written"
+# A start that fails leaves an existing -w file as it was, and creates none.
+echo "an earlier capture" >"$E2E_TMP/earlier.pcapng"
+chmod 644 "$E2E_TMP/earlier.pcapng"
+expect_error "process $dead does not exist" "$EXTCAP" --pid "$dead" -w "$E2E_TMP/earlier.pcapng"
+[ "$(cat "$E2E_TMP/earlier.pcapng")" = "an earlier capture" ] ||
+	fail "a failed start changed the existing -w file"
+[ "$(stat -c %a "$E2E_TMP/earlier.pcapng")" = 644 ] || fail "a failed start changed its mode"
+[ ! -e "$OUT" ] || fail "a failed start left $OUT behind"
 
 expect_tshark_error "needs root" runuser -u nobody -- tshark -i ecapture-tls -a duration:5
 expect_tshark_error "/nonexistent/libssl.so.3: No such file or directory" \
