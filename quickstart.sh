@@ -14,6 +14,7 @@ PACKAGES=(
 	libcapstone-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
 	zsh mariadb-server mariadb-client postgresql libpq-dev util-linux
 	mmdebstrap
+	debhelper po-debconf lintian fakeroot libcap2-bin man-db
 )
 
 need_root() {
