@@ -96,7 +96,9 @@ static void mark_set(unsigned int ifindex)
 	mark_path(ifindex, path, sizeof(path));
 	if (mkdir(EC_QDISC_MARK_DIR, 0700) && errno != EEXIST)
 		goto fail;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Readable by the group: the package's directory is shared by root's and members'
+	 * captures (setgid ecapture), which clean up after each other. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0)
 		goto fail;
 	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());

@@ -96,6 +96,20 @@ for i in $(seq $N); do
 done
 log "ok: the member decrypted $N requests, each with its curl's pid"
 
+# Stock Debian 12 kernels (6.1) have no tcx: members' captures use clsact filters, and mark the
+# qdisc they create in the package's /run/ecapturedump, shared with the group.
+[ "$(stat -c '%U:%G %a' /run/ecapturedump)" = "root:ecapture 2770" ] ||
+	fail "/run/ecapturedump is $(stat -c '%U:%G %a' /run/ecapturedump 2>&1)"
+qdisc_before=$(tc qdisc show dev lo | grep -c clsact || true)
+HOME=$(getent passwd "$MEMBER" | cut -d: -f6) setpriv --reuid "$MEMBER" --regid "$MEMBER" \
+	--init-groups ecapturedump --tc-legacy --netif lo --duration 3 -w "$USERDIR/legacy.pcapng" \
+	>"$E2E_TMP/legacy.out" 2>"$E2E_TMP/legacy.err" || fail "a member's --tc-legacy capture failed"
+grep -q 'cannot mark' "$E2E_TMP/legacy.err" && fail "the member could not mark its qdisc: $(cat "$E2E_TMP/legacy.err")"
+[ "$(tc qdisc show dev lo | grep -c clsact || true)" -eq "$qdisc_before" ] ||
+	fail "the member's capture left its clsact qdisc on lo"
+[ -z "$(ls /run/ecapturedump)" ] || fail "marks left in /run/ecapturedump: $(ls /run/ecapturedump)"
+log "ok: a member's --tc-legacy capture marked and removed its qdisc"
+
 log "a user outside the group"
 rc=0
 timeout 30 runuser -u "$OUTSIDER" -- tshark -i ecapture-tls -a duration:5 \
