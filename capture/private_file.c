@@ -14,6 +14,26 @@ static void set_open_error(GError **err, const char *what, const char *path, int
 	            path, e == ELOOP ? "it is a symbolic link" : g_strerror(e));
 }
 
+/*
+ * Whether the user who started us may write PATH (or create it) with their own rights: access()
+ * checks with the real user and, for anyone but root, without capabilities (the privileged
+ * copy's CAP_SYS_PTRACE reaches other processes' /proc/PID/root).
+ */
+static bool user_may_write(const char *what, const char *path, GError **err)
+{
+	g_autofree char *dir = NULL;
+
+	if (access(path, W_OK) == 0)
+		return true;
+	if (errno == ENOENT) {
+		dir = g_path_get_dirname(path);
+		if (access(dir, W_OK | X_OK) == 0)
+			return true;
+	}
+	set_open_error(err, what, path, errno);
+	return false;
+}
+
 int ec_private_file_open(const char *what, const char *path, enum ec_private_mode mode,
                          bool *created, GError **err)
 {
@@ -22,6 +42,8 @@ int ec_private_file_open(const char *what, const char *path, enum ec_private_mod
 	int fd;
 
 	*created = false;
+	if (!user_may_write(what, path, err))
+		return -1;
 	fd = open(path, flags | O_CREAT | O_EXCL, 0600);
 	if (fd >= 0) {
 		*created = true;

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "targets/libraries.h"
+#include "targets/target_file.h"
 #include "modules/audit_family.h"
 #include "ec_error.h"
 #include "ecapture/record.h"
@@ -79,7 +80,9 @@ static char *readline_file(const char *path, const struct ec_sym_table *syms,
 	char *lib;
 
 	if (o->readline_path && *o->readline_path)
-		return g_strdup(o->readline_path);
+		return ec_target_user_may_read("readline library", o->readline_path, err)
+		           ? NULL
+		           : g_strdup(o->readline_path);
 	if (ec_sym_find(syms, "readline"))
 		return g_strdup(path);
 	lib = ec_find_needed_lib(path, "libreadline.so");

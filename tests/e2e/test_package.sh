@@ -96,13 +96,36 @@ for i in $(seq $N); do
 done
 log "ok: the member decrypted $N requests, each with its curl's pid"
 
+# The capabilities open no door to files: CAP_SYS_PTRACE reaches a root process's
+# /proc/PID/root, the member does not, so neither a library nor an output file may be named
+# through it.
+as_member() {
+	HOME=$(getent passwd "$MEMBER" | cut -d: -f6) setpriv --reuid "$MEMBER" --regid "$MEMBER" \
+		--init-groups "$@"
+}
+LIBSSL=$(ls /usr/lib/x86_64-linux-gnu/libssl.so.3)
+sleep 600 9>&- &
+ROOTPROC=$!
+E2E_PIDS+=("$ROOTPROC")
+rc=0
+as_member ecapturedump --libssl "/proc/$ROOTPROC/root$LIBSSL" --duration 1 \
+	-w "$USERDIR/x.pcapng" 2>"$E2E_TMP/door.err" || rc=$?
+[ $rc -ne 0 ] && grep -q 'opened with your own rights' "$E2E_TMP/door.err" ||
+	fail "a member named a library through /proc/$ROOTPROC/root: $(cat "$E2E_TMP/door.err")"
+log "ok: $(cat "$E2E_TMP/door.err")"
+rc=0
+as_member ecapturedump --duration 1 -w "/proc/$ROOTPROC/root/tmp/member-door.pcapng" \
+	2>"$E2E_TMP/door.err" || rc=$?
+[ $rc -ne 0 ] && [ ! -e /tmp/member-door.pcapng ] ||
+	fail "a member wrote through /proc/$ROOTPROC/root: $(cat "$E2E_TMP/door.err")"
+log "ok: $(cat "$E2E_TMP/door.err")"
+
 # Stock Debian 12 kernels (6.1) have no tcx: members' captures use clsact filters, and mark the
 # qdisc they create in the package's /run/ecapturedump, shared with the group.
 [ "$(stat -c '%U:%G %a' /run/ecapturedump)" = "root:ecapture 2770" ] ||
 	fail "/run/ecapturedump is $(stat -c '%U:%G %a' /run/ecapturedump 2>&1)"
 qdisc_before=$(tc qdisc show dev lo | grep -c clsact || true)
-HOME=$(getent passwd "$MEMBER" | cut -d: -f6) setpriv --reuid "$MEMBER" --regid "$MEMBER" \
-	--init-groups ecapturedump --tc-legacy --netif lo --duration 3 -w "$USERDIR/legacy.pcapng" \
+as_member ecapturedump --tc-legacy --netif lo --duration 3 -w "$USERDIR/legacy.pcapng" \
 	>"$E2E_TMP/legacy.out" 2>"$E2E_TMP/legacy.err" || fail "a member's --tc-legacy capture failed"
 grep -q 'cannot mark' "$E2E_TMP/legacy.err" && fail "the member could not mark its qdisc: $(cat "$E2E_TMP/legacy.err")"
 [ "$(tc qdisc show dev lo | grep -c clsact || true)" -eq "$qdisc_before" ] ||
