@@ -17,7 +17,7 @@ require_installed_plugin
 EXTCAP_DIR=$(pkg-config --variable=libdir wireshark)/wireshark/extcap
 EXTCAP=$EXTCAP_DIR/ecapturedump
 [ -x "$EXTCAP_DIR/sshdump" ] || fail "Wireshark's sshdump is not installed in $EXTCAP_DIR"
-tshark -D 2>/dev/null | grep -q 'sshdump' || fail "tshark -D does not list sshdump"
+grep -q sshdump <<<"$(tshark -D 2>/dev/null)" || fail "tshark -D does not list sshdump"
 
 NS=ecapture-e2e-ssh
 VETH=ec-ssh-h
@@ -29,7 +29,7 @@ in_ns() { ip netns exec "$NS" "$@"; }
 # it, then remove the namespace (its end of the veth pair goes with it, and the pair with it).
 remove_ns() {
 	local pids i
-	ip netns list 2>/dev/null | grep -qw "$NS" || return 0
+	grep -qw "$NS" <<<"$(ip netns list 2>/dev/null)" || return 0
 	for i in $(seq 20); do
 		pids=$(ip netns pids "$NS" 2>/dev/null || true)
 		[ -z "$pids" ] && break
@@ -146,6 +146,15 @@ remote_stopped() {
 	return 1
 }
 
+# ns_capture_running: an ecapturedump runs in the namespace.
+ns_capture_running() {
+	local p
+	for p in $(ip netns pids "$NS"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ecapturedump ] && return 0
+	done
+	return 1
+}
+
 # assert_clean_ns: nothing of ours attached to the namespace's interfaces either.
 assert_clean_ns() {
 	local left dev
@@ -159,12 +168,13 @@ assert_clean_ns() {
 	log "ok: nothing of ours left, here or in $NS"
 }
 
-# ssh_pipe NAME: ssh root@NS 'ecapturedump -w -' | tshark -i - (through a FIFO, to know both
-# pids: SSH_PID, TSHARK_PID); tshark prints uri and pid per request in NAME.out.
+# ssh_pipe NAME [ARG...]: ssh root@NS 'ecapturedump ARG... -w -' | tshark -i - (through a FIFO,
+# to know both pids: SSH_PID, TSHARK_PID); tshark prints uri and pid per request in NAME.out.
 ssh_pipe() {
 	local name=$1
+	shift
 	mkfifo "$E2E_TMP/$name.pipe"
-	"${SSH[@]}" "$EXTCAP -w - --log-file $E2E_TMP/remote-$name.log" \
+	"${SSH[@]}" "$EXTCAP $* -w - --log-file $E2E_TMP/remote-$name.log" \
 		>"$E2E_TMP/$name.pipe" 2>"$E2E_TMP/ssh-$name.err" 9>&- &
 	SSH_PID=$!
 	E2E_PIDS+=("$SSH_PID")
@@ -252,5 +262,40 @@ kill -0 "$SSH_PID" 2>/dev/null && fail "ssh still runs after its reader went awa
 remote_stopped 10 || fail "the remote ecapturedump still runs after its ssh client ended"
 grep -q 'the reader closed the capture pipe' "$E2E_TMP/remote-reader.log" ||
 	fail "the remote ecapturedump did not stop on its closed stdout: $(tail -5 "$E2E_TMP/remote-reader.log")"
+assert_clean_ns
+
+log "4. clsact filters (--tc-legacy) on the remote host and here at once: each removes its own qdisc"
+# Interface indexes repeat across network namespaces (lo is 1 in both): a capture must not take
+# the other's qdisc for its own, nor leave its own behind.
+has_clsact() { [[ $("$@" tc qdisc show dev lo) == *clsact* ]]; }
+if has_clsact || has_clsact in_ns; then fail "a clsact qdisc is on lo already: this part cannot tell"; fi
+"$EXTCAP" --tc-legacy --netif lo -w /dev/null --log-file "$E2E_TMP/host-legacy.log" 9>&- &
+HOST_CAPTURE=$!
+E2E_PIDS+=("$HOST_CAPTURE")
+wait_remote "$E2E_TMP/host-legacy.log"
+has_clsact || fail "the capture here made no clsact qdisc on lo"
+ssh_pipe legacy --tc-legacy
+has_clsact in_ns || fail "the remote capture made no clsact qdisc on the namespace's lo"
+clients legacy
+wait_for_lines "$E2E_TMP/legacy.out" "^/legacy-a/$N	" 1 10 && wait_for_lines "$E2E_TMP/legacy.out" "^/legacy-b/$N	" 1 5 ||
+	fail "the requests did not arrive through the remote clsact capture"
+check_requests "$E2E_TMP/legacy.out" legacy
+kill -TERM "$SSH_PID"
+for i in $(seq 40); do
+	ns_capture_running || break
+	sleep 0.25
+done
+ns_capture_running && fail "the remote ecapturedump still runs 10 s after its ssh client went away"
+grep -q 'the reader closed the capture pipe' "$E2E_TMP/remote-legacy.log" ||
+	fail "the remote capture did not stop: $(tail -3 "$E2E_TMP/remote-legacy.log")"
+sleep 0.5
+has_clsact in_ns && fail "the remote capture left its clsact qdisc on the namespace's lo"
+has_clsact || fail "the remote capture removed the clsact qdisc of the capture here"
+[ -n "$(tc filter show dev lo ingress; tc filter show dev lo egress)" ] || fail "the capture here lost its filter"
+log "ok: the remote capture removed its own qdisc and left the one here"
+kill -INT "$HOST_CAPTURE"
+wait "$HOST_CAPTURE" || fail "the capture here failed: $(tail -3 "$E2E_TMP/host-legacy.log")"
+has_clsact && fail "the capture here left its clsact qdisc on lo"
+log "ok: the capture here removed its own qdisc"
 assert_clean_ns
 log "PASS"
