@@ -4,7 +4,7 @@
 # runs ecapturedump there over SSH, as the README says:
 #  1. Wireshark's sshdump extcap (tshark -i sshdump, remote capture command "ecapturedump -w -"),
 #     saved with -w and read back: every request decrypted, named with the remote curl's pid.
-#  2. Plain ssh piped into tshark -i -: requests show up live (the stream is flushed as it goes),
+#  2. Plain ssh ('ecapturedump -w -', by name) piped into tshark -i -: requests show up live (the stream is flushed as it goes),
 #     and the remote capture stops when the ssh client goes away.
 #  3. Plain ssh whose reader (tshark) goes away: the remote capture stops at the next packet.
 # After each, no ecapturedump runs and nothing of ours is loaded or attached, on the host or in
@@ -90,6 +90,10 @@ remote_ns=$("${SSH[@]}" readlink /proc/self/ns/net 9>&-) || fail "cannot log in 
 [ "$remote_ns" = "$(readlink "/run/netns/$NS" 2>/dev/null || in_ns readlink /proc/self/ns/net)" ] ||
 	fail "the ssh session runs in $remote_ns, not in the namespace $NS"
 log "ok: ssh root@$NS_IP logs in, in the namespace"
+# The README's plain-ssh form runs "ecapturedump" by name: the install's symlink in PATH.
+remote_bin=$("${SSH[@]}" 'readlink -f "$(command -v ecapturedump)"' 9>&-) || true
+[ "$remote_bin" = "$(readlink -f "$EXTCAP")" ] ||
+	fail "over ssh, ecapturedump is \"$remote_bin\", not the installed $EXTCAP"
 
 NGINX_NETNS=$NS NGINX_ADDR=$NS_IP start_nginx
 URL="https://$NS_IP:$TLS_PORT"
@@ -174,7 +178,7 @@ ssh_pipe() {
 	local name=$1
 	shift
 	mkfifo "$E2E_TMP/$name.pipe"
-	"${SSH[@]}" "$EXTCAP $* -w - --log-file $E2E_TMP/remote-$name.log" \
+	"${SSH[@]}" "ecapturedump $* -w - --log-file $E2E_TMP/remote-$name.log" \
 		>"$E2E_TMP/$name.pipe" 2>"$E2E_TMP/ssh-$name.err" 9>&- &
 	SSH_PID=$!
 	E2E_PIDS+=("$SSH_PID")
