@@ -13,6 +13,7 @@ PACKAGES=(
 	openssl curl nginx apache2-utils iproute2 python3 procps
 	libcapstone-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
 	zsh mariadb-server mariadb-client postgresql libpq-dev util-linux
+	openssh-server openssh-client
 	mmdebstrap
 	debhelper po-debconf lintian fakeroot libcap2-bin man-db
 )

@@ -67,9 +67,17 @@ static pid_t handle_owner(uint32_t handle)
 	return handle >> 24 == EC_TC_HANDLE_TAG ? (pid_t)(handle & 0xffffffu) : 0;
 }
 
+/*
+ * An interface index means something only in its network namespace (lo is 1 in every one), and
+ * captures in other namespaces (ecapturedump run over ssh in a container, ip netns exec) share
+ * /run: the mark names the namespace too.
+ */
 static void mark_path(unsigned int ifindex, char *buf, size_t size)
 {
-	snprintf(buf, size, EC_QDISC_MARK_DIR "/clsact-%u", ifindex);
+	struct stat st;
+	unsigned long long netns = stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
+
+	snprintf(buf, size, EC_QDISC_MARK_DIR "/clsact-%llu-%u", netns, ifindex);
 }
 
 /* The pid in IFINDEX's qdisc mark, 0 if there is none. */

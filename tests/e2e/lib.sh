@@ -17,6 +17,8 @@ fi
 E2E_TMP=$(mktemp -d /tmp/ecapture-e2e.XXXXXX)
 E2E_PIDS=()
 NGINX_PID_FILE=
+# Commands the cleanup runs last, after every process is stopped (a network namespace...).
+E2E_ATEXIT=()
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
@@ -28,6 +30,7 @@ cleanup() {
 		kill "$(cat "$NGINX_PID_FILE")" 2>/dev/null || true
 	fi
 	wait 2>/dev/null || true
+	for c in "${E2E_ATEXIT[@]}"; do eval "$c" || true; done
 	if [ $rc -ne 0 ] && [ -d "$E2E_TMP" ]; then
 		for f in "$E2E_TMP"/*.log "$E2E_TMP"/*.out "$E2E_TMP"/*.err; do
 			[ -s "$f" ] || continue
@@ -129,8 +132,11 @@ free_port() {
 }
 
 # start_nginx: HTTPS on 127.0.0.1:$TLS_PORT (HTTP/1.1, TLS 1.2 and 1.3, long keep-alive); every
-# path answers 200 with the path itself.
+# path answers 200 with the path itself. With NGINX_NETNS set, nginx runs in that network
+# namespace and listens on $NGINX_ADDR there.
 start_nginx() {
+	local addr=${NGINX_ADDR:-127.0.0.1} in_ns=()
+	[ -n "${NGINX_NETNS:-}" ] && in_ns=(ip netns exec "$NGINX_NETNS")
 	TLS_PORT=$(free_port)
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 		-subj /CN=localhost -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" 2>/dev/null
@@ -152,7 +158,7 @@ http {
 	keepalive_requests 10000;
 	keepalive_timeout 60s;
 	server {
-		listen 127.0.0.1:$TLS_PORT ssl;
+		listen $addr:$TLS_PORT ssl;
 		ssl_certificate $E2E_TMP/cert.pem;
 		ssl_certificate_key $E2E_TMP/key.pem;
 		ssl_protocols TLSv1.2 TLSv1.3;
@@ -163,14 +169,14 @@ http {
 }
 CONF
 	# 9>&-: the daemon must not inherit the machine-wide lock (a killed test would leave it held).
-	nginx -c "$E2E_TMP/nginx/nginx.conf" -p "$E2E_TMP/nginx" -e "$E2E_TMP/nginx-error.log" 9>&- ||
-		fail "nginx did not start"
+	"${in_ns[@]}" nginx -c "$E2E_TMP/nginx/nginx.conf" -p "$E2E_TMP/nginx" \
+		-e "$E2E_TMP/nginx-error.log" 9>&- || fail "nginx did not start"
 	local i
 	for i in $(seq 50); do
-		curl -sk --max-time 2 "https://127.0.0.1:$TLS_PORT/up" >/dev/null 2>&1 && return 0
+		"${in_ns[@]}" curl -sk --max-time 2 "https://$addr:$TLS_PORT/up" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	fail "nginx does not answer on 127.0.0.1:$TLS_PORT"
+	fail "nginx does not answer on $addr:$TLS_PORT${NGINX_NETNS:+ in network namespace $NGINX_NETNS}"
 }
 
 # start_tshark NAME ARGS...: tshark -i ecapture-tls in the background, stdout to $E2E_TMP/NAME.out,
