@@ -35,7 +35,7 @@ selected_row() {
 	y=$(convert "$1" -crop "1x${GUI_H}+$x+0" +repage txt:- | awk "$blue" |
 		awk '{ ys[n++] = $2 } END { if (n) print ys[int(n / 2)] }')
 	[ -n "$y" ] || return 1
-	left=$(convert "$1" -crop "${GUI_W}x1+0+$y" +repage txt:- | awk "$blue" | head -n 1 | cut -d' ' -f1)
+	left=$(convert "$1" -crop "${GUI_W}x1+0+$y" +repage txt:- | awk "$blue" | awk 'NR == 1 { print $1 }')
 	echo "$y $left"
 }
 
@@ -78,21 +78,34 @@ gui_x xdotool mousemove $((GUI_W - 5)) $((GUI_H - 5))
 sleep 1
 gui_shot "$T/config.png"
 eval "$(gui_x xdotool getwindowgeometry --shell "$DLG")"
-# The dialog (no window manager: no frame) with the interface list around it.
-cx=$((X - 40 < 0 ? 0 : X - 40))
-cy=$((Y - 60 < 0 ? 0 : Y - 60))
-save "$T/config.png" gui-config "$((WIDTH + 80))x$((HEIGHT + 100))+$cx+$cy"
+# The dialog (no window manager: no frame) and, at its left, the selected eCapture TLS row.
+cx=$((left - 8 < 0 ? 0 : left - 8))
+cy=$((Y - 50 < 0 ? 0 : Y - 50))
+save "$T/config.png" gui-config "$((X + WIDTH + 24 - cx))x$((HEIGHT + 74))+$cx+$cy"
 gui_x xdotool key Escape
 sleep 0.5
 gui_quit
 
 log "a live capture"
-gui_capture shot 6
-gui_check_capture shot 6
-# The first request selected (Go › First Packet), its details below.
+gui_capture shot 12
+gui_check_capture shot 12
+# (No early exit in a pipe: under pipefail a writer killed by SIGPIPE fails it.)
+# The first request selected (Go › First Packet); in its details (focused by a click on a top
+# row: every packet has a comment, its row is green), the process (the last top item) and
+# HTTP (the one above it) expanded. Printable keys would go to the display filter: arrows only.
 gui_key ctrl+Home
 sleep 1
+gui_shot "$T/capture0.png"
+dy=$(convert "$T/capture0.png" -crop "1x$((GUI_H / 2))+$((GUI_W / 2))+$((GUI_H / 2))" +repage txt:- |
+	awk -v off=$((GUI_H / 2)) 'NR > 1 && ($3 == "#B7F774" || $3 == "#80B7F7") {
+		split($1, a, /[,:]/); if (!y) y = a[2] + off + 6 } END { if (y) print y }')
+[ -n "$dy" ] || fail "no packet details under the selected request"
+gui_x xdotool mousemove 100 "$dy" click 1
+sleep 0.3
+gui_x xdotool key End Right Up Right
+sleep 1
 gui_x xdotool mousemove $((GUI_W - 5)) $((GUI_H - 5))
+sleep 0.5
 gui_shot "$T/capture.png"
 save "$T/capture.png" gui-capture "${GUI_W}x${GUI_H}+0+0"
 
