@@ -166,7 +166,8 @@ gui_capture_procs() {
 # $GUI_HOME/out/NAME.pcapng with the process columns and the display filter http.request;
 # once ecapturedump is capturing, N curl requests to https://127.0.0.1:$TLS_PORT/gui/NAME/<i>
 # (one process each; their pids in GUI_CURL_PIDS); then the capture is stopped from the GUI
-# (Capture › Stop, Ctrl+E) once the file holds them, or after 20 s. The GUI stays open.
+# (Capture › Stop, Ctrl+E) once the file holds them, or after 20 s (gui_while_capturing, when
+# defined, runs just before). The GUI stays open.
 GUI_COLUMNS='"No.","%m","Time","%t","Process","%Cus:ecapture.comm:0:R","PID","%Cus:ecapture.pid:0:R","Source","%s","Destination","%d","Protocol","%p","Info","%i"'
 gui_capture() {
 	local name=$1 n=$2 i log file
@@ -197,6 +198,8 @@ gui_capture() {
 	done
 	sleep 1
 	[ -n "$(gui_capture_procs)" ] || fail "the member runs no ecapturedump or dumpcap while the GUI captures"
+	# A caller's look at the running capture (screenshots.sh: the interface toolbar).
+	if declare -F gui_while_capturing >/dev/null; then gui_while_capturing; fi
 	log "stopping the capture from the GUI (Ctrl+E)"
 	gui_key ctrl+e
 	for i in $(seq 60); do
