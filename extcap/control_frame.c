@@ -11,8 +11,8 @@ static size_t skip_to_sync(const uint8_t *buf, size_t len)
 	return t ? (size_t)(t - buf) : len;
 }
 
-enum ec_ctl_parse_result ec_ctl_frame_parse(const uint8_t *buf, size_t len,
-                                            struct ec_ctl_frame *f, size_t *used)
+enum ec_ctl_parse_result ec_ctl_frame_parse(const uint8_t *buf, size_t len, struct ec_ctl_frame *f,
+                                            size_t *used)
 {
 	size_t n;
 
@@ -40,8 +40,7 @@ enum ec_ctl_parse_result ec_ctl_frame_parse(const uint8_t *buf, size_t len,
 	return EC_CTL_FRAME;
 }
 
-void ec_ctl_frame_append(GByteArray *out, uint8_t num, uint8_t cmd, const void *payload,
-                         size_t len)
+void ec_ctl_frame_append(GByteArray *out, uint8_t num, uint8_t cmd, const void *payload, size_t len)
 {
 	size_t n = (len > EC_CTL_MAX_PAYLOAD ? EC_CTL_MAX_PAYLOAD : len) + 2;
 	const uint8_t hdr[EC_CTL_HEADER_LEN] = {

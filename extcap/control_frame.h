@@ -37,15 +37,15 @@ struct ec_ctl_frame {
 };
 
 enum ec_ctl_parse_result {
-	EC_CTL_FRAME = 1,     /* *F is the first frame of BUF; it took *USED bytes */
+	EC_CTL_FRAME = 1,      /* *F is the first frame of BUF; it took *USED bytes */
 	EC_CTL_INCOMPLETE = 0, /* BUF holds the start of a frame: read more */
 	EC_CTL_MALFORMED = -1, /* BUF does not start with a frame; *USED bytes are to be skipped
 	                        * (up to the next sync byte) to look for the next one */
 };
 
 /* The first frame of the LEN bytes at BUF. */
-enum ec_ctl_parse_result ec_ctl_frame_parse(const uint8_t *buf, size_t len,
-                                            struct ec_ctl_frame *f, size_t *used);
+enum ec_ctl_parse_result ec_ctl_frame_parse(const uint8_t *buf, size_t len, struct ec_ctl_frame *f,
+                                            size_t *used);
 
 /* Append a frame to OUT; a payload over EC_CTL_MAX_PAYLOAD is cut there. */
 void ec_ctl_frame_append(GByteArray *out, uint8_t num, uint8_t cmd, const void *payload,
