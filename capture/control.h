@@ -35,7 +35,7 @@ struct ec_capture_hooks {
 	int fd; /* polled with the capture's own; -1: none */
 	/* FD is readable or hung up. 0: go on polling it; -1: stop polling it. */
 	int (*readable)(struct ec_capture *c, void *data);
-	/* About once a second, when a counter changed since the last call. May be NULL. */
+	/* About once a second, with the counters so far. May be NULL. */
 	void (*status)(struct ec_capture *c, const struct ec_capture_status *s, void *data);
 	void *data;
 };

@@ -259,8 +259,5 @@ void ec_engine_status_poll(struct engine *e, uint64_t now)
 	s.conns_given_up = e->loss.keys_missing + e->loss.hold_overflow + e->loss.flows_evicted;
 	s.lost = ec_engine_loss_total(e, k);
 	s.bytes_written = e->out->out.written;
-	if (!memcmp(&s, &e->status, sizeof(s)))
-		return;
-	e->status = s;
 	h->status((struct ec_capture *)e, &s, h->data);
 }

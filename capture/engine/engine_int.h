@@ -84,7 +84,6 @@ struct engine {
 	bool procs_capped;
 	uint64_t n_keys; /* sessions whose keys were written */
 	uint64_t status_ns;
-	struct ec_capture_status status;
 	bool hooks_polled; /* the front end's fd is in the epoll set */
 	int sigfd;
 	int epfd;
