@@ -77,6 +77,7 @@ struct engine {
 	uint64_t loss_warned_ns;  /* ... the last warning */
 	uint64_t loss_warned;     /* ... the losses it named */
 	uint64_t isb_written_ns;  /* ... the last statistics blocks written while running */
+	uint64_t isb_signature;   /* ... and what their figures added up to */
 	/* control.c: the filters as they are now, and what the front end last heard. */
 	struct ec_config config;
 	GArray *filter_pids;    /* pid_t in the kernel's PID filter now */

@@ -76,6 +76,22 @@ uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_M
 
 static uint64_t now_real(void);
 
+/* Changes whenever a figure of the statistics blocks would (the counters only grow). */
+static uint64_t stats_signature(const struct engine *e, const uint64_t k[EC_STAT_MAX])
+{
+	uint64_t sig = ec_engine_loss_total(e, k) + e->loss.pkts_left_out + e->unclaimed +
+	               k[EC_STAT_DATA_EMITTED] + k[EC_STAT_AUDIT_EMITTED] + 1;
+
+	for (guint i = 0; i < e->ifs->len; i++) {
+		struct ec_if_count c;
+
+		if (!ec_packets_if_count(e->packets,
+		                         g_array_index(e->ifs, struct out_if, i).ifindex, &c))
+			sig += c.seen + c.lost;
+	}
+	return sig;
+}
+
 void ec_engine_loss_poll(struct engine *e, uint64_t now)
 {
 	uint64_t k[EC_STAT_MAX], lost;
@@ -86,8 +102,14 @@ void ec_engine_loss_poll(struct engine *e, uint64_t now)
 	if (ec_bpf_stats_read(&e->shared, k))
 		return;
 	if (now >= e->isb_written_ns + ISB_EVERY_NS) {
+		uint64_t sig = stats_signature(e, k);
+
 		e->isb_written_ns = now;
-		ec_engine_loss_write_stats(e, k, now_real());
+		if (sig !=
+		    e->isb_signature) { /* only counts that changed: a quiet capture stays small */
+			e->isb_signature = sig;
+			ec_engine_loss_write_stats(e, k, now_real());
+		}
 	}
 	lost = ec_engine_loss_total(e, k);
 	if (lost <= e->loss_warned || (e->loss_warned_ns && now < e->loss_warned_ns + WARN_NS))
