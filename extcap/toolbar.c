@@ -24,7 +24,7 @@ enum {
 	CTL_USER = 2,   /* string: a user's number or name; empty: every user */
 	CTL_RELOAD = 3, /* button: look at the running processes again */
 	CTL_LOG = 4,    /* logger: the log window */
-	CTL_HELP = 5,   /* help: the extcap's help URL */
+	/* No help button: Wireshark opens no file:// help URL from the toolbar, and ours is one. */
 };
 
 #define IN_MAX       (EC_CTL_HEADER_LEN + EC_CTL_MAX_PAYLOAD) /* the longest frame */
@@ -65,10 +65,8 @@ void ec_toolbar_print_controls(FILE *out)
 	        "{tooltip=Look at the running processes again and trace the TLS libraries and "
 	        "Go programs that are new}\n"
 	        "control {number=%d}{type=button}{role=logger}{display=Log}"
-	        "{tooltip=What the capture says: what it traces, skips and loses}\n"
-	        "control {number=%d}{type=button}{role=help}{display=Help}"
-	        "{tooltip=ecapturedump's documentation}\n",
-	        CTL_PIDS, CTL_USER, CTL_RELOAD, CTL_LOG, CTL_HELP);
+	        "{tooltip=What the capture says: what it traces, skips and loses}\n",
+	        CTL_PIDS, CTL_USER, CTL_RELOAD, CTL_LOG);
 }
 
 static uint64_t now_ns(void)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Wireshark's interface toolbar for our interfaces: the controls we declare (PID filter, user
- * filter, reload, log, help), and, during a capture, the two control pipes: what Wireshark
+ * filter, reload, log), and, during a capture, the two control pipes: what Wireshark
  * sets is turned into engine calls (capture/control.h), and the log, the counters and the
  * warnings go back to it.
  */
