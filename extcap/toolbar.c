@@ -44,8 +44,7 @@ struct ec_toolbar {
 	GString *warnings; /* warnings not yet shown */
 	guint n_warnings;
 	uint64_t warned_ns; /* the last warning dialog */
-	struct ec_capture_status last;
-	bool have_last;
+	GString *status; /* the last status bar message: sent again only when it changes */
 	GString *pids_text; /* the filters as they are, to put back after a refused change */
 	GString *user_text;
 	bool sending; /* a log line about sending must not recurse */
@@ -210,8 +209,9 @@ static void reload(struct ec_toolbar *t, struct ec_capture *c)
 	int n = ec_capture_reload(c, &err);
 	g_autofree char *msg = NULL;
 
-	if (n < 0) {
-		refuse(t, CTL_RELOAD, NULL, err->message);
+	if (n < 0) { /* not an error: this interface has nothing to reload */
+		g_message("toolbar: %s", err->message);
+		send_frame(t, 0, EC_CTL_INFORMATION, err->message);
 		return;
 	}
 	msg = g_strdup_printf("eCapture: reload done, %d new file(s) traced", n);
@@ -306,10 +306,6 @@ static void on_status(struct ec_capture *c, const struct ec_capture_status *s, v
 	(void)c;
 	show_warnings(t, false);
 	flush_out(t);
-	if (t->have_last && !memcmp(s, &t->last, sizeof(*s)))
-		return;
-	t->last = *s;
-	t->have_last = true;
 	msg = g_strdup_printf("eCapture: %u file(s) traced, %u%s process(es), %llu key(s), "
 	                      "%llu record(s), %u connection(s) waiting for keys, %u without "
 	                      "keys, %llu given up, %llu event(s) lost",
@@ -317,6 +313,9 @@ static void on_status(struct ec_capture *c, const struct ec_capture_status *s, v
 	                      (unsigned long long)s->keys, (unsigned long long)s->records,
 	                      s->conns_waiting, s->conns_unclaimed,
 	                      (unsigned long long)s->conns_given_up, (unsigned long long)s->lost);
+	if (!strcmp(msg, t->status->str))
+		return;
+	g_string_assign(t->status, msg);
 	send_frame(t, 0, EC_CTL_STATUSBAR, msg);
 }
 
@@ -332,6 +331,7 @@ struct ec_toolbar *ec_toolbar_open(const char *in, const char *out, GError **err
 	t->warnings = g_string_new(NULL);
 	t->pids_text = g_string_new(NULL);
 	t->user_text = g_string_new(NULL);
+	t->status = g_string_new(NULL);
 	/* Opening a FIFO for reading without O_NONBLOCK would wait for Wireshark's writer. */
 	if (in && (t->in_fd = open(in, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
@@ -374,5 +374,6 @@ void ec_toolbar_close(struct ec_toolbar *t)
 	g_string_free(t->warnings, TRUE);
 	g_string_free(t->pids_text, TRUE);
 	g_string_free(t->user_text, TRUE);
+	g_string_free(t->status, TRUE);
 	g_free(t);
 }

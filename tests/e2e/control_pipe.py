@@ -53,19 +53,20 @@ def main():
     t.start()
     fd = os.open(control_in, os.O_WRONLY)
     os.write(fd, frame(0, INITIALIZED))
-    while True:
-        with open(commands) as cmds:
-            for line in cmds:
-                words = line.rstrip("\n").split(" ", 2)
-                if words[0] == "quit":
-                    os.close(fd)
-                    t.join(5)
-                    return
-                if words[0] == "set":
-                    text = words[2] if len(words) > 2 else ""
-                    os.write(fd, frame(int(words[1]), SET, text.encode()))
-                elif words[0] == "raw":
-                    os.write(fd, bytes.fromhex(words[1]))
+    # Read and write: never at end of file between two writers (a line written while a
+    # reader closes its end would be lost).
+    with os.fdopen(os.open(commands, os.O_RDWR), "r") as cmds:
+        for line in cmds:
+            words = line.rstrip("\n").split(" ", 2)
+            if words[0] == "quit":
+                os.close(fd)
+                t.join(5)
+                return
+            if words[0] == "set":
+                text = words[2] if len(words) > 2 else ""
+                os.write(fd, frame(int(words[1]), SET, text.encode()))
+            elif words[0] == "raw":
+                os.write(fd, bytes.fromhex(words[1]))
 
 
 if __name__ == "__main__":

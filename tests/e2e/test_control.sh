@@ -154,4 +154,33 @@ for i in $(seq 20); do kill -0 "$TSHARK_PID" 2>/dev/null || break; sleep 0.5; do
 grep -q 'Error' "$E2E_TMP/tshark.err" && fail "tshark: $(cat "$E2E_TMP/tshark.err")"
 kill "$PID_A" "$PID_B" "$PID_C" 2>/dev/null || true
 assert_clean
+
+# The audit interfaces have the same toolbar: the status bar, the PID filter, and Reload answers
+# that there is nothing to reload (their programs are found by path).
+F=$E2E_TMP/bash.fifo CI=$E2E_TMP/bash-in CO=$E2E_TMP/bash-out CMD=$E2E_TMP/bash-commands
+RECV=$E2E_TMP/bash-received.out
+mkfifo "$F" "$CI" "$CO" "$CMD"
+: >"$RECV"
+python3 -u "$HERE/control_pipe.py" "$CI" "$CO" "$RECV" "$CMD" 2>"$E2E_TMP/bash-pipe.err" 9>&- &
+E2E_PIDS+=($!)
+cat "$F" >/dev/null 9>&- &
+E2E_PIDS+=($!)
+"$EXTCAP" --capture --extcap-interface ecapture-bash --fifo "$F" --extcap-control-in "$CI" \
+	--extcap-control-out "$CO" --log-file "$E2E_TMP/bash-capture.log" 2>"$E2E_TMP/bash.err" 9>&- &
+CAP_PID=$!
+E2E_PIDS+=("$CAP_PID")
+wait_for_lines "$E2E_TMP/bash-capture.log" 'capturing:' 1 60 || fail "ecapture-bash never started capturing"
+wait_for_lines "$RECV" $'^0\t6\teCapture: [1-9][0-9]* file(s) traced' 1 10 ||
+	fail "ecapture-bash: no status bar message: $(tail -3 "$RECV")"
+send set 1 "$$"
+wait_for_lines "$E2E_TMP/bash-capture.log" "toolbar: now tracing processes $$" 1 10 ||
+	fail "ecapture-bash: the PID filter was not taken"
+send set 3
+wait_for_lines "$RECV" $'^0\t7\t.*nothing to reload' 1 10 ||
+	fail "ecapture-bash: Reload got no answer: $(tail -3 "$RECV")"
+send quit
+kill -TERM "$CAP_PID"
+wait "$CAP_PID" || fail "ecapturedump (bash) exited with status $?"
+assert_clean
+log "ok: ecapture-bash: status, PID filter and Reload's answer"
 log "ok: control pipes drive the capture without a restart"
