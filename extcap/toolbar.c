@@ -44,7 +44,7 @@ struct ec_toolbar {
 	GString *warnings; /* warnings not yet shown */
 	guint n_warnings;
 	uint64_t warned_ns; /* the last warning dialog */
-	GString *status; /* the last status bar message: sent again only when it changes */
+	GString *status;    /* the last status bar message: sent again only when it changes */
 	GString *pids_text; /* the filters as they are, to put back after a refused change */
 	GString *user_text;
 	bool sending; /* a log line about sending must not recurse */
