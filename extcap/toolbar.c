@@ -306,9 +306,9 @@ static void on_status(struct ec_capture *c, const struct ec_capture_status *s, v
 	(void)c;
 	show_warnings(t, false);
 	flush_out(t);
-	msg = g_strdup_printf("eCapture: %u file(s) traced, %u%s process(es), %llu key(s), "
-	                      "%llu record(s), %u connection(s) waiting for keys, %u without "
-	                      "keys, %llu given up, %llu event(s) lost",
+	/* Short: Wireshark's status bar cuts what does not fit. */
+	msg = g_strdup_printf("eCapture: %u files traced, %u%s processes, %llu keys, %llu records, "
+	                      "%u waiting for keys, %u without keys, %llu given up, %llu lost",
 	                      s->files, s->procs, s->procs_capped ? "+" : "",
 	                      (unsigned long long)s->keys, (unsigned long long)s->records,
 	                      s->conns_waiting, s->conns_unclaimed,

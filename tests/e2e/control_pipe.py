@@ -27,7 +27,9 @@ def frame(num, cmd, payload=b""):
 
 
 def reader(path, out_path):
-    with open(path, "rb", buffering=0) as f, open(out_path, "a", buffering=1) as out:
+    with open(path, "rb", buffering=0) as f, open(
+        out_path, "a", buffering=1, encoding="utf-8", errors="backslashreplace"
+    ) as out:
         buf = b""
         while True:
             data = f.read(65536)

@@ -70,9 +70,9 @@ wait_more b 0 30
 log "ok: both clients decrypted (a: $(count a), b: $(count b)) before any filter"
 
 # Status bar: about once a second, with the counters.
-wait_for_lines "$RECV" $'^0\t6\teCapture: [1-9][0-9]* file(s) traced, [1-9]' 1 10 ||
+wait_for_lines "$RECV" $'^0\t6\teCapture: [1-9][0-9]* files traced, [1-9]' 1 10 ||
 	fail "no status bar message with files and processes traced: $(tail -3 "$RECV")"
-[ "$(received 0 6 ' [1-9][0-9]* key(s)')" -gt 0 ] || fail "no status with keys counted"
+[ "$(received 0 6 ' [1-9][0-9]* keys')" -gt 0 ] || fail "no status with keys counted"
 log "ok: status: $(awk -F'\t' '$2 == 6' "$RECV" | tail -1 | cut -f3)"
 [ "$(received 4 2 'capturing:')" -gt 0 ] || fail "the log window did not get the log"
 log "ok: the log window got the log"
@@ -170,7 +170,7 @@ E2E_PIDS+=($!)
 CAP_PID=$!
 E2E_PIDS+=("$CAP_PID")
 wait_for_lines "$E2E_TMP/bash-capture.log" 'capturing:' 1 60 || fail "ecapture-bash never started capturing"
-wait_for_lines "$RECV" $'^0\t6\teCapture: [1-9][0-9]* file(s) traced' 1 10 ||
+wait_for_lines "$RECV" $'^0\t6\teCapture: [1-9][0-9]* files traced' 1 10 ||
 	fail "ecapture-bash: no status bar message: $(tail -3 "$RECV")"
 send set 1 "$$"
 wait_for_lines "$E2E_TMP/bash-capture.log" "toolbar: now tracing processes $$" 1 10 ||
