@@ -100,6 +100,7 @@ done
 [ "$(received 0 9 'invalid process ID "abc"')" -ge 1 ] || fail "no error for a bad PID"
 [ "$(received 0 9 'process 999999999 does not exist')" -ge 1 ] || fail "no error for a missing PID"
 [ "$(received 1 1 "^$PID_A\$")" -ge 2 ] || fail "the PID field was not put back to $PID_A"
+[ "$(received 0 8 .)" -ge 1 ] || fail "no warning dialog (command 8) sent for the warnings logged"
 na=$(count a) nb=$(count b)
 wait_more a "$na" 15
 assert_still b "$nb" 3
