@@ -8,6 +8,8 @@
 #include <sys/types.h>
 #include <glib.h>
 
+struct ec_capture_hooks;
+
 /* What the capture produces. */
 enum ec_output_kind {
 	EC_OUT_PCAPNG, /* packets and/or records, with DSBs, as pcapng */
@@ -63,6 +65,8 @@ struct ec_capture_opts {
 	char *mysqld_path;
 	char *postgres_path;
 	bool failed_only; /* shells: only commands whose exit status is not 0 */
+	/* A front end's part in the running capture (control.h); NULL: none. */
+	const struct ec_capture_hooks *hooks;
 };
 
 void ec_capture_opts_init(struct ec_capture_opts *o);

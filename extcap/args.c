@@ -146,39 +146,45 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	return -1;
 }
 
-/* "1,2" "3" -> 1 2 3; every element must be a positive integer. */
-static int parse_pids(char **items, GArray *out, GError **err)
+int ec_args_parse_pid_list(const char *text, GArray *out, GError **err)
 {
-	for (char **it = items; it && *it; it++) {
-		g_auto(GStrv) parts = g_strsplit_set(*it, ", ", -1);
+	g_auto(GStrv) parts = g_strsplit_set(text, ", ", -1);
 
-		for (char **p = parts; *p; p++) {
-			char *end;
-			long v;
-			pid_t pid;
+	for (char **p = parts; *p; p++) {
+		char *end;
+		long v;
+		pid_t pid;
 
-			if (!**p)
-				continue;
-			errno = 0;
-			v = strtol(*p, &end, 10);
-			if (errno || *end || v <= 0 || v > 0x3fffffff) {
-				g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				            "invalid process ID \"%s\"", *p);
-				return -1;
-			}
-			pid = (pid_t)v;
-			if (kill(pid, 0) != 0 && errno == ESRCH) {
-				g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				            "process %d does not exist", pid);
-				return -1;
-			}
-			g_array_append_val(out, pid);
+		if (!**p)
+			continue;
+		errno = 0;
+		v = strtol(*p, &end, 10);
+		if (errno || *end || v <= 0 || v > 0x3fffffff) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "invalid process ID \"%s\"", *p);
+			return -1;
 		}
+		pid = (pid_t)v;
+		if (kill(pid, 0) != 0 && errno == ESRCH) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "process %d does not exist", pid);
+			return -1;
+		}
+		g_array_append_val(out, pid);
 	}
 	return 0;
 }
 
-static int parse_uid(const char *s, uint32_t *uid, GError **err)
+/* "1,2" "3" -> 1 2 3; every element must be a positive integer. */
+static int parse_pids(char **items, GArray *out, GError **err)
+{
+	for (char **it = items; it && *it; it++)
+		if (ec_args_parse_pid_list(*it, out, err))
+			return -1;
+	return 0;
+}
+
+int ec_args_parse_uid(const char *s, uint32_t *uid, GError **err)
 {
 	char *end;
 	unsigned long v;
@@ -251,7 +257,7 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 	if (parse_pids(a->pid, o->pids, err))
 		return -1;
 	if (a->uid && *a->uid) {
-		if (parse_uid(a->uid, &o->uid, err))
+		if (ec_args_parse_uid(a->uid, &o->uid, err))
 			return -1;
 		o->filter_uid = true;
 	}

@@ -59,6 +59,12 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err);
  */
 int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, GError **err);
 
+/* "1,2 3" -> 1 2 3 appended to OUT: positive numbers of processes that exist; "" -> none. */
+int ec_args_parse_pid_list(const char *text, GArray *out, GError **err);
+
+/* A user's number or name -> its uid. */
+int ec_args_parse_uid(const char *s, uint32_t *uid, GError **err);
+
 void ec_args_clear(struct ec_args *a);
 
 #endif

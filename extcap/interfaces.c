@@ -6,6 +6,7 @@
 
 #include "config_args.h"
 #include "interfaces_audit.h"
+#include "toolbar.h"
 #include "targets/netif.h"
 
 /* The network interfaces, as multicheck values; none checked means "every one that is up". */
@@ -141,10 +142,13 @@ const struct ec_extcap_iface *ec_extcap_iface_find(const char *name)
 
 void ec_extcap_print_interfaces(FILE *out)
 {
-	fprintf(out, "extcap {version=%s}{help=%s}\n", ECAPTURE_VERSION, ECAPTURE_DOC_URL);
+	/* DISPLAY names the interface toolbar (View > Interface Toolbars). */
+	fprintf(out, "extcap {version=%s}{display=eCapture}{help=%s}\n", ECAPTURE_VERSION,
+	        ECAPTURE_DOC_URL);
 	for (size_t i = 0; i < G_N_ELEMENTS(ifaces); i++)
 		fprintf(out, "interface {value=%s}{display=%s}\n", ifaces[i].name,
 		        ifaces[i].display);
+	ec_toolbar_print_controls(out);
 }
 
 void ec_extcap_print_dlts(FILE *out, const struct ec_extcap_iface *iface)

@@ -14,6 +14,14 @@
 static GLogLevelFlags threshold = G_LOG_LEVEL_MESSAGE;
 static FILE *log_file;
 static bool quiet_stderr;
+static ec_log_sink sink;
+static void *sink_data;
+
+void ec_log_set_sink(ec_log_sink fn, void *data)
+{
+	sink = fn;
+	sink_data = data;
+}
 
 static GLogLevelFlags parse_level(const char *s)
 {
@@ -72,6 +80,8 @@ static void handler(const gchar *domain, GLogLevelFlags level, const gchar *msg,
 	}
 	if (!quiet_stderr)
 		fprintf(stderr, "ecapturedump: %s\n", line->str);
+	if (sink)
+		sink(l, line->str, sink_data);
 }
 
 int ec_log_setup(const char *level, const char *file, bool extcap_child, GError **err)

@@ -12,4 +12,8 @@
 /* LEVEL: "error", "critical", "warning", "message", "info", "debug", "noisy" (Wireshark's). */
 int ec_log_setup(const char *level, const char *file, bool extcap_child, GError **err);
 
+/* Also hand every line that is logged (escaped, one line) to FN; NULL: no longer. */
+typedef void (*ec_log_sink)(GLogLevelFlags level, const char *line, void *data);
+void ec_log_set_sink(ec_log_sink fn, void *data);
+
 #endif

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "output/writer.h"
 #include "target_list.h"
+#include "toolbar.h"
 
 /*
  * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the
@@ -127,6 +128,8 @@ static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *if
                        char **argv)
 {
 	struct ec_capture_opts o;
+	struct ec_capture_hooks hooks;
+	struct ec_toolbar *toolbar = NULL;
 	g_autoptr(GError) err = NULL;
 	int ret = 0;
 
@@ -137,6 +140,16 @@ static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *if
 	if (ec_args_to_capture_opts(a, &o, &err)) {
 		ret = fail(a, err->message);
 		goto out;
+	}
+	if (extcap && (a->control_in || a->control_out)) {
+		/* Nothing here waits for Wireshark; its GUI waits until our input is open. */
+		toolbar = ec_toolbar_open(a->control_in, a->control_out, &err);
+		if (!toolbar) {
+			ret = fail(a, err->message);
+			goto out;
+		}
+		ec_toolbar_hooks(toolbar, &hooks);
+		o.hooks = &hooks;
 	}
 	if (extcap) {
 		/* Ours to close only after any error is on stderr (see fail()). */
@@ -161,6 +174,7 @@ static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *if
 		ret = 1;
 	}
 out:
+	ec_toolbar_close(toolbar);
 	if (o.output_fd >= 0)
 		close(o.output_fd);
 	ec_capture_opts_clear(&o);

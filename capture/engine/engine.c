@@ -34,12 +34,6 @@ static uint64_t now_mono(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* A loaded module and its state. */
-struct loaded_module {
-	const struct ec_module_ops *ops;
-	void *state;
-};
-
 /*
  * A process mapped a TLS library, or ran a program, not seen before: every module that follows
  * such files looks at what the process maps and runs now and traces what is new. A file that cannot
@@ -52,14 +46,7 @@ static void on_lib_mapped(struct engine *e, const struct ec_lib_event *ev, size_
 	g_debug("pid %u (%.16s) %s %.32s, not seen before", ev->proc.pid, ev->proc.comm,
 	        ev->hdr.type == EC_EV_EXEC ? "runs" : "maps",
 	        ev->hdr.type == EC_EV_EXEC ? ev->proc.comm : ev->name);
-	for (guint i = 0; i < e->modules->len; i++) {
-		const struct loaded_module *lm =
-		    &g_array_index(e->modules, struct loaded_module, i);
-		g_autoptr(GError) err = NULL;
-
-		if (lm->ops->adopt && lm->ops->adopt(lm->state, e->opts, (pid_t)ev->proc.pid, &err))
-			g_warning("%s", err->message);
-	}
+	ec_engine_adopt(e, (pid_t)ev->proc.pid);
 }
 
 /* A process handshakes inside data calls that are not probed: the module probes them there. */
@@ -127,29 +114,6 @@ static int flush_all(struct engine *e)
 	return ret;
 }
 
-static int write_config(struct engine *e, GError **err)
-{
-	const struct ec_capture_opts *o = e->opts;
-	struct ec_config cfg = {
-	    .filter_pids = o->pids->len > 0,
-	    .filter_uid = o->filter_uid,
-	    .uid = o->uid,
-	    .capture_data = ec_capture_wants_plaintext(o),
-	};
-
-	for (guint i = 0; i < o->pids->len; i++) {
-		if (e->maps.filter_pid(e->maps.ctx, (uint32_t)g_array_index(o->pids, pid_t, i)))
-			goto fail;
-	}
-	if (e->maps.set_config(e->maps.ctx, &cfg))
-		goto fail;
-	return 0;
-fail:
-	g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot configure the filters: %s",
-	            g_strerror(errno));
-	return -1;
-}
-
 /* A signal arrived (read it off the signalfd); used between the steps of the setup too. */
 static bool signalled(struct engine *e)
 {
@@ -211,7 +175,25 @@ static int setup_loop(struct engine *e, GError **err)
 	/* A pipe's write end reports EPOLLERR once the reader has gone: that is our stop. */
 	if (e->out->out.is_pipe && epoll_add(e, e->out->out.fd, 0, err))
 		return -1;
+	/* The front end's input: it is called back when there is something to read. */
+	if (e->opts->hooks && e->opts->hooks->fd >= 0) {
+		if (epoll_add(e, e->opts->hooks->fd, EPOLLIN, err))
+			return -1;
+		e->hooks_polled = true;
+	}
 	return 0;
+}
+
+/* The front end reads its input; when it has no more, its fd leaves the epoll set. */
+static void front_end_readable(struct engine *e)
+{
+	const struct ec_capture_hooks *h = e->opts->hooks;
+
+	if (h->readable((struct ec_capture *)e, h->data) == 0)
+		return;
+	if (epoll_ctl(e->epfd, EPOLL_CTL_DEL, h->fd, NULL))
+		g_warning("epoll: %s", g_strerror(errno));
+	e->hooks_polled = false;
 }
 
 static int run_loop(struct engine *e, GError **err)
@@ -237,6 +219,8 @@ static int run_loop(struct engine *e, GError **err)
 			    (evs[i].events & (EPOLLERR | EPOLLHUP))) {
 				g_message("the reader closed the capture pipe");
 				e->stop = true;
+			} else if (e->hooks_polled && evs[i].data.fd == e->opts->hooks->fd) {
+				front_end_readable(e);
 			}
 		}
 		signalled(e);
@@ -246,6 +230,7 @@ static int run_loop(struct engine *e, GError **err)
 		now = now_mono();
 		ec_engine_tick(e, now);
 		ec_engine_loss_poll(e, now);
+		ec_engine_status_poll(e, now);
 		ret = flush_all(e);
 		if (ret == -EPIPE) {
 			g_message("the reader closed the capture pipe");
@@ -370,7 +355,7 @@ static int setup(struct engine *e, GError **err)
 	libbpf_set_print(libbpf_log);
 	if (packets && !(e->packets = ec_packets_load(&e->shared, err)))
 		return -1;
-	if (!load_modules(e, err) || write_config(e, err))
+	if (!load_modules(e, err) || ec_engine_write_filters(e, err))
 		return -1;
 	if (signalled(e))
 		return 0;

@@ -15,6 +15,7 @@
 
 #include "probes/bpf_shared.h"
 #include "capture_opts.h"
+#include "control.h"
 #include "engine/maps.h"
 #include "ecapture/events.h"
 
@@ -25,6 +26,13 @@ struct ec_owners;
 struct ec_packets;
 struct ec_pkt_filter;
 struct ec_writer;
+struct ec_module_ops;
+
+/* A loaded module and its state. */
+struct loaded_module {
+	const struct ec_module_ops *ops;
+	void *state;
+};
 
 /* A network interface we capture on, as the writer knows it. */
 struct out_if {
@@ -68,6 +76,16 @@ struct engine {
 	uint64_t loss_checked_ns; /* loss.c: the last look at the counters (monotonic) */
 	uint64_t loss_warned_ns;  /* ... the last warning */
 	uint64_t loss_warned;     /* ... the losses it named */
+	uint64_t isb_written_ns;  /* ... the last statistics blocks written while running */
+	uint64_t isb_signature;   /* ... and what their figures added up to */
+	/* control.c: the filters as they are now, and what the front end last heard. */
+	struct ec_config config;
+	GArray *filter_pids;    /* pid_t in the kernel's PID filter now */
+	GHashTable *procs_seen; /* pids of keys, connections, records (bounded) */
+	bool procs_capped;
+	uint64_t n_keys; /* sessions whose keys were written */
+	uint64_t status_ns;
+	bool hooks_polled; /* the front end's fd is in the epoll set */
 	int sigfd;
 	int epfd;
 	bool stop;
@@ -93,6 +111,17 @@ void ec_engine_release_all(struct engine *e, uint64_t now);
 /* loss.c: every kind of loss, warned about while it happens and reported at the end. */
 void ec_engine_loss_poll(struct engine *e, uint64_t now);
 void ec_engine_loss_report(struct engine *e);
+
+/* The running total of every loss, kernel's (K) and engine's. */
+uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_MAX]);
+/* Statistics blocks for every interface with the counts so far (END_NS: their end time). */
+void ec_engine_loss_write_stats(struct engine *e, const uint64_t k[EC_STAT_MAX], uint64_t end_ns);
+
+/* control.c: the front end's filters, reload and status. */
+int ec_engine_write_filters(struct engine *e, GError **err);
+void ec_engine_status_poll(struct engine *e, uint64_t now);
+void ec_engine_proc_seen(struct engine *e, uint32_t pid);
+int ec_engine_adopt(struct engine *e, pid_t pid);
 
 /* on_keys.c: keys and connection ownership. */
 void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size);

@@ -165,3 +165,8 @@ guint ec_flows_count(const struct ec_flows *t)
 {
 	return g_hash_table_size(t->by_key);
 }
+
+guint ec_flows_waiting(const struct ec_flows *t)
+{
+	return t->waiting.length;
+}

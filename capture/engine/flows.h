@@ -65,5 +65,7 @@ struct ec_flow *ec_flows_oldest_waiting(struct ec_flows *t);
 void ec_flows_expire(struct ec_flows *t, uint64_t not_after);
 
 guint ec_flows_count(const struct ec_flows *t);
+/* How many flows wait for their keys. */
+guint ec_flows_waiting(const struct ec_flows *t);
 
 #endif

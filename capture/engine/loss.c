@@ -17,6 +17,12 @@
 #define CHECK_NS   (1000ull * 1000 * 1000)     /* the counters are read once a second */
 #define WARN_NS    (5ull * 1000 * 1000 * 1000) /* and a loss warned about at most every 5 s */
 #define ISB_PREFIX "ecapturedump "             /* the statistics' comment says whose they are */
+/*
+ * While the capture runs, statistics blocks with the counts so far, this often: a reader that
+ * stops reading before our last block (dumpcap stops the extcap and reads no more) still has
+ * counts at most this old.
+ */
+#define ISB_EVERY_NS (2ull * 1000 * 1000 * 1000)
 
 static uint64_t engine_lost(const struct ec_engine_loss *l)
 {
@@ -63,6 +69,29 @@ static void describe(GString *s, const struct engine *e, const uint64_t k[EC_STA
 		    (unsigned long long)e->loss.pkts_left_out);
 }
 
+uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_MAX])
+{
+	return ec_bpf_stats_lost(k) + engine_lost(&e->loss);
+}
+
+static uint64_t now_real(void);
+
+/* Changes whenever a figure of the statistics blocks would (the counters only grow). */
+static uint64_t stats_signature(const struct engine *e, const uint64_t k[EC_STAT_MAX])
+{
+	uint64_t sig = ec_engine_loss_total(e, k) + e->loss.pkts_left_out + e->unclaimed +
+	               k[EC_STAT_DATA_EMITTED] + k[EC_STAT_AUDIT_EMITTED] + 1;
+
+	for (guint i = 0; i < e->ifs->len; i++) {
+		struct ec_if_count c;
+
+		if (!ec_packets_if_count(e->packets,
+		                         g_array_index(e->ifs, struct out_if, i).ifindex, &c))
+			sig += c.seen + c.lost;
+	}
+	return sig;
+}
+
 void ec_engine_loss_poll(struct engine *e, uint64_t now)
 {
 	uint64_t k[EC_STAT_MAX], lost;
@@ -72,7 +101,17 @@ void ec_engine_loss_poll(struct engine *e, uint64_t now)
 	e->loss_checked_ns = now;
 	if (ec_bpf_stats_read(&e->shared, k))
 		return;
-	lost = ec_bpf_stats_lost(k) + engine_lost(&e->loss);
+	if (now >= e->isb_written_ns + ISB_EVERY_NS) {
+		uint64_t sig = stats_signature(e, k);
+
+		e->isb_written_ns = now;
+		if (sig !=
+		    e->isb_signature) { /* only counts that changed: a quiet capture stays small */
+			e->isb_signature = sig;
+			ec_engine_loss_write_stats(e, k, now_real());
+		}
+	}
+	lost = ec_engine_loss_total(e, k);
 	if (lost <= e->loss_warned || (e->loss_warned_ns && now < e->loss_warned_ns + WARN_NS))
 		return;
 	g_string_truncate(e->scratch, 0);
@@ -90,17 +129,12 @@ static uint64_t now_real(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void ec_engine_loss_report(struct engine *e)
+void ec_engine_loss_write_stats(struct engine *e, const uint64_t k[EC_STAT_MAX], uint64_t end_ns)
 {
-	uint64_t k[EC_STAT_MAX];
 	g_autoptr(GString) what = g_string_new(ISB_PREFIX);
-	struct ec_if_stats st = {.start_ns = e->start_real_ns, .end_ns = now_real()};
+	struct ec_if_stats st = {.start_ns = e->start_real_ns, .end_ns = end_ns};
 
-	if (ec_bpf_stats_read(&e->shared, k))
-		g_warning("cannot read the kernel's counters: %s", g_strerror(errno));
-	ec_bpf_stats_log(k, e->out->out.written);
 	describe(what, e, k);
-	g_message("%s", what->str + strlen(ISB_PREFIX));
 	st.comment = what->str;
 	for (guint i = 0; i < e->ifs->len; i++) {
 		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
@@ -122,4 +156,17 @@ void ec_engine_loss_report(struct engine *e)
 		st.recv = k[EC_STAT_DATA_EMITTED] + k[EC_STAT_AUDIT_EMITTED] + st.os_drop;
 		ec_writer_stats(e->out, &st);
 	}
+}
+
+void ec_engine_loss_report(struct engine *e)
+{
+	uint64_t k[EC_STAT_MAX];
+	g_autoptr(GString) what = g_string_new(NULL);
+
+	if (ec_bpf_stats_read(&e->shared, k))
+		g_warning("cannot read the kernel's counters: %s", g_strerror(errno));
+	ec_bpf_stats_log(k, e->out->out.written);
+	describe(what, e, k);
+	g_message("%s", what->str);
+	ec_engine_loss_write_stats(e, k, now_real());
 }

@@ -24,6 +24,8 @@ struct ec_engine_maps {
 	int (*set_flow_state)(void *ctx, const struct ec_flow_key *key, enum ec_flow_state state);
 	/* Let the probes trace process PID (the PID filter). 0, or -1 with errno set. */
 	int (*filter_pid)(void *ctx, uint32_t pid);
+	/* No longer: PID leaves the PID filter. 0, or -1 with errno set (ENOENT: not in it). */
+	int (*unfilter_pid)(void *ctx, uint32_t pid);
 	/* The capture's configuration for every BPF program. 0, or -1 with errno set. */
 	int (*set_config)(void *ctx, const struct ec_config *cfg);
 };

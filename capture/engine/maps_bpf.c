@@ -28,6 +28,13 @@ static int filter_pid(void *ctx, uint32_t pid)
 	return bpf_map_update_elem(shared->fd[EC_MAP_FILTER_PIDS], &pid, &one, BPF_ANY) ? -1 : 0;
 }
 
+static int unfilter_pid(void *ctx, uint32_t pid)
+{
+	struct ec_bpf_shared *shared = ctx;
+
+	return bpf_map_delete_elem(shared->fd[EC_MAP_FILTER_PIDS], &pid) ? -1 : 0;
+}
+
 static int set_config(void *ctx, const struct ec_config *cfg)
 {
 	struct ec_bpf_shared *shared = ctx;
@@ -41,5 +48,6 @@ void ec_engine_maps_bpf(struct ec_engine_maps *m, struct ec_bpf_shared *shared)
 	m->ctx = shared;
 	m->set_flow_state = set_flow_state;
 	m->filter_pid = filter_pid;
+	m->unfilter_pid = unfilter_pid;
 	m->set_config = set_config;
 }

@@ -54,6 +54,7 @@ void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_
 	m.source = ev->source;
 	m.flags = (ev->flags & EC_AUDITF_TRUNCATED) ? EC_RECORDF_TRUNCATED : 0;
 	m.pid = ev->proc.pid;
+	ec_engine_proc_seen(e, ev->proc.pid);
 	m.tid = ev->proc.tid;
 	m.uid = ev->proc.uid;
 	m.fd = -1;

@@ -16,6 +16,7 @@ static void write_key_lines(struct engine *e, const struct ec_tls_secrets *s, ui
 	g_string_truncate(e->scratch, 0);
 	ec_keylog_append(e->scratch, s, labels);
 	ec_writer_secrets(e->out, e->scratch->str, e->scratch->len);
+	e->n_keys++;
 	ec_keylog_file_append(e->keylog, e->scratch->str, e->scratch->len);
 }
 
@@ -40,6 +41,7 @@ void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, siz
 	fresh = ec_keystore_merge(e->keys, &s, ev->hdr.ts_ns);
 	if (fresh)
 		write_key_lines(e, &s, fresh);
+	ec_engine_proc_seen(e, ev->proc.pid);
 	ec_engine_flow_keys_ready(e, ev->client_random, ev->hdr.ts_ns);
 }
 
@@ -48,6 +50,7 @@ void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t 
 	if (size < sizeof(*ev))
 		return;
 	ec_owners_add(e->owners, ev);
+	ec_engine_proc_seen(e, ev->proc.pid);
 	ec_engine_flow_claim(e, &ev->flow);
 	g_debug("%s[%u] fd %d owns a TLS connection", ev->proc.comm, ev->proc.pid, ev->fd);
 }

@@ -34,6 +34,8 @@ void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct
 	e->keys = ec_keystore_new(KEYSTORE_MAX);
 	e->owners = ec_owners_new(OWNERS_MAX);
 	e->scratch = g_string_new(NULL);
+	e->filter_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	e->procs_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	e->text = g_byte_array_new();
 	e->hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
 	e->mono_to_real = mono_to_realtime();
@@ -52,6 +54,12 @@ void ec_engine_fini(struct engine *e)
 	ec_owners_free(e->owners);
 	if (e->scratch)
 		g_string_free(e->scratch, TRUE);
+	if (e->filter_pids)
+		g_array_unref(e->filter_pids);
+	if (e->procs_seen)
+		g_hash_table_unref(e->procs_seen);
+	e->filter_pids = NULL;
+	e->procs_seen = NULL;
 	if (e->text)
 		g_byte_array_unref(e->text);
 	ec_writer_free(e->out);

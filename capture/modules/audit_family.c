@@ -114,6 +114,11 @@ int ec_audit_module_attach(void *state, const struct ec_capture_opts *o, GError 
 	return 0;
 }
 
+guint ec_audit_module_n_traced(void *state)
+{
+	return ec_audit_plan_n_targets(((struct audit_module *)state)->plan);
+}
+
 char *ec_audit_module_describe(void *state)
 {
 	struct audit_module *m = state;

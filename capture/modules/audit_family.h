@@ -44,6 +44,7 @@ int ec_audit_module_list(const struct ec_audit_module_desc *d, const char *overr
 /* struct ec_module_ops' attach, describe and destroy for any audit module. */
 int ec_audit_module_attach(void *state, const struct ec_capture_opts *o, GError **err);
 char *ec_audit_module_describe(void *state);
+guint ec_audit_module_n_traced(void *state);
 void ec_audit_module_destroy(void *state);
 
 /*
@@ -71,6 +72,7 @@ void ec_audit_module_destroy(void *state);
 	    .list = var##_list,                                                                    \
 	    .attach = ec_audit_module_attach,                                                      \
 	    .describe = ec_audit_module_describe,                                                  \
+	    .n_traced = ec_audit_module_n_traced,                                                  \
 	    .destroy = ec_audit_module_destroy,                                                    \
 	}
 

@@ -54,6 +54,8 @@ struct ec_module_ops {
 	int (*attach)(void *state, const struct ec_capture_opts *o, GError **err);
 	/* What it traces, for the start message, e.g. "OpenSSL: 2 libraries" (g_free). */
 	char *(*describe)(void *state);
+	/* How many files (libraries, programs) it has probes on now. NULL: it traces no files. */
+	guint (*n_traced)(void *state);
 	/* Detach and unload. */
 	void (*destroy)(void *state);
 };

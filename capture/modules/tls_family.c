@@ -290,6 +290,11 @@ int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_captu
 	return 0;
 }
 
+guint ec_tls_module_n_traced(void *state)
+{
+	return ((const struct tls_module *)state)->n_attached;
+}
+
 char *ec_tls_module_describe(void *state)
 {
 	struct tls_module *m = state;

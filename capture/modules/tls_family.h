@@ -82,6 +82,7 @@ int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_captu
 /* struct ec_module_ops' attach, describe and destroy for any TLS module. */
 int ec_tls_module_attach(void *state, const struct ec_capture_opts *o, GError **err);
 char *ec_tls_module_describe(void *state);
+guint ec_tls_module_n_traced(void *state);
 void ec_tls_module_destroy(void *state);
 
 /* The struct ec_module_ops VAR, named NAME, of the TLS module DESC. */
@@ -109,6 +110,7 @@ void ec_tls_module_destroy(void *state);
 	    .data_calls = ec_tls_module_data_calls,                                                \
 	    .attach = ec_tls_module_attach,                                                        \
 	    .describe = ec_tls_module_describe,                                                    \
+	    .n_traced = ec_tls_module_n_traced,                                                    \
 	    .destroy = ec_tls_module_destroy,                                                      \
 	}
 

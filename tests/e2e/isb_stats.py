@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Print what the Interface Statistics Blocks of a pcapng file say, one line per block:
+"""Print what the Interface Statistics Blocks of a pcapng file say, one line per interface
+(its last block: ecapturedump writes one every few seconds with the counts so far, the last
+counts most), or with --all one line per block:
 
     NAME<TAB>IFRECV<TAB>IFDROP<TAB>OSDROP<TAB>COMMENT
 
 NAME is the interface's if_name from its Interface Description Block; a missing option prints
 as -. Only what the tests need of pcapng: one section, either byte order.
 
-usage: isb_stats.py FILE
+usage: isb_stats.py [--all] FILE
 """
 import struct
 import sys
@@ -27,8 +29,9 @@ def options(buf, endian):
 
 
 def main():
-    data = open(sys.argv[1], "rb").read()
-    endian, names, at = "<", [], 0
+    every = sys.argv[1] == "--all"
+    data = open(sys.argv[-1], "rb").read()
+    endian, names, at, last = "<", [], 0, {}
     while at + 12 <= len(data):
         btype = struct.unpack_from("<I", data, at)[0]
         if btype == SHB:
@@ -48,10 +51,16 @@ def main():
 
             name = names[if_id] if if_id < len(names) else "?"
             comment = opts.get(1, b"-").decode(errors="replace")
-            print("\t".join([name, u64(4), u64(5), u64(7), comment]))
+            line = "\t".join([name, u64(4), u64(5), u64(7), comment])
+            if every:
+                print(line)
+            else:
+                last[if_id] = line
         if length < 12:
             break
         at += length
+    for if_id in sorted(last):
+        print(last[if_id])
 
 
 if __name__ == "__main__":

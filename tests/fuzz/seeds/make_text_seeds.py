@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Seeds that are not ELF files: OpenSSL version texts (ssl_version), real TLS hellos made by
 Python's ssl module in memory (tls_parse), record field layouts (record), frames of records as
-the writer lays them out, several per input (dissector), and process comments (comment).
+the writer lays them out, several per input (dissector), process comments (comment), and the
+toolbar's control pipe streams as Wireshark writes them (control_frame).
 Usage: make_text_seeds.py CORPUS_DIR
 """
 import os
@@ -149,6 +150,17 @@ def comments(d):
     write(d, "raw_decoy", b"x pid=1 tid=1 uid=1 pid=2 tid=2 uid=2 fd=4")
 
 
+def control_frames(d):
+    def frame(num, cmd, payload=b""):
+        n = len(payload) + 2
+        return b"T" + struct.pack(">I", n)[1:] + bytes([num, cmd]) + payload
+
+    write(d, "init_set", frame(0, 0) + frame(1, 1, b"123,456") + frame(2, 1, b"1000"))
+    write(d, "button", frame(3, 1))
+    write(d, "junk", b"xyT\x00\x00\x01z" + frame(1, 1, b"abc"))
+    write(d, "partial", frame(1, 1, b"12")[:5])
+
+
 def main():
     out = sys.argv[1]
     versions(os.path.join(out, "ssl_version"))
@@ -156,6 +168,7 @@ def main():
     records(os.path.join(out, "record"))
     dissector(os.path.join(out, "dissector"))
     comments(os.path.join(out, "comment"))
+    control_frames(os.path.join(out, "control_frame"))
 
 
 if __name__ == "__main__":
