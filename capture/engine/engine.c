@@ -369,6 +369,7 @@ static int setup(struct engine *e, GError **err)
 	e->start_real_ns = now_mono() + (uint64_t)e->mono_to_real;
 	if (ec_writer_commit(e->out, err))
 		return -1;
+	ec_keylog_file_commit(e->keylog);
 	if (flush_all(e) == -EPIPE)
 		e->stop = true;
 	announce(e, netifs ? netifs->len : 0);

@@ -9,7 +9,8 @@
 
 struct ec_keylog_file {
 	int fd;
-	GString *buf; /* lines not yet written */
+	GString *buf;  /* lines not yet written */
+	char *created; /* the path of a file this capture made, until it starts */
 };
 
 struct ec_keylog_file *ec_keylog_file_open(const char *path, GError **err)
@@ -24,7 +25,14 @@ struct ec_keylog_file *ec_keylog_file_open(const char *path, GError **err)
 	f = g_new0(struct ec_keylog_file, 1);
 	f->fd = fd;
 	f->buf = g_string_new(NULL);
+	f->created = created ? g_strdup(path) : NULL;
 	return f;
+}
+
+void ec_keylog_file_commit(struct ec_keylog_file *f)
+{
+	if (f)
+		g_clear_pointer(&f->created, g_free);
 }
 
 void ec_keylog_file_append(struct ec_keylog_file *f, const char *lines, size_t len)
@@ -47,6 +55,10 @@ void ec_keylog_file_close(struct ec_keylog_file *f)
 	if (!f)
 		return;
 	close(f->fd);
+	/* Never committed: the capture did not start, so the file it made goes too. */
+	if (f->created && unlink(f->created) < 0)
+		g_warning("cannot remove %s: %s", f->created, g_strerror(errno));
+	g_free(f->created);
 	g_string_free(f->buf, TRUE);
 	g_free(f);
 }

@@ -14,6 +14,9 @@ struct ec_keylog_file;
 /* PATH opened for appending (created 0600); NULL with ERR set if it cannot be. */
 struct ec_keylog_file *ec_keylog_file_open(const char *path, GError **err);
 
+/* The capture started: the file stays. Until then, closing F removes a file the open created. */
+void ec_keylog_file_commit(struct ec_keylog_file *f);
+
 /* Gather LEN bytes of whole key log lines; F may be NULL (no key log file: nothing done). */
 void ec_keylog_file_append(struct ec_keylog_file *f, const char *lines, size_t len);
 

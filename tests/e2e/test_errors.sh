@@ -68,6 +68,10 @@ expect_error "process $dead does not exist" "$EXTCAP" --pid "$dead" -w "$E2E_TMP
 	fail "a failed start changed the existing -w file"
 [ "$(stat -c %a "$E2E_TMP/earlier.pcapng")" = 644 ] || fail "a failed start changed its mode"
 [ ! -e "$OUT" ] || fail "a failed start left $OUT behind"
+# Nor a key log file (the start fails after it is opened: the library is checked later).
+expect_error "not an ELF file" "$EXTCAP" --libssl /etc/hostname --keylog "$E2E_TMP/new.keylog" \
+	-w "$OUT"
+[ ! -e "$E2E_TMP/new.keylog" ] || fail "a failed start left the key log file it created"
 
 expect_tshark_error "needs root" runuser -u nobody -- tshark -i ecapture-tls -a duration:5
 expect_tshark_error "/nonexistent/libssl.so.3: No such file or directory" \
