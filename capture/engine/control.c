@@ -17,6 +17,7 @@
 #include "modules/module.h"
 #include "output/writer.h"
 #include "probes/bpf_stats.h"
+#include "probes/process_hold.h"
 #include "targets/processes.h"
 
 #define STATUS_NS      (1000ull * 1000 * 1000) /* the counters are looked at once a second */
@@ -135,7 +136,7 @@ int ec_capture_set_uid(struct ec_capture *c, bool filter, uint32_t uid, GError *
 }
 
 /* Whether process PID (its /proc directory name) passes the filters as they are now. */
-static bool passes_filters(const struct engine *e, pid_t pid)
+bool ec_engine_passes_filters(const struct engine *e, pid_t pid)
 {
 	if (e->config.filter_pids) {
 		bool found = false;
@@ -169,9 +170,14 @@ static guint n_traced(const struct engine *e)
 	return n;
 }
 
-/* Every module that follows new files looks at what process PID maps and runs now. */
+/*
+ * Every module that follows new files looks at what process PID maps and runs now. A process
+ * the capture is for is held still while a new file of it gets its probes (process_hold.h).
+ */
 int ec_engine_adopt(struct engine *e, pid_t pid)
 {
+	struct ec_holds *hold =
+	    pid != getpid() && ec_engine_passes_filters(e, pid) ? e->holds : NULL;
 	int n = 0;
 
 	for (guint i = 0; e->modules && i < e->modules->len; i++) {
@@ -182,9 +188,11 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 		if (!lm->ops->adopt)
 			continue;
 		n++;
-		if (lm->ops->adopt(lm->state, e->opts, pid, &err))
+		if (lm->ops->adopt(lm->state, e->opts, pid, hold, &err))
 			g_warning("%s", err->message);
 	}
+	if (hold)
+		ec_hold_release(hold);
 	return n;
 }
 
@@ -199,7 +207,8 @@ static void reload_one(const char *name, void *data)
 	char *end;
 	long pid = strtol(name, &end, 10);
 
-	if (*end || pid <= 0 || pid == (long)getpid() || !passes_filters(r->e, (pid_t)pid))
+	if (*end || pid <= 0 || pid == (long)getpid() ||
+	    !ec_engine_passes_filters(r->e, (pid_t)pid))
 		return;
 	r->looked++;
 	ec_engine_adopt(r->e, (pid_t)pid);

@@ -20,6 +20,7 @@
 #include "ecapture/events.h"
 
 struct ec_flows;
+struct ec_holds;
 struct ec_keylog_file;
 struct ec_keystore;
 struct ec_owners;
@@ -67,7 +68,8 @@ struct engine {
 	struct ec_flows *flows;
 	struct ec_keystore *keys;
 	struct ec_owners *owners;
-	GArray *ifs; /* struct out_if */
+	struct ec_holds *holds; /* processes held while their new library gets its probes */
+	GArray *ifs;            /* struct out_if */
 	int64_t mono_to_real;
 	uint64_t hold_ns;
 	guint unclaimed; /* TLS connections no traced library gave keys for */
@@ -122,6 +124,8 @@ int ec_engine_write_filters(struct engine *e, GError **err);
 void ec_engine_status_poll(struct engine *e, uint64_t now);
 void ec_engine_proc_seen(struct engine *e, uint32_t pid);
 int ec_engine_adopt(struct engine *e, pid_t pid);
+/* Does PID pass the PID/UID filters as they are now? */
+bool ec_engine_passes_filters(const struct engine *e, pid_t pid);
 
 /* on_keys.c: keys and connection ownership. */
 void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size);

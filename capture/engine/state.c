@@ -4,6 +4,7 @@
 
 #include "engine/engine_int.h"
 #include "engine/flows.h"
+#include "probes/process_hold.h"
 #include "engine/owners.h"
 #include "keys/keylog_file.h"
 #include "keys/keystore.h"
@@ -33,6 +34,7 @@ void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct
 	e->flows = ec_flows_new();
 	e->keys = ec_keystore_new(KEYSTORE_MAX);
 	e->owners = ec_owners_new(OWNERS_MAX);
+	e->holds = ec_holds_new();
 	e->scratch = g_string_new(NULL);
 	e->filter_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
 	e->procs_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -52,6 +54,8 @@ void ec_engine_fini(struct engine *e)
 	ec_flows_free(e->flows);
 	ec_keystore_free(e->keys);
 	ec_owners_free(e->owners);
+	ec_holds_free(e->holds);
+	e->holds = NULL;
 	if (e->scratch)
 		g_string_free(e->scratch, TRUE);
 	if (e->filter_pids)

@@ -15,6 +15,7 @@
 #include "capture_opts.h"
 #include "engine.h"
 #include "probes/bpf_shared.h"
+#include "probes/process_hold.h"
 
 struct ec_module_ops {
 	const char *name;
@@ -39,9 +40,11 @@ struct ec_module_ops {
 	 * Process PID maps a file this module may trace that was not there when the capture
 	 * started (a library loaded late, a copy at a new path, a container's): trace it now,
 	 * while the capture runs. NULL: the module does not follow such files. -1 with ERR: the
-	 * file cannot be traced (the capture goes on).
+	 * file cannot be traced (the capture goes on). HOLD (may be NULL): before it plans and
+	 * probes a new file, the module stops PID with it (ec_hold_process); the caller lets go.
 	 */
-	int (*adopt)(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err);
+	int (*adopt)(void *state, const struct ec_capture_opts *o, pid_t pid, struct ec_holds *hold,
+	             GError **err);
 	/*
 	 * Process PID handshakes inside the data calls (SSL_read, SSL_write...) of target LIB_ID
 	 * of the module whose events carry SOURCE (enum ec_record_source), which are not probed

@@ -180,10 +180,12 @@ fail:
 	return -1;
 }
 
-int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err)
+int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
+                        struct ec_holds *hold, GError **err)
 {
 	struct tls_module *m = state;
 	g_autoptr(GPtrArray) found = NULL;
+	bool held = false;
 
 	if (!m->d->find_in_process)
 		return 0;
@@ -202,6 +204,11 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 		}
 		/* Kept whatever comes of it, so it is not tried again on every mapping. */
 		g_ptr_array_add(m->files, f);
+		/* Still until its probes are in: its first handshake must not run ahead of them. */
+		if (hold && !held) {
+			ec_hold_process(hold, pid);
+			held = true;
+		}
 		rc = plan_target(m, f, &why);
 		if (rc == 1 && (write_layout(m, id, &why) || attach_target(m, id, o, pid, &why))) {
 			g_array_set_size(m->targets, id);

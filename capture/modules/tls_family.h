@@ -69,7 +69,8 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
                          const struct ec_capture_opts *o, GError **err);
 
 /* struct ec_module_ops' adopt: trace the files of D that process PID maps and were not traced. */
-int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid, GError **err);
+int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
+                        struct ec_holds *hold, GError **err);
 
 /* struct ec_module_ops' data_calls: probe the data calls of target LIB_ID in process PID. */
 int ec_tls_module_data_calls(void *state, const struct ec_capture_opts *o, pid_t pid,
