@@ -94,7 +94,10 @@ extcap_bin=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedu
 TOOLBAR=
 rm -f "$OUT/gui-toolbar.png"
 if [ "$("$extcap_bin" --extcap-interfaces --extcap-version=4.0 | grep -c '^control ')" -gt 0 ]; then
-	TOOLBAR="eCapture TLS"
+	# Wireshark names the toolbar after the extcap sentence's display, not an interface's.
+	TOOLBAR=$("$extcap_bin" --extcap-interfaces --extcap-version=4.0 |
+		sed -n 's/^extcap .*{display=\([^}]*\)}.*/\1/p')
+	[ -n "$TOOLBAR" ] || fail "the extcap sentence of --extcap-interfaces has no display"
 	recent=$GUI_HOME/.config/wireshark/recent
 	runuser -u "$GUI_USER" -- sh -c 'mkdir -p "$(dirname "$1")"; touch "$1"
 		sed -i "/^gui.interface_toolbar_show:/d" "$1"
@@ -103,7 +106,7 @@ if [ "$("$extcap_bin" --extcap-interfaces --extcap-version=4.0 | grep -c '^contr
 		gui_x xdotool mousemove $((GUI_W - 5)) $((GUI_H - 5))
 		sleep 1
 		gui_shot "$T/toolbar.png"
-		save "$T/toolbar.png" gui-toolbar "${GUI_W}x330+0+0"
+		save "$T/toolbar.png" gui-toolbar "${GUI_W}x${GUI_H}+0+0"
 	}
 fi
 
@@ -117,6 +120,19 @@ gui_check_capture shot 12
 gui_key ctrl+Home
 sleep 1
 gui_shot "$T/capture0.png"
+if [ -n "$TOOLBAR" ]; then
+	# The toolbar is a row between the display filter (its green: a valid filter) and the
+	# packet list: without it the first packet's row is one header row (~35 px) below the filter.
+	fbar=$(convert "$T/capture0.png" -crop "1x200+$((GUI_W / 2))+0" +repage txt:- |
+		awk 'NR > 1 && $3 == "#AFFFAF" { split($1, a, /[,:]/); y = a[2] } END { print y + 0 }')
+	# The selected first packet: the topmost selection blue (the details pane has some too).
+	y=$(convert "$T/capture0.png" -crop "1x${GUI_H}+$((GUI_W * 3 / 4))+0" +repage txt:- |
+		awk "$blue" | awk 'NR == 1 { print $2 }')
+	[ -n "$y" ] || fail "no selected packet"
+	[ "$fbar" -gt 0 ] && [ $((y - fbar)) -gt 50 ] ||
+		fail "no interface toolbar under the display filter (filter bar ends at y=$fbar, first packet at y=$y)"
+	log "the interface toolbar $TOOLBAR is shown ($((y - fbar)) px between the filter and the first packet)"
+fi
 dy=$(convert "$T/capture0.png" -crop "1x$((GUI_H / 2))+$((GUI_W / 2))+$((GUI_H / 2))" +repage txt:- |
 	awk -v off=$((GUI_H / 2)) 'NR > 1 && ($3 == "#B7F774" || $3 == "#80B7F7") {
 		split($1, a, /[,:]/); if (!y) y = a[2] + off + 6 } END { if (y) print y }')
