@@ -16,7 +16,7 @@ PACKAGES=(
 	openssh-server openssh-client
 	mmdebstrap
 	debhelper po-debconf lintian fakeroot libcap2-bin man-db
-	wireshark-qt xvfb xdotool imagemagick x11-utils
+	wireshark-qt xvfb xdotool imagemagick x11-utils xclip
 )
 
 need_root() {

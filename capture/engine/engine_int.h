@@ -42,6 +42,9 @@ struct out_if {
 	uint16_t linktype;
 	char name[IF_NAMESIZE];
 	struct ec_pkt_filter *filter; /* NULL: every packet */
+	/* Its packets the kernel lost: as last read (loss.c), and as told in packets written. */
+	uint64_t lost_read;
+	uint64_t lost_told;
 };
 
 /* What the engine itself lost or left out; loss.c reports it with the kernel's counts. */
@@ -78,8 +81,6 @@ struct engine {
 	uint64_t loss_checked_ns; /* loss.c: the last look at the counters (monotonic) */
 	uint64_t loss_warned_ns;  /* ... the last warning */
 	uint64_t loss_warned;     /* ... the losses it named */
-	uint64_t isb_written_ns;  /* ... the last statistics blocks written while running */
-	uint64_t isb_signature;   /* ... and what their figures added up to */
 	/* control.c: the filters as they are now, and what the front end last heard. */
 	struct ec_config config;
 	GArray *filter_pids;    /* pid_t in the kernel's PID filter now */
@@ -116,8 +117,6 @@ void ec_engine_loss_report(struct engine *e);
 
 /* The running total of every loss, kernel's (K) and engine's. */
 uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_MAX]);
-/* Statistics blocks for every interface with the counts so far (END_NS: their end time). */
-void ec_engine_loss_write_stats(struct engine *e, const uint64_t k[EC_STAT_MAX], uint64_t end_ns);
 
 /* control.c: the front end's filters, reload and status. */
 int ec_engine_write_filters(struct engine *e, GError **err);

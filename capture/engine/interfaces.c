@@ -101,10 +101,10 @@ void ec_engine_declare_interfaces(struct engine *e)
 	}
 }
 
-const struct out_if *ec_engine_find_netif(const struct engine *e, unsigned int ifindex)
+struct out_if *ec_engine_find_netif(const struct engine *e, unsigned int ifindex)
 {
 	for (guint i = 0; i < e->ifs->len; i++) {
-		const struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
+		struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
 
 		if (oi->ifindex == ifindex)
 			return oi;

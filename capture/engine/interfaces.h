@@ -21,6 +21,6 @@ int ec_engine_add_netif(struct engine *e, unsigned int ifindex, const char *name
 void ec_engine_declare_interfaces(struct engine *e);
 
 /* The interface of IFINDEX, or NULL when we do not capture on it. */
-const struct out_if *ec_engine_find_netif(const struct engine *e, unsigned int ifindex);
+struct out_if *ec_engine_find_netif(const struct engine *e, unsigned int ifindex);
 
 #endif

@@ -2,8 +2,12 @@
 /*
  * No silent loss: every event the kernel could not send (bpf_stats) and everything the engine
  * lost or gave up is counted by kind. While the capture runs, a loss is warned about (at most
- * every few seconds); at its end it is logged, and written in an Interface Statistics Block per
- * interface: what was taken, what was lost, and a comment naming every kind.
+ * every few seconds) and the packets an interface lost are told in the next packet written on it
+ * (epb_dropcount: Wireshark's frame.drop_count); at its end it is logged, and written in one
+ * Interface Statistics Block per interface: what was taken, what was lost, and a comment naming
+ * every kind. Only one: Wireshark shows an interface's drops only when it has exactly one. (A
+ * reader that stops before our end, as dumpcap 4.0 does with an extcap, never gets it: the
+ * packets' drop counts are what reaches its file.)
  */
 #include <errno.h>
 #include <string.h>
@@ -17,12 +21,6 @@
 #define CHECK_NS   (1000ull * 1000 * 1000)     /* the counters are read once a second */
 #define WARN_NS    (5ull * 1000 * 1000 * 1000) /* and a loss warned about at most every 5 s */
 #define ISB_PREFIX "ecapturedump "             /* the statistics' comment says whose they are */
-/*
- * While the capture runs, statistics blocks with the counts so far, this often: a reader that
- * stops reading before our last block (dumpcap stops the extcap and reads no more) still has
- * counts at most this old.
- */
-#define ISB_EVERY_NS (2ull * 1000 * 1000 * 1000)
 
 static uint64_t engine_lost(const struct ec_engine_loss *l)
 {
@@ -74,22 +72,16 @@ uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_M
 	return ec_bpf_stats_lost(k) + engine_lost(&e->loss);
 }
 
-static uint64_t now_real(void);
-
-/* Changes whenever a figure of the statistics blocks would (the counters only grow). */
-static uint64_t stats_signature(const struct engine *e, const uint64_t k[EC_STAT_MAX])
+/* Each interface's packets lost so far, for the next packet written on it. */
+static void read_if_losses(struct engine *e)
 {
-	uint64_t sig = ec_engine_loss_total(e, k) + e->loss.pkts_left_out + e->unclaimed +
-	               k[EC_STAT_DATA_EMITTED] + k[EC_STAT_AUDIT_EMITTED] + 1;
-
 	for (guint i = 0; i < e->ifs->len; i++) {
+		struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
 		struct ec_if_count c;
 
-		if (!ec_packets_if_count(e->packets,
-		                         g_array_index(e->ifs, struct out_if, i).ifindex, &c))
-			sig += c.seen + c.lost;
+		if (!ec_packets_if_count(e->packets, oi->ifindex, &c) && c.lost > oi->lost_read)
+			oi->lost_read = c.lost;
 	}
-	return sig;
 }
 
 void ec_engine_loss_poll(struct engine *e, uint64_t now)
@@ -101,16 +93,7 @@ void ec_engine_loss_poll(struct engine *e, uint64_t now)
 	e->loss_checked_ns = now;
 	if (ec_bpf_stats_read(&e->shared, k))
 		return;
-	if (now >= e->isb_written_ns + ISB_EVERY_NS) {
-		uint64_t sig = stats_signature(e, k);
-
-		e->isb_written_ns = now;
-		if (sig !=
-		    e->isb_signature) { /* only counts that changed: a quiet capture stays small */
-			e->isb_signature = sig;
-			ec_engine_loss_write_stats(e, k, now_real());
-		}
-	}
+	read_if_losses(e);
 	lost = ec_engine_loss_total(e, k);
 	if (lost <= e->loss_warned || (e->loss_warned_ns && now < e->loss_warned_ns + WARN_NS))
 		return;
@@ -129,7 +112,8 @@ static uint64_t now_real(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void ec_engine_loss_write_stats(struct engine *e, const uint64_t k[EC_STAT_MAX], uint64_t end_ns)
+/* The statistics blocks of every interface (END_NS: the capture's end, wall clock). */
+static void write_stats(struct engine *e, const uint64_t k[EC_STAT_MAX], uint64_t end_ns)
 {
 	g_autoptr(GString) what = g_string_new(ISB_PREFIX);
 	struct ec_if_stats st = {.start_ns = e->start_real_ns, .end_ns = end_ns};
@@ -168,5 +152,5 @@ void ec_engine_loss_report(struct engine *e)
 	ec_bpf_stats_log(k, e->out->out.written);
 	describe(what, e, k);
 	g_message("%s", what->str);
-	ec_engine_loss_write_stats(e, k, now_real());
+	write_stats(e, k, now_real());
 }

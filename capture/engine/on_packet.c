@@ -28,7 +28,7 @@ struct held_hdr {
 /* Write one packet, with its process in the comment when known, else with WHY (may be NULL). */
 static void put_packet(struct engine *e, const struct ec_packet_event *ev, const char *why)
 {
-	const struct out_if *oi = ec_engine_find_netif(e, ev->ifindex);
+	struct out_if *oi = ec_engine_find_netif(e, ev->ifindex);
 	const struct ec_owner *ow;
 	const char *comment = NULL;
 
@@ -43,8 +43,11 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 	} else {
 		comment = why;
 	}
+	/* Losses found since the last packet written go with this one (frame.drop_count). */
 	ec_writer_packet(e->out, oi->id, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen,
-	                 ev->len, ev->dir == EC_DIR_INGRESS, comment);
+	                 ev->len, ev->dir == EC_DIR_INGRESS, comment,
+	                 oi->lost_read - oi->lost_told);
+	oi->lost_told = oi->lost_read;
 }
 
 static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev, size_t size)

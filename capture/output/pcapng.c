@@ -25,6 +25,7 @@
 #define IF_DESCR           3
 #define IF_TSRESOL         9
 #define EPB_FLAGS          2
+#define EPB_DROPCOUNT      4
 #define ISB_STARTTIME      2
 #define ISB_ENDTIME        3
 #define ISB_IFRECV         4
@@ -151,10 +152,12 @@ void ec_pcapng_idb(GByteArray *out, uint16_t linktype, uint32_t snaplen, const c
 }
 
 void ec_pcapng_epb(GByteArray *out, uint32_t if_id, uint64_t ts_ns, const void *data,
-                   uint32_t caplen, uint32_t origlen, enum ec_pcapng_dir dir, const char *comment)
+                   uint32_t caplen, uint32_t origlen, enum ec_pcapng_dir dir, const char *comment,
+                   uint64_t drops)
 {
 	size_t cl = str_len(comment);
-	size_t opts = (cl ? opt_size(cl) : 0) + (dir != EC_PCAPNG_DIR_UNKNOWN ? opt_size(4) : 0);
+	size_t opts = (cl ? opt_size(cl) : 0) + (dir != EC_PCAPNG_DIR_UNKNOWN ? opt_size(4) : 0) +
+	              (drops ? opt_size(8) : 0);
 	uint32_t total, flags = (uint32_t)dir & 3u;
 	uint8_t *p;
 
@@ -175,6 +178,8 @@ void ec_pcapng_epb(GByteArray *out, uint32_t if_id, uint64_t ts_ns, const void *
 	p = put_str_opt(p, OPT_COMMENT, comment, cl);
 	if (dir != EC_PCAPNG_DIR_UNKNOWN)
 		p = put_opt(p, EPB_FLAGS, &flags, sizeof(flags));
+	if (drops)
+		p = put_opt(p, EPB_DROPCOUNT, &drops, sizeof(drops));
 	finish(p, opts, total);
 }
 

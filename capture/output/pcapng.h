@@ -33,11 +33,14 @@ void ec_pcapng_idb(GByteArray *out, uint16_t linktype, uint32_t snaplen, const c
 /*
  * Enhanced Packet Block: CAPLEN bytes of DATA out of ORIGLEN on the wire, at TS_NS nanoseconds
  * since the Unix epoch. epb_flags only when DIR is known; opt_comment only when COMMENT is a
- * non-empty string (cut at 65535 bytes, like every string option). ORIGLEN below CAPLEN is
- * raised to CAPLEN; data beyond 16 MiB - 1 KiB is left out (no reader takes larger blocks).
+ * non-empty string (cut at 65535 bytes, like every string option); epb_dropcount only when DROPS
+ * (packets of this interface lost since the one before: Wireshark's frame.drop_count) is not 0.
+ * ORIGLEN below CAPLEN is raised to CAPLEN; data beyond 16 MiB - 1 KiB is left out (no reader
+ * takes larger blocks).
  */
 void ec_pcapng_epb(GByteArray *out, uint32_t if_id, uint64_t ts_ns, const void *data,
-                   uint32_t caplen, uint32_t origlen, enum ec_pcapng_dir dir, const char *comment);
+                   uint32_t caplen, uint32_t origlen, enum ec_pcapng_dir dir, const char *comment,
+                   uint64_t drops);
 
 /*
  * Decryption Secrets Block holding LEN bytes of TLS key log text (NSS format, whole lines).

@@ -58,10 +58,10 @@ static void add_records_interface(struct ec_writer *w, const char *name, const c
 }
 
 static void packet(struct ec_writer *w, uint32_t if_id, uint64_t ts_ns, const uint8_t *data,
-                   uint32_t caplen, uint32_t len, bool inbound, const char *comment)
+                   uint32_t caplen, uint32_t len, bool inbound, const char *comment, uint64_t drops)
 {
 	ec_pcapng_epb(w->out.buf, if_id, ts_ns, data, caplen, len,
-	              inbound ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND, comment);
+	              inbound ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND, comment, drops);
 }
 
 static void secrets(struct ec_writer *w, const char *keylog, size_t len)
@@ -96,7 +96,7 @@ static void put_record(struct pcapng_writer *p, uint64_t ts_ns, const struct ec_
 	ec_pcapng_epb(
 	    p->w.out.buf, p->records_if, ts_ns, p->record->data, p->record->len, p->record->len,
 	    m->direction == EC_RECORD_DIR_SENT ? EC_PCAPNG_DIR_OUTBOUND : EC_PCAPNG_DIR_INBOUND,
-	    NULL);
+	    NULL, 0);
 }
 
 static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,

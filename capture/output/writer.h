@@ -50,9 +50,13 @@ struct ec_writer_ops {
 	                          const char *name, const char *desc);
 	/* Declare the interface of the records; records are dropped until it is declared. */
 	void (*add_records_interface)(struct ec_writer *w, const char *name, const char *desc);
-	/* A packet at TS_NS (wall clock), with its process in COMMENT (may be NULL). */
+	/*
+	 * A packet at TS_NS (wall clock), with its process in COMMENT (may be NULL); DROPS packets
+	 * of its interface were lost since the one written before it (0: none).
+	 */
 	void (*packet)(struct ec_writer *w, uint32_t if_id, uint64_t ts_ns, const uint8_t *data,
-	               uint32_t caplen, uint32_t len, bool inbound, const char *comment);
+	               uint32_t caplen, uint32_t len, bool inbound, const char *comment,
+	               uint64_t drops);
 	/* Key log lines, written before any packet of their sessions. */
 	void (*secrets)(struct ec_writer *w, const char *keylog, size_t len);
 	/* LEN bytes of TLS plaintext at TS_NS (wall clock), described by M. */
@@ -61,7 +65,10 @@ struct ec_writer_ops {
 	/* A shell command or database query at TS_NS (wall clock). */
 	void (*audit)(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
 	              const struct ec_audit_text *a);
-	/* An interface's statistics, once, at the end of the capture. */
+	/*
+	 * An interface's statistics, once, at the end of the capture: Wireshark shows an
+	 * interface's drops only when it has exactly one statistics block.
+	 */
 	void (*stats)(struct ec_writer *w, const struct ec_if_stats *s);
 	/* Free what the implementation added to struct ec_writer (not the output). */
 	void (*free)(struct ec_writer *w);
@@ -123,10 +130,10 @@ static inline void ec_writer_add_records_interface(struct ec_writer *w, const ch
 
 static inline void ec_writer_packet(struct ec_writer *w, uint32_t if_id, uint64_t ts_ns,
                                     const uint8_t *data, uint32_t caplen, uint32_t len,
-                                    bool inbound, const char *comment)
+                                    bool inbound, const char *comment, uint64_t drops)
 {
 	if (w->ops->packet)
-		w->ops->packet(w, if_id, ts_ns, data, caplen, len, inbound, comment);
+		w->ops->packet(w, if_id, ts_ns, data, caplen, len, inbound, comment, drops);
 }
 
 static inline void ec_writer_secrets(struct ec_writer *w, const char *keylog, size_t len)

@@ -5,10 +5,13 @@
 #  - every packet dumpcap saw is either in our file, or counted lost (isb_ifdrop), or counted as
 #    left out (packets of connections not claimed, named in the ISB comment): exactly;
 #  - every request is decrypted or its connection is reported (missing packets or keys);
-#  - the Interface Statistics Block and the log say the same.
+#  - the Interface Statistics Block (one per interface: Wireshark's Capture File Properties shows
+#    drops only then), the packets' drop counts (tshark's frame.drop_count) and the log say the
+#    same; Wireshark itself shows the drops (its Capture File Properties, under Xvfb, copied out
+#    through the clipboard).
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools tshark dumpcap ab nginx curl python3
+require_tools tshark dumpcap ab nginx curl python3 wireshark Xvfb xdotool xclip
 require_installed_extcap
 require_installed_plugin
 EXTCAP=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
@@ -37,7 +40,7 @@ sleep 1 # let the reader empty the ring (not asserted: only what is reported cou
 kill -STOP "$CLI_PID"
 requests "$DURING" during # far more than 256 KiB of events: the ring fills, the kernel drops
 kill -CONT "$CLI_PID"
-sleep 1
+sleep 2 # the counters are read once a second: the next packets carry the loss
 requests "$AFTER" after
 SENT=$((BEFORE + DURING + AFTER))
 
@@ -81,5 +84,33 @@ log "requests: $SENT sent, $decrypted decrypted; connections reported: $conns_mi
 	fail "$((SENT - decrypted)) requests not decrypted, only $((conns_missing + keys_missing)) connections reported"
 kernel_lost=$(sed -n 's/.*packets: [0-9]* written by the kernel, \([0-9]*\) lost.*/\1/p' "$E2E_TMP/capture.log")
 [ "$kernel_lost" = "$drop" ] || fail "the log says $kernel_lost packets lost, the ISB $drop"
+told=$(tshark -r "$E2E_TMP/out.pcapng" -Y 'frame.drop_count && frame.interface_name == "lo"' \
+	-T fields -e frame.drop_count 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+[ "$told" = "$drop" ] || fail "the packets' drop counts add up to $told, the ISB says $drop"
+capinfos -I "$E2E_TMP/out.pcapng" >"$E2E_TMP/capinfos.out" 2>&1 || fail "capinfos cannot read the file"
+entries=$(sed -n 's/.*Number of stat entries = \([0-9]*\).*/\1/p' "$E2E_TMP/capinfos.out" | sort -u)
+[ "$entries" = 1 ] || fail "statistics blocks per interface: $entries, not exactly one"
 log "ok: loss reported exactly: $seen = $written + $drop + $left_out"
+
+# What Wireshark shows: Statistics › Capture File Properties, its Interfaces table.
+source "$(dirname "$0")/../gui/lib.sh"
+gui_start_xvfb
+E2E_PIDS+=("$XVFB_PID")
+(cd "$E2E_TMP" && exec env HOME="$E2E_TMP" DISPLAY="$GUI_DISPLAY" wireshark -r "$E2E_TMP/out.pcapng") \
+	>"$E2E_TMP/wireshark.log" 2>&1 9>&- &
+E2E_PIDS+=("$!")
+WIN=$(gui_window_named 'out\.pcapng' 60) || fail "no Wireshark window: $(cat "$E2E_TMP/wireshark.log")"
+sleep 1
+gui_x xdotool windowfocus "$WIN" key --clearmodifiers ctrl+alt+shift+c
+DLG=$(gui_window_named 'Capture File Properties' 20) || fail "Capture File Properties did not open"
+sleep 1
+gui_x xdotool mousemove --window "$DLG" 300 120 click 1
+sleep 0.3
+gui_x xdotool key --clearmodifiers ctrl+a ctrl+c
+sleep 0.5
+props=$(gui_x timeout 5 xclip -o -selection clipboard | sed -n '/^Interfaces/,/^Statistics/p' | tr '\n' '|')
+case $props in
+*"|lo|$drop ("*) log "ok: Wireshark's Capture File Properties: ${props//|/ }" ;;
+*) fail "Wireshark's Capture File Properties do not show $drop dropped on lo: ${props:-nothing copied}" ;;
+esac
 assert_clean

@@ -121,7 +121,7 @@ static void add_packet(struct capture *c, const char *payload, bool to_server, c
 	                          : tcp_frame(IP_SERVER, IP_CLIENT, 443, 50000, 5000, payload);
 
 	ec_pcapng_epb(c->file, 0, c->ts += 1000, f->data, f->len, f->len,
-	              to_server ? EC_PCAPNG_DIR_OUTBOUND : EC_PCAPNG_DIR_INBOUND, comment);
+	              to_server ? EC_PCAPNG_DIR_OUTBOUND : EC_PCAPNG_DIR_INBOUND, comment, 0);
 	g_byte_array_unref(f);
 }
 
@@ -134,7 +134,7 @@ static void add_record_len(struct capture *c, struct ec_record_meta m, const voi
 		m.data_len = (uint32_t)len;
 	ec_record_append(r, &m, data, len);
 	ec_pcapng_epb(c->file, 1, c->ts += 1000, r->data, r->len, r->len,
-	              m.direction ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND, NULL);
+	              m.direction ? EC_PCAPNG_DIR_INBOUND : EC_PCAPNG_DIR_OUTBOUND, NULL, 0);
 	g_byte_array_unref(r);
 }
 
@@ -156,7 +156,7 @@ static void add_damaged_record(struct capture *c, size_t at, const void *damage,
 	tags = r->len - (EC_RECORD_FIXED_LEN + strlen(m.cmdline) + 3);
 	memcpy(r->data + tags + at, damage, n);
 	ec_pcapng_epb(c->file, 1, c->ts += 1000, r->data, r->len, r->len, EC_PCAPNG_DIR_UNKNOWN,
-	              NULL);
+	              NULL, 0);
 	g_byte_array_unref(r);
 }
 
@@ -885,7 +885,7 @@ static void test_damaged_records(void)
 			}
 		}
 		ec_pcapng_epb(c.file, 1, c.ts += 1000, r->data, r->len, r->len,
-		              EC_PCAPNG_DIR_UNKNOWN, NULL);
+		              EC_PCAPNG_DIR_UNKNOWN, NULL, 0);
 	}
 	env_init(&e, c.file);
 	out = tshark(&e, true, (const char *const[]){"-n", "-r", "@", "-V", NULL});

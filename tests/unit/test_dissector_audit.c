@@ -61,7 +61,7 @@ static void add(GByteArray *file, uint64_t *ts, uint8_t type, uint8_t source, ui
 	g_byte_array_append(data, (const guint8 *)text, (guint)len);
 	ec_record_append(rec, &m, data->data, data->len);
 	ec_pcapng_epb(file, 0, *ts += 1000000, rec->data, rec->len, rec->len, EC_PCAPNG_DIR_INBOUND,
-	              NULL);
+	              NULL, 0);
 	g_byte_array_unref(data);
 	g_byte_array_unref(rec);
 }
@@ -87,7 +87,7 @@ static void add_broken(GByteArray *file, uint64_t *ts)
 
 	ec_record_append(rec, &m, "abc", 3);
 	ec_pcapng_epb(file, 0, *ts += 1000000, rec->data, rec->len, rec->len, EC_PCAPNG_DIR_INBOUND,
-	              NULL);
+	              NULL, 0);
 	g_byte_array_unref(rec);
 }
 

@@ -207,12 +207,20 @@ static void test_layout(void)
 	ec_pcapng_idb(b, EC_LINKTYPE_RAW, 65535, NULL, NULL);
 	g_assert_cmpuint(b->len, ==, 28 + 20 + 8 + 4); /* + if_tsresol, endofopt */
 	g_byte_array_set_size(b, 0);
-	ec_pcapng_epb(b, 0, 0, data, 5, 5, EC_PCAPNG_DIR_UNKNOWN, "");
+	ec_pcapng_epb(b, 0, 0, data, 5, 5, EC_PCAPNG_DIR_UNKNOWN, "", 0);
 	g_assert_cmpuint(b->len, ==, 32 + 8); /* 5 bytes padded to 8, no options */
 	g_assert_cmpmem(b->data + 28, 8, "\1\2\3\4\5\0\0\0", 8);
 	g_byte_array_set_size(b, 0);
-	ec_pcapng_epb(b, 0, 0, data, 4, 4, EC_PCAPNG_DIR_INBOUND, NULL);
+	ec_pcapng_epb(b, 0, 0, data, 4, 4, EC_PCAPNG_DIR_INBOUND, NULL, 0);
 	g_assert_cmpuint(b->len, ==, 32 + 4 + 8 + 4);
+	g_byte_array_set_size(b, 0);
+	ec_pcapng_epb(b, 0, 0, data, 4, 4, EC_PCAPNG_DIR_UNKNOWN, NULL, 7);
+	g_assert_cmpuint(b->len, ==, 32 + 4 + 12 + 4); /* epb_dropcount (8 bytes), endofopt */
+	{
+		const uint8_t opt[12] = {4, 0, 8, 0, 7}; /* code 4, length 8, 7 (little-endian) */
+
+		g_assert_cmpmem(b->data + 32, 12, opt, 12);
+	}
 	ec_pcapng_dsb(b, "x\n", 2);
 	ec_pcapng_dsb(b, "", 0);
 	g_assert_cmpuint(count_blocks(b, 0x0000000A), ==, 2);
@@ -232,7 +240,7 @@ static void test_append(void)
 	ec_pcapng_idb(b, EC_LINKTYPE_ETHERNET, 262144, "eth0", "first");
 	for (int i = 0; i < 100; i++)
 		ec_pcapng_epb(hold, 0, (uint64_t)i, big, (uint32_t)(i * 3), 1500,
-		              (enum ec_pcapng_dir)(i % 3), i % 2 ? big + i : NULL);
+		              (enum ec_pcapng_dir)(i % 3), i % 2 ? big + i : NULL, 0);
 	g_byte_array_append(b, hold->data, hold->len);
 	g_assert_cmpuint(count_blocks(b, 0x0A0D0D0A), ==, 1);
 	g_assert_cmpuint(count_blocks(b, 0x00000006), ==, 100);
@@ -249,13 +257,13 @@ static void test_tshark_fields(void)
 	    "-e", "frame.interface_name", "-e", "frame.interface_description",
 	    "-e", "frame.packet_flags_direction", "-e", "frame.comment",
 	    "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len",
-	    "-e", "ip.src", "-e", "tcp.dstport", "-e", "udp.dstport", NULL,
+	    "-e", "ip.src", "-e", "tcp.dstport", "-e", "udp.dstport", "-e", "frame.drop_count", NULL,
 	};
 	/* clang-format on */
 	static const char *const expected =
-	    "lo||0x00000001|pid 4242 (curl)|1700000000.123456789|58|58|10.0.0.1|443|\n"
-	    "tun0|tunnel|0x00000002||1700000001.000000001|60|40|10.0.0.2||53\n"
-	    "lo||||1700000002.999999999|58|58|10.0.0.1|443|\n";
+	    "lo||0x00000001|pid 4242 (curl)|1700000000.123456789|58|58|10.0.0.1|443||\n"
+	    "tun0|tunnel|0x00000002||1700000001.000000001|60|40|10.0.0.2||53|\n"
+	    "lo||||1700000002.999999999|58|58|10.0.0.1|443||123\n";
 	static const char *const infos[] = {
 	    "File timestamp precision:  nanoseconds (9)\n",
 	    "Number of packets:   3\n",
@@ -293,11 +301,12 @@ static void test_tshark_fields(void)
 	ec_pcapng_idb(b, EC_LINKTYPE_RAW, 65535, "tun0", "tunnel");
 	ec_pcapng_dsb(b, RFC8448_KEYLOG, strlen(RFC8448_KEYLOG));
 	ec_pcapng_epb(b, 0, 1700000000123456789ull, f->data, f->len, f->len, EC_PCAPNG_DIR_INBOUND,
-	              "pid 4242 (curl)");
+	              "pid 4242 (curl)", 0);
 	ec_pcapng_epb(b, 1, 1700000001000000001ull, udp->data, 40, udp->len, EC_PCAPNG_DIR_OUTBOUND,
-	              NULL);
+	              NULL, 0);
+	/* 123 packets of lo lost before this one (epb_dropcount) */
 	ec_pcapng_epb(b, 0, 1700000002999999999ull, f->data, f->len, f->len, EC_PCAPNG_DIR_UNKNOWN,
-	              "");
+	              "", 123);
 	write_file(&t, b);
 
 	out = run(&t, "tshark", fields);
@@ -447,7 +456,7 @@ static gchar *tls13_capture(bool with_dsb)
 		      : tcp_frame(IP_B, IP_A, 4433, 50000, seq[1], seq[0], rec->data, rec->len);
 		seq[!c] += rec->len;
 		ec_pcapng_epb(b, 0, 1700000000000000000ull + i * 1000, f->data, f->len, f->len,
-		              c ? EC_PCAPNG_DIR_OUTBOUND : EC_PCAPNG_DIR_INBOUND, NULL);
+		              c ? EC_PCAPNG_DIR_OUTBOUND : EC_PCAPNG_DIR_INBOUND, NULL, 0);
 		g_byte_array_unref(f);
 		g_byte_array_unref(rec);
 	}
