@@ -35,7 +35,18 @@ static void *spin(void *arg)
 	return NULL;
 }
 
-/* A child with THREADS threads that writes 'R' when they run and 'U' on each SIGUSR1. */
+/* The next byte from the child, or 0 after TIMEOUT_MS. */
+static char child_says(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c = 0;
+
+	if (poll(&p, 1, timeout_ms) == 1 && read(fd, &c, 1) != 1)
+		c = 0;
+	return c;
+}
+
+/* A child with THREADS threads that writes 'R' when they run (awaited) and 'U' on each SIGUSR1. */
 static pid_t start_child(int *from_child)
 {
 	int fds[2];
@@ -59,18 +70,8 @@ static pid_t start_child(int *from_child)
 	}
 	close(fds[1]);
 	*from_child = fds[0];
+	g_assert_cmpint(child_says(fds[0], 5000), ==, 'R');
 	return pid;
-}
-
-/* The next byte from the child, or 0 after TIMEOUT_MS. */
-static char child_says(int fd, int timeout_ms)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	char c = 0;
-
-	if (poll(&p, 1, timeout_ms) == 1 && read(fd, &c, 1) != 1)
-		c = 0;
-	return c;
 }
 
 /* How many threads of PID are in a ptrace stop ('t' in /proc/PID/task/TID/stat). */
@@ -111,7 +112,6 @@ static void test_holds_every_thread(void)
 	pid_t pid = start_child(&fd);
 	int st;
 
-	g_assert_cmpint(child_says(fd, 5000), ==, 'R');
 	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
 	g_assert_cmpuint(threads_traced(pid), ==, THREADS);
 	ec_hold_release(h);
@@ -130,7 +130,6 @@ static void test_signal_passed_on(void)
 	int fd;
 	pid_t pid = start_child(&fd);
 
-	g_assert_cmpint(child_says(fd, 5000), ==, 'R');
 	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
 	g_assert_cmpint(kill(pid, SIGUSR1), ==, 0);
 	g_assert_cmpint(child_says(fd, 200), ==, 0); /* held: its handler cannot run */
@@ -146,7 +145,6 @@ static void test_gone_process(void)
 	int fd;
 	pid_t pid = start_child(&fd);
 
-	g_assert_cmpint(child_says(fd, 5000), ==, 'R');
 	stop_child(pid, fd);
 	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
 	ec_hold_release(h);
