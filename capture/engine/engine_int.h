@@ -77,6 +77,9 @@ struct engine {
 	uint64_t hold_ns;
 	guint unclaimed; /* TLS connections no traced library gave keys for */
 	struct ec_engine_loss loss;
+	/* Records the kernel lost (plaintext, commands): as last read, and as told in records. */
+	uint64_t records_lost_read;
+	uint64_t records_lost_told;
 	uint64_t start_real_ns;   /* when the capture started (wall clock), for the statistics */
 	uint64_t loss_checked_ns; /* loss.c: the last look at the counters (monotonic) */
 	uint64_t loss_warned_ns;  /* ... the last warning */

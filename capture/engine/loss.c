@@ -72,9 +72,16 @@ uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_M
 	return ec_bpf_stats_lost(k) + engine_lost(&e->loss);
 }
 
-/* Each interface's packets lost so far, for the next packet written on it. */
-static void read_if_losses(struct engine *e)
+/* The records lost in the kernel so far (their interface's isb_osdrop). */
+static uint64_t records_lost(const uint64_t k[EC_STAT_MAX])
 {
+	return k[EC_STAT_DATA_DROPPED] + k[EC_STAT_DATA_ARGS_LOST] + k[EC_STAT_AUDIT_DROPPED];
+}
+
+/* Each interface's packets lost so far, for the next packet written on it; records likewise. */
+static void read_if_losses(struct engine *e, const uint64_t k[EC_STAT_MAX])
+{
+	e->records_lost_read = records_lost(k);
 	for (guint i = 0; i < e->ifs->len; i++) {
 		struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
 		struct ec_if_count c;
@@ -93,7 +100,7 @@ void ec_engine_loss_poll(struct engine *e, uint64_t now)
 	e->loss_checked_ns = now;
 	if (ec_bpf_stats_read(&e->shared, k))
 		return;
-	read_if_losses(e);
+	read_if_losses(e, k);
 	lost = ec_engine_loss_total(e, k);
 	if (lost <= e->loss_warned || (e->loss_warned_ns && now < e->loss_warned_ns + WARN_NS))
 		return;
@@ -134,8 +141,7 @@ static void write_stats(struct engine *e, const uint64_t k[EC_STAT_MAX], uint64_
 	}
 	if (e->opts->records) {
 		st.records = true;
-		st.os_drop =
-		    k[EC_STAT_DATA_DROPPED] + k[EC_STAT_DATA_ARGS_LOST] + k[EC_STAT_AUDIT_DROPPED];
+		st.os_drop = records_lost(k);
 		st.drop = st.os_drop;
 		st.recv = k[EC_STAT_DATA_EMITTED] + k[EC_STAT_AUDIT_EMITTED] + st.os_drop;
 		ec_writer_stats(e->out, &st);

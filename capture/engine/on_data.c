@@ -56,5 +56,7 @@ void ec_engine_on_data(struct engine *e, const struct ec_tls_data_event *ev, siz
 		return;
 	}
 	fill_meta(e, ev, &m);
-	ec_writer_tls_data(e->out, ev->hdr.ts_ns + e->mono_to_real, &m, ev->data, ev->len);
+	ec_writer_tls_data(e->out, ev->hdr.ts_ns + e->mono_to_real, &m, ev->data, ev->len,
+	                   e->records_lost_read - e->records_lost_told);
+	e->records_lost_told = e->records_lost_read;
 }

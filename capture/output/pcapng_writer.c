@@ -87,7 +87,7 @@ static void stats(struct ec_writer *w, const struct ec_if_stats *s)
 
 /* One record (ecapture/record.h) as an EPB on the records' interface. */
 static void put_record(struct pcapng_writer *p, uint64_t ts_ns, const struct ec_record_meta *m,
-                       const void *data, size_t len)
+                       const void *data, size_t len, uint64_t drops)
 {
 	if (!p->have_records_if)
 		return;
@@ -96,18 +96,18 @@ static void put_record(struct pcapng_writer *p, uint64_t ts_ns, const struct ec_
 	ec_pcapng_epb(
 	    p->w.out.buf, p->records_if, ts_ns, p->record->data, p->record->len, p->record->len,
 	    m->direction == EC_RECORD_DIR_SENT ? EC_PCAPNG_DIR_OUTBOUND : EC_PCAPNG_DIR_INBOUND,
-	    NULL, 0);
+	    NULL, drops);
 }
 
 static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
-                     const uint8_t *data, uint32_t len)
+                     const uint8_t *data, uint32_t len, uint64_t drops)
 {
-	put_record(pw(w), ts_ns, m, data, len);
+	put_record(pw(w), ts_ns, m, data, len, drops);
 }
 
 /* The audit header (ecapture/record.h section 3), then the text: one block of record data. */
 static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
-                  const struct ec_audit_text *a)
+                  const struct ec_audit_text *a, uint64_t drops)
 {
 	struct pcapng_writer *p = pw(w);
 	uint8_t hdr[EC_RECORD_AUDIT_HDR_LEN] = {0};
@@ -118,7 +118,7 @@ static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_me
 	g_byte_array_set_size(p->audit, 0);
 	g_byte_array_append(p->audit, hdr, sizeof(hdr));
 	g_byte_array_append(p->audit, a->text, (guint)a->len);
-	put_record(p, ts_ns, m, p->audit->data, p->audit->len);
+	put_record(p, ts_ns, m, p->audit->data, p->audit->len, drops);
 }
 
 static void free_writer(struct ec_writer *w)

@@ -32,14 +32,23 @@ static void append_time(GString *out, uint64_t ts_ns)
 	                       (unsigned long long)(ts_ns % 1000000000ull) / 1000);
 }
 
+/* Start OUT with "--- N record(s) lost here\n" when DROPS records were lost before this one. */
+static void start_record(GString *out, uint64_t drops)
+{
+	g_string_truncate(out, 0);
+	if (drops)
+		g_string_append_printf(out, "--- %llu record(s) lost here\n",
+		                       (unsigned long long)drops);
+}
+
 /* "--- 2026-11-23 20:40:01.123456 curl pid=1 ... 127.0.0.1:5 > 127.0.0.1:443 SSL_write 78
  * bytes (OpenSSL)", then the data. */
 static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
-                     const uint8_t *data, uint32_t len)
+                     const uint8_t *data, uint32_t len, uint64_t drops)
 {
 	GString *out = ((struct text_writer *)w)->line;
 
-	g_string_truncate(out, 0);
+	start_record(out, drops);
 	append_time(out, ts_ns);
 	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, m->fd, NULL);
 	g_string_append_c(out, ' ');
@@ -69,11 +78,11 @@ static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record
 
 /* "--- 2026-11-23 20:40:01.123456 bash pid=1 tid=1 uid=0 (bash) status=1\n<text>\n" */
 static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
-                  const struct ec_audit_text *a)
+                  const struct ec_audit_text *a, uint64_t drops)
 {
 	GString *out = ((struct text_writer *)w)->line;
 
-	g_string_truncate(out, 0);
+	start_record(out, drops);
 	append_time(out, ts_ns);
 	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, -1, NULL);
 	g_string_append_printf(out, " (%s%s)", ec_record_source_short_name(m->source),

@@ -59,12 +59,15 @@ struct ec_writer_ops {
 	               uint64_t drops);
 	/* Key log lines, written before any packet of their sessions. */
 	void (*secrets)(struct ec_writer *w, const char *keylog, size_t len);
-	/* LEN bytes of TLS plaintext at TS_NS (wall clock), described by M. */
+	/*
+	 * LEN bytes of TLS plaintext at TS_NS (wall clock), described by M; DROPS records (of any
+	 * kind) were lost since the one written before it (0: none).
+	 */
 	void (*tls_data)(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
-	                 const uint8_t *data, uint32_t len);
-	/* A shell command or database query at TS_NS (wall clock). */
+	                 const uint8_t *data, uint32_t len, uint64_t drops);
+	/* A shell command or database query at TS_NS (wall clock); DROPS as for tls_data. */
 	void (*audit)(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
-	              const struct ec_audit_text *a);
+	              const struct ec_audit_text *a, uint64_t drops);
 	/*
 	 * An interface's statistics, once, at the end of the capture: Wireshark shows an
 	 * interface's drops only when it has exactly one statistics block.
@@ -144,17 +147,18 @@ static inline void ec_writer_secrets(struct ec_writer *w, const char *keylog, si
 
 static inline void ec_writer_tls_data(struct ec_writer *w, uint64_t ts_ns,
                                       const struct ec_record_meta *m, const uint8_t *data,
-                                      uint32_t len)
+                                      uint32_t len, uint64_t drops)
 {
 	if (w->ops->tls_data)
-		w->ops->tls_data(w, ts_ns, m, data, len);
+		w->ops->tls_data(w, ts_ns, m, data, len, drops);
 }
 
 static inline void ec_writer_audit(struct ec_writer *w, uint64_t ts_ns,
-                                   const struct ec_record_meta *m, const struct ec_audit_text *a)
+                                   const struct ec_record_meta *m, const struct ec_audit_text *a,
+                                   uint64_t drops)
 {
 	if (w->ops->audit)
-		w->ops->audit(w, ts_ns, m, a);
+		w->ops->audit(w, ts_ns, m, a, drops);
 }
 
 static inline void ec_writer_stats(struct ec_writer *w, const struct ec_if_stats *s)

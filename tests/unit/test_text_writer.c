@@ -85,6 +85,34 @@ static void test_tls_data(struct fixture *f, gconstpointer data)
 	                "GET / HTTP/1.1\nX: .[2J....\tend\n");
 }
 
+/* Records the kernel lost are said once, before the next record written. */
+static void test_lost_records(struct fixture *f, gconstpointer data)
+{
+	size_t size = sizeof(struct ec_tls_data_event) + 2;
+	g_autofree struct ec_tls_data_event *ev = g_malloc0(size);
+
+	(void)data;
+	ev->hdr.type = EC_EV_TLS_DATA;
+	ev->hdr.ts_ns = TS;
+	ev->proc.pid = 1;
+	ev->proc.tid = 1;
+	memcpy(ev->proc.comm, "c", 1);
+	ev->fd = 3;
+	ev->dir = EC_RECORD_DIR_RECEIVED;
+	ev->source = EC_RECORD_SRC_OPENSSL;
+	ev->len = 2;
+	memcpy(ev->data, "ok", 2);
+	f->e.records_lost_read = 3;
+	ec_engine_on_data(&f->e, ev, size);
+	ec_engine_on_data(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 3 record(s) lost here\n"
+	                "--- 2026-11-23 20:40:01.123456 c pid=1 tid=1 uid=0 fd=3 SSL_read 2 bytes "
+	                "(OpenSSL)\nok\n"
+	                "--- 2026-11-23 20:40:01.123456 c pid=1 tid=1 uid=0 fd=3 SSL_read 2 bytes "
+	                "(OpenSSL)\nok\n");
+}
+
 static struct ec_audit_event *audit(uint8_t type, uint8_t source, const char *text, size_t len,
                                     size_t *size)
 {
@@ -196,6 +224,8 @@ int main(int argc, char **argv)
 	tzset();
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/text_writer/tls_data", struct fixture, NULL, setup, test_tls_data, teardown);
+	g_test_add("/text_writer/lost_records", struct fixture, NULL, setup, test_lost_records,
+	           teardown);
 	g_test_add("/text_writer/audit_zsh", struct fixture, NULL, setup, test_audit_zsh, teardown);
 	g_test_add("/text_writer/audit_postgres", struct fixture, NULL, setup, test_audit_postgres,
 	           teardown);
