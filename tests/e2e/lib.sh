@@ -134,6 +134,13 @@ free_port() {
 # start_nginx: HTTPS on 127.0.0.1:$TLS_PORT (HTTP/1.1, TLS 1.2 and 1.3, long keep-alive); every
 # path answers 200 with the path itself. With NGINX_NETNS set, nginx runs in that network
 # namespace and listens on $NGINX_ADDR there.
+# ab_requests N PATH: N HTTPS requests to the nginx of start_nginx, each on a new connection (ab
+# -c 4), all completed; ab's report in $E2E_TMP/ab-PATH.out.
+ab_requests() {
+	ab -n "$1" -c 4 "https://127.0.0.1:$TLS_PORT/$2" >"$E2E_TMP/ab-$2.out" 2>&1 || fail "ab failed"
+	grep -q "^Complete requests: *$1\$" "$E2E_TMP/ab-$2.out" || fail "ab: not all $1 requests completed"
+}
+
 start_nginx() {
 	local addr=${NGINX_ADDR:-127.0.0.1} in_ns=()
 	[ -n "${NGINX_NETNS:-}" ] && in_ns=(ip netns exec "$NGINX_NETNS")

@@ -31,17 +31,13 @@ E2E_PIDS+=("$CLI_PID")
 wait_for_lines "$E2E_TMP/capture.log" 'capturing:' 1 30 || fail "ecapturedump never started capturing"
 grep -q 'test setting: a ring buffer of 256 KiB' "$E2E_TMP/capture.log" || fail "the test ring buffer size was not taken"
 
-requests() { # N PATH: N requests, each on a new connection
-	ab -n "$1" -c 4 "https://127.0.0.1:$TLS_PORT/$2" >"$E2E_TMP/ab-$2.out" 2>&1 || fail "ab failed"
-	grep -q "^Complete requests: *$1\$" "$E2E_TMP/ab-$2.out" || fail "ab: not all $1 requests completed"
-}
-requests "$BEFORE" before
+ab_requests "$BEFORE" before
 sleep 1 # let the reader empty the ring (not asserted: only what is reported counts)
 kill -STOP "$CLI_PID"
-requests "$DURING" during # far more than 256 KiB of events: the ring fills, the kernel drops
+ab_requests "$DURING" during # far more than 256 KiB of events: the ring fills, the kernel drops
 kill -CONT "$CLI_PID"
 sleep 2 # the counters are read once a second: the next packets carry the loss
-requests "$AFTER" after
+ab_requests "$AFTER" after
 SENT=$((BEFORE + DURING + AFTER))
 
 kill -INT "$CLI_PID"

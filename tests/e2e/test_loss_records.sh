@@ -19,17 +19,13 @@ E2E_PIDS+=("$CLI_PID")
 wait_for_lines "$E2E_TMP/capture.log" 'capturing:' 1 30 || fail "ecapturedump never started capturing"
 grep -q 'test setting: a ring buffer of 256 KiB' "$E2E_TMP/capture.log" || fail "the test ring buffer size was not taken"
 
-requests() { # N PATH: N requests, each on a new connection
-	ab -n "$1" -c 4 "https://127.0.0.1:$TLS_PORT/$2" >"$E2E_TMP/ab-$2.out" 2>&1 || fail "ab failed"
-	grep -q "^Complete requests: *$1\$" "$E2E_TMP/ab-$2.out" || fail "ab: not all $1 requests completed"
-}
-requests 10 before
+ab_requests 10 before
 sleep 1
 kill -STOP "$CLI_PID"
-requests 600 during # far more than 256 KiB of records: the ring fills, the kernel drops
+ab_requests 600 during # far more than 256 KiB of records: the ring fills, the kernel drops
 kill -CONT "$CLI_PID"
 sleep 2 # the counters are read once a second: the next records carry the loss
-requests 10 after
+ab_requests 10 after
 sleep 1
 kill -INT "$CLI_PID"
 wait "$CLI_PID" || fail "ecapturedump exited with status $?"

@@ -34,17 +34,13 @@ grep -q 'test setting: a ring buffer of 256 KiB' "$E2E_TMP/capture.log" || fail 
 CAP_PID=$(pgrep -x ecapturedump) || fail "no ecapturedump process"
 [ "$(wc -w <<<"$CAP_PID")" -eq 1 ] || fail "more than one ecapturedump: $CAP_PID"
 
-requests() { # N PATH: N requests, each on a new connection
-	ab -n "$1" -c 4 "https://127.0.0.1:$TLS_PORT/$2" >"$E2E_TMP/ab-$2.out" 2>&1 || fail "ab failed"
-	grep -q "^Complete requests: *$1\$" "$E2E_TMP/ab-$2.out" || fail "ab: not all $1 requests completed"
-}
-requests "$BEFORE" before
+ab_requests "$BEFORE" before
 sleep 1
 kill -STOP "$CAP_PID"
-requests "$DURING" during # far more than 256 KiB of events: the ring fills, the kernel drops
+ab_requests "$DURING" during # far more than 256 KiB of events: the ring fills, the kernel drops
 kill -CONT "$CAP_PID"
 sleep 2 # the counters are read once a second: the next packets carry the loss
-requests "$AFTER" after
+ab_requests "$AFTER" after
 sleep 5 # held connections decided (3 s) and written
 stop_tshark
 sleep 0.5

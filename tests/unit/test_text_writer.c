@@ -60,13 +60,13 @@ static const char *output(const struct fixture *f)
 /* 2026-11-23 20:40:01.123456789 UTC */
 #define TS 1795466401123456789ull
 
-static void test_tls_data(struct fixture *f, gconstpointer data)
+/* A plaintext event: curl (pid 4242, tid 4243, uid 1000) sent LEN bytes of TEXT on fd 5, Go. */
+static struct ec_tls_data_event *tls_data(const char *text, size_t len, size_t *size)
 {
-	static const char text[] = "GET / HTTP/1.1\r\nX: \x1b[2J\a\x7f\xc3\xa9\tend";
-	size_t size = sizeof(struct ec_tls_data_event) + sizeof(text) - 1;
-	g_autofree struct ec_tls_data_event *ev = g_malloc0(size);
+	struct ec_tls_data_event *ev;
 
-	(void)data;
+	*size = sizeof(*ev) + len;
+	ev = g_malloc0(*size);
 	ev->hdr.type = EC_EV_TLS_DATA;
 	ev->hdr.ts_ns = TS;
 	ev->proc.pid = 4242;
@@ -76,8 +76,18 @@ static void test_tls_data(struct fixture *f, gconstpointer data)
 	ev->fd = 5;
 	ev->dir = EC_RECORD_DIR_SENT;
 	ev->source = EC_RECORD_SRC_GO;
-	ev->len = sizeof(text) - 1;
-	memcpy(ev->data, text, ev->len);
+	ev->len = (uint32_t)len;
+	memcpy(ev->data, text, len);
+	return ev;
+}
+
+static void test_tls_data(struct fixture *f, gconstpointer data)
+{
+	static const char text[] = "GET / HTTP/1.1\r\nX: \x1b[2J\a\x7f\xc3\xa9\tend";
+	size_t size;
+	g_autofree struct ec_tls_data_event *ev = tls_data(text, sizeof(text) - 1, &size);
+
+	(void)data;
 	ec_engine_on_data(&f->e, ev, size);
 	g_assert_cmpstr(output(f), ==,
 	                "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 fd=5 "
@@ -88,29 +98,19 @@ static void test_tls_data(struct fixture *f, gconstpointer data)
 /* Records the kernel lost are said once, before the next record written. */
 static void test_lost_records(struct fixture *f, gconstpointer data)
 {
-	size_t size = sizeof(struct ec_tls_data_event) + 2;
-	g_autofree struct ec_tls_data_event *ev = g_malloc0(size);
+	size_t size;
+	g_autofree struct ec_tls_data_event *ev = tls_data("ok", 2, &size);
 
 	(void)data;
-	ev->hdr.type = EC_EV_TLS_DATA;
-	ev->hdr.ts_ns = TS;
-	ev->proc.pid = 1;
-	ev->proc.tid = 1;
-	memcpy(ev->proc.comm, "c", 1);
-	ev->fd = 3;
-	ev->dir = EC_RECORD_DIR_RECEIVED;
-	ev->source = EC_RECORD_SRC_OPENSSL;
-	ev->len = 2;
-	memcpy(ev->data, "ok", 2);
 	f->e.records_lost_read = 3;
 	ec_engine_on_data(&f->e, ev, size);
 	ec_engine_on_data(&f->e, ev, size);
 	g_assert_cmpstr(output(f), ==,
 	                "--- 3 record(s) lost here\n"
-	                "--- 2026-11-23 20:40:01.123456 c pid=1 tid=1 uid=0 fd=3 SSL_read 2 bytes "
-	                "(OpenSSL)\nok\n"
-	                "--- 2026-11-23 20:40:01.123456 c pid=1 tid=1 uid=0 fd=3 SSL_read 2 bytes "
-	                "(OpenSSL)\nok\n");
+	                "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 fd=5 "
+	                "SSL_write 2 bytes (Go)\nok\n"
+	                "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 fd=5 "
+	                "SSL_write 2 bytes (Go)\nok\n");
 }
 
 static struct ec_audit_event *audit(uint8_t type, uint8_t source, const char *text, size_t len,
