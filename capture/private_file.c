@@ -83,3 +83,10 @@ int ec_private_file_open(const char *what, const char *path, enum ec_private_mod
 		g_warning("cannot make %s readable by its owner only: %s", path, g_strerror(errno));
 	return fd;
 }
+
+void ec_private_file_discard(char **made)
+{
+	if (*made && unlink(*made) < 0)
+		g_warning("cannot remove %s: %s", *made, g_strerror(errno));
+	g_clear_pointer(made, g_free);
+}

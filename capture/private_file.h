@@ -25,4 +25,11 @@ enum ec_private_mode {
 int ec_private_file_open(const char *what, const char *path, enum ec_private_mode mode,
                          bool *created, GError **err);
 
+/*
+ * *MADE: the path of a file ec_private_file_open created, kept (g_strdup) until the capture has
+ * started, then cleared. A capture that never started removes it with this (a failure is
+ * logged); *MADE is freed and NULL after. NULL *MADE: nothing to do.
+ */
+void ec_private_file_discard(char **made);
+
 #endif

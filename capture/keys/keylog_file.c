@@ -56,9 +56,7 @@ void ec_keylog_file_close(struct ec_keylog_file *f)
 		return;
 	close(f->fd);
 	/* Never committed: the capture did not start, so the file it made goes too. */
-	if (f->created && unlink(f->created) < 0)
-		g_warning("cannot remove %s: %s", f->created, g_strerror(errno));
-	g_free(f->created);
+	ec_private_file_discard(&f->created);
 	g_string_free(f->buf, TRUE);
 	g_free(f);
 }

@@ -109,7 +109,5 @@ void ec_output_close(struct ec_output *o)
 		close(o->fd);
 	o->fd = -1;
 	/* Never committed: the capture did not start, so the file we made goes too. */
-	if (o->created && unlink(o->created) < 0)
-		g_warning("cannot remove %s: %s", o->created, g_strerror(errno));
-	g_clear_pointer(&o->created, g_free);
+	ec_private_file_discard(&o->created);
 }
