@@ -35,6 +35,24 @@ struct loaded_module {
 	void *state;
 };
 
+/*
+ * Losses the kernel counted for one stream (an interface's packets, the records): as last read
+ * (loss.c), and as told so far in the packets or records written.
+ */
+struct ec_lost {
+	uint64_t read;
+	uint64_t told;
+};
+
+/* The losses to tell with the next packet or record written: those not told yet. */
+static inline uint64_t ec_lost_take(struct ec_lost *l)
+{
+	uint64_t n = l->read - l->told;
+
+	l->told = l->read;
+	return n;
+}
+
 /* A network interface we capture on, as the writer knows it. */
 struct out_if {
 	unsigned int ifindex;
@@ -42,9 +60,7 @@ struct out_if {
 	uint16_t linktype;
 	char name[IF_NAMESIZE];
 	struct ec_pkt_filter *filter; /* NULL: every packet */
-	/* Its packets the kernel lost: as last read (loss.c), and as told in packets written. */
-	uint64_t lost_read;
-	uint64_t lost_told;
+	struct ec_lost lost;          /* its packets the kernel lost */
 };
 
 /* What the engine itself lost or left out; loss.c reports it with the kernel's counts. */
@@ -77,13 +93,11 @@ struct engine {
 	uint64_t hold_ns;
 	guint unclaimed; /* TLS connections no traced library gave keys for */
 	struct ec_engine_loss loss;
-	/* Records the kernel lost (plaintext, commands): as last read, and as told in records. */
-	uint64_t records_lost_read;
-	uint64_t records_lost_told;
-	uint64_t start_real_ns;   /* when the capture started (wall clock), for the statistics */
-	uint64_t loss_checked_ns; /* loss.c: the last look at the counters (monotonic) */
-	uint64_t loss_warned_ns;  /* ... the last warning */
-	uint64_t loss_warned;     /* ... the losses it named */
+	struct ec_lost records_lost; /* records the kernel lost (plaintext, commands) */
+	uint64_t start_real_ns;      /* when the capture started (wall clock), for the statistics */
+	uint64_t loss_checked_ns;    /* loss.c: the last look at the counters (monotonic) */
+	uint64_t loss_warned_ns;     /* ... the last warning */
+	uint64_t loss_warned;        /* ... the losses it named */
 	/* control.c: the filters as they are now, and what the front end last heard. */
 	struct ec_config config;
 	GArray *filter_pids;    /* pid_t in the kernel's PID filter now */

@@ -81,13 +81,13 @@ static uint64_t records_lost(const uint64_t k[EC_STAT_MAX])
 /* Each interface's packets lost so far, for the next packet written on it; records likewise. */
 static void read_if_losses(struct engine *e, const uint64_t k[EC_STAT_MAX])
 {
-	e->records_lost_read = records_lost(k);
+	e->records_lost.read = records_lost(k);
 	for (guint i = 0; i < e->ifs->len; i++) {
 		struct out_if *oi = &g_array_index(e->ifs, struct out_if, i);
 		struct ec_if_count c;
 
-		if (!ec_packets_if_count(e->packets, oi->ifindex, &c) && c.lost > oi->lost_read)
-			oi->lost_read = c.lost;
+		if (!ec_packets_if_count(e->packets, oi->ifindex, &c))
+			oi->lost.read = c.lost;
 	}
 }
 

@@ -70,6 +70,5 @@ void ec_engine_on_audit(struct engine *e, const struct ec_audit_event *ev, size_
 	    .len = e->text->len,
 	};
 	ec_writer_audit(e->out, ev->hdr.ts_ns + e->mono_to_real, &m, &a,
-	                e->records_lost_read - e->records_lost_told);
-	e->records_lost_told = e->records_lost_read;
+	                ec_lost_take(&e->records_lost));
 }

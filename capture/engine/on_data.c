@@ -57,6 +57,5 @@ void ec_engine_on_data(struct engine *e, const struct ec_tls_data_event *ev, siz
 	}
 	fill_meta(e, ev, &m);
 	ec_writer_tls_data(e->out, ev->hdr.ts_ns + e->mono_to_real, &m, ev->data, ev->len,
-	                   e->records_lost_read - e->records_lost_told);
-	e->records_lost_told = e->records_lost_read;
+	                   ec_lost_take(&e->records_lost));
 }

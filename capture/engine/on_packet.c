@@ -45,9 +45,7 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 	}
 	/* Losses found since the last packet written go with this one (frame.drop_count). */
 	ec_writer_packet(e->out, oi->id, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen,
-	                 ev->len, ev->dir == EC_DIR_INGRESS, comment,
-	                 oi->lost_read - oi->lost_told);
-	oi->lost_told = oi->lost_read;
+	                 ev->len, ev->dir == EC_DIR_INGRESS, comment, ec_lost_take(&oi->lost));
 }
 
 static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev, size_t size)

@@ -102,7 +102,7 @@ static void test_lost_records(struct fixture *f, gconstpointer data)
 	g_autofree struct ec_tls_data_event *ev = tls_data("ok", 2, &size);
 
 	(void)data;
-	f->e.records_lost_read = 3;
+	f->e.records_lost.read = 3;
 	ec_engine_on_data(&f->e, ev, size);
 	ec_engine_on_data(&f->e, ev, size);
 	g_assert_cmpstr(output(f), ==,
