@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 """Print what the Interface Statistics Blocks of a pcapng file say, one line per interface
-(its last block: ecapturedump writes one every few seconds with the counts so far, the last
-counts most), or with --all one line per block:
+(its last block, should there be several):
 
     NAME<TAB>IFRECV<TAB>IFDROP<TAB>OSDROP<TAB>COMMENT
 
 NAME is the interface's if_name from its Interface Description Block; a missing option prints
 as -. Only what the tests need of pcapng: one section, either byte order.
 
-usage: isb_stats.py [--all] FILE
+usage: isb_stats.py FILE
 """
 import struct
 import sys
@@ -29,8 +28,7 @@ def options(buf, endian):
 
 
 def main():
-    every = sys.argv[1] == "--all"
-    data = open(sys.argv[-1], "rb").read()
+    data = open(sys.argv[1], "rb").read()
     endian, names, at, last = "<", [], 0, {}
     while at + 12 <= len(data):
         btype = struct.unpack_from("<I", data, at)[0]
@@ -51,11 +49,7 @@ def main():
 
             name = names[if_id] if if_id < len(names) else "?"
             comment = opts.get(1, b"-").decode(errors="replace")
-            line = "\t".join([name, u64(4), u64(5), u64(7), comment])
-            if every:
-                print(line)
-            else:
-                last[if_id] = line
+            last[if_id] = "\t".join([name, u64(4), u64(5), u64(7), comment])
         if length < 12:
             break
         at += length

@@ -141,6 +141,21 @@ ab_requests() {
 	grep -q "^Complete requests: *$1\$" "$E2E_TMP/ab-$2.out" || fail "ab: not all $1 requests completed"
 }
 
+# drop_count_sum FILE IF: the packets lost on interface IF of pcapng FILE, as its packets tell
+# them (epb_dropcount, tshark's frame.drop_count), added up.
+drop_count_sum() {
+	tshark -r "$1" -Y "frame.drop_count && frame.interface_name == \"$2\"" -T fields \
+		-e frame.drop_count 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# stat_entries FILE: capinfos' "Number of stat entries" of each interface of pcapng FILE, one
+# per line (what Wireshark read of its statistics blocks; it shows drops only from exactly one);
+# fails as capinfos does (its output in $E2E_TMP/capinfos.out).
+stat_entries() {
+	capinfos -I "$1" >"$E2E_TMP/capinfos.out" 2>&1 || return
+	sed -n 's/.*Number of stat entries = \([0-9]*\).*/\1/p' "$E2E_TMP/capinfos.out"
+}
+
 start_nginx() {
 	local addr=${NGINX_ADDR:-127.0.0.1} in_ns=()
 	[ -n "${NGINX_NETNS:-}" ] && in_ns=(ip netns exec "$NGINX_NETNS")

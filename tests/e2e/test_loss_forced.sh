@@ -80,11 +80,10 @@ log "requests: $SENT sent, $decrypted decrypted; connections reported: $conns_mi
 	fail "$((SENT - decrypted)) requests not decrypted, only $((conns_missing + keys_missing)) connections reported"
 kernel_lost=$(sed -n 's/.*packets: [0-9]* written by the kernel, \([0-9]*\) lost.*/\1/p' "$E2E_TMP/capture.log")
 [ "$kernel_lost" = "$drop" ] || fail "the log says $kernel_lost packets lost, the ISB $drop"
-told=$(tshark -r "$E2E_TMP/out.pcapng" -Y 'frame.drop_count && frame.interface_name == "lo"' \
-	-T fields -e frame.drop_count 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+told=$(drop_count_sum "$E2E_TMP/out.pcapng" lo)
 [ "$told" = "$drop" ] || fail "the packets' drop counts add up to $told, the ISB says $drop"
-capinfos -I "$E2E_TMP/out.pcapng" >"$E2E_TMP/capinfos.out" 2>&1 || fail "capinfos cannot read the file"
-entries=$(sed -n 's/.*Number of stat entries = \([0-9]*\).*/\1/p' "$E2E_TMP/capinfos.out" | sort -u)
+stat_entries "$E2E_TMP/out.pcapng" >"$E2E_TMP/entries" || fail "capinfos cannot read the file"
+entries=$(sort -u "$E2E_TMP/entries")
 [ "$entries" = 1 ] || fail "statistics blocks per interface: $entries, not exactly one"
 log "ok: loss reported exactly: $seen = $written + $drop + $left_out"
 

@@ -52,12 +52,11 @@ IFS=$'\t' read -r _ _ ref_drop _ _ <"$E2E_TMP/ref-isb.out" || fail "dumpcap wrot
 [ "$ref_drop" = 0 ] || [ "$ref_drop" = - ] || fail "dumpcap itself dropped $ref_drop packets: no reference"
 seen=$(tshark -r "$E2E_TMP/ref.pcapng" 2>/dev/null | wc -l)
 
-capinfos -I "$E2E_TMP/out.pcapng" >"$E2E_TMP/capinfos.out" 2>&1 || fail "capinfos cannot read the saved file"
-entries=$(sed -n 's/.*Number of stat entries = \([0-9]*\).*/\1/p' "$E2E_TMP/capinfos.out" | sort -n | tail -1)
+stat_entries "$E2E_TMP/out.pcapng" >"$E2E_TMP/entries" || fail "capinfos cannot read the saved file"
+entries=$(sort -n "$E2E_TMP/entries" | tail -1)
 [ "${entries:-0}" -le 1 ] || fail "$entries statistics blocks for one interface: Wireshark shows no drops then"
 written=$(tshark -r "$E2E_TMP/out.pcapng" -Y "tcp.port == $TLS_PORT" 2>/dev/null | wc -l)
-drop=$(tshark -r "$E2E_TMP/out.pcapng" -Y 'frame.drop_count && frame.interface_name == "lo"' \
-	-T fields -e frame.drop_count 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+drop=$(drop_count_sum "$E2E_TMP/out.pcapng" lo)
 told=$(tshark -r "$E2E_TMP/out.pcapng" -Y frame.drop_count 2>/dev/null | wc -l)
 left_out=$(sed -n 's/.*; \([0-9]*\) packet(s) left out (connections no traced library claimed).*/\1/p' "$E2E_TMP/capture.log" | tail -1)
 left_out=${left_out:-0}
