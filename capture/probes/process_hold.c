@@ -130,19 +130,6 @@ guint ec_hold_process(struct ec_holds *h, pid_t pid)
 	return stopped;
 }
 
-void ec_hold_release(struct ec_holds *h)
-{
-	for (guint i = 0; i < h->now->len; i++) {
-		struct held *t = &g_array_index(h->now, struct held, i);
-
-		if (!reap(t))
-			g_array_append_val(h->late, *t);
-		else if (!t->gone)
-			let_go(t);
-	}
-	g_array_set_size(h->now, 0);
-}
-
 void ec_holds_poll(struct ec_holds *h)
 {
 	for (guint i = h->late->len; i-- > 0;) {
@@ -156,13 +143,19 @@ void ec_holds_poll(struct ec_holds *h)
 	}
 }
 
+void ec_hold_release(struct ec_holds *h)
+{
+	g_array_append_vals(h->late, h->now->data, h->now->len);
+	g_array_set_size(h->now, 0);
+	ec_holds_poll(h);
+}
+
 void ec_holds_free(struct ec_holds *h)
 {
 	if (!h)
 		return;
-	ec_hold_release(h);
 	/* Not stopped yet: detaching needs a stop, so exit() lets them go (the kernel does). */
-	ec_holds_poll(h);
+	ec_hold_release(h);
 	g_array_unref(h->now);
 	g_array_unref(h->late);
 	g_free(h);
