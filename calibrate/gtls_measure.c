@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "scan.h"
 
 #define OBJ_MAX     32768 /* bytes of the session searched */
 #define TABLE_SPAN  128   /* bytes of a table entry searched for the version / hash size */
@@ -68,7 +69,7 @@ struct maps {
 
 static void load_maps(struct maps *m)
 {
-	FILE *f = fopen("/proc/self/maps", "re");
+	FILE *f = scan_open_maps();
 	char line[512];
 
 	m->n = 0;
@@ -127,7 +128,8 @@ keep_ptr_matches(uint8_t (*cand)[TABLE_SPAN / 4], const uint8_t *obj, size_t len
 				cand[po][fo] = 0;
 				continue;
 			}
-			__builtin_memcpy(&v, (const void *)(p + fo * 4), 4); /* a load, not a call */
+			__builtin_memcpy(&v, (const void *)(p + fo * 4),
+			                 4); /* a load, not a call */
 			if (v != want)
 				cand[po][fo] = 0;
 		}

@@ -65,6 +65,14 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* What the sandbox has ("session nobody pidns ..."), and what the kernel refused, with why. */
+static void print_sandbox(const struct sandbox *sb)
+{
+	printf("sandbox_uid=%u\n", (unsigned int)sb->uid);
+	print_value("sandbox", sb->confined.have);
+	print_value("sandbox_missing", sb->confined.missing);
+}
+
 /* ecapture-calibrate gnutls <libgnutls path> */
 static void main_gnutls(const char *path)
 {
@@ -77,7 +85,7 @@ static void main_gnutls(const char *path)
 	print_value("libgnutls", path);
 	if (sandbox_load(path, NULL, &sb) < 0)
 		finish(1);
-	printf("sandbox_uid=%u\n", (unsigned int)sb.uid);
+	print_sandbox(&sb);
 	if (gtls_bind(&t, sb.ssl) < 0)
 		finish(1);
 	v = t.gnutls_check_version(NULL);
@@ -118,7 +126,7 @@ int main(int argc, char **argv)
 	if (sandbox_load(argv[2], argc == 4 ? argv[3] : NULL, &sb) < 0)
 		finish(1);
 	print_value("libcrypto", sb.crypto_path[0] ? sb.crypto_path : "(chosen by the loader)");
-	printf("sandbox_uid=%u\n", (unsigned int)sb.uid);
+	print_sandbox(&sb);
 
 	if (ossl_bind_version(&o, sb.crypto) < 0)
 		finish(1);

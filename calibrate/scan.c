@@ -1,10 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "scan.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+static int maps_fd = -1;
+
+int scan_keep_maps(void)
+{
+	if (maps_fd < 0)
+		maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	return maps_fd < 0 ? -1 : 0;
+}
+
+FILE *scan_open_maps(void)
+{
+	int fd;
+	FILE *f;
+
+	if (maps_fd < 0)
+		return fopen("/proc/self/maps", "re");
+	fd = fcntl(maps_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return NULL;
+	/* the copy shares the offset: back to the start, which reads the mappings anew */
+	if (lseek(fd, 0, SEEK_SET) < 0 || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
 
 size_t scan_bound_mapped(const void *p, size_t cap)
 {
@@ -15,7 +44,7 @@ size_t scan_bound_mapped(const void *p, size_t cap)
 
 	if (!p)
 		return 0;
-	f = fopen("/proc/self/maps", "re");
+	f = scan_open_maps();
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {

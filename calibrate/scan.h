@@ -5,8 +5,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SCAN_MAX 16384 /* bytes of an object searched at most */
+
+/*
+ * Keeps /proc/self/maps open (before the sandbox's root is emptied): later reads of our
+ * mappings go through this descriptor. 0, or -1 with errno.
+ */
+int scan_keep_maps(void);
+
+/* Our mappings, as /proc/self/maps reads now (fclose), or NULL. */
+FILE *scan_open_maps(void);
 
 /* Readable bytes at P: up to the end of its mapping, and at most CAP. */
 size_t scan_bound_mapped(const void *p, size_t cap);

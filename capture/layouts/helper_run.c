@@ -82,24 +82,46 @@ static gboolean drain(int fd, GString *buf)
 	return TRUE;
 }
 
-static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_data,
+/* Whether PID has exited, leaving it a zombie (its group cannot be reused yet). */
+static gboolean exited(GPid pid)
+{
+	siginfo_t si = {0};
+
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ? errno == ECHILD
+	                                                                      : si.si_pid == pid;
+}
+
+/*
+ * In the child, before the exec: a session of its own, so no controlling terminal (the library
+ * under test cannot reach ours), and a process group we kill whole at the end.
+ */
+static void new_session(gpointer data)
+{
+	(void)data;
+	if (setsid() < 0)
+		_exit(127);
+}
+
+static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpointer setup_data,
                     struct ec_helper_result *r, GError **err);
 
 gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 {
-	return run(argv, NULL, NULL, r, err);
-}
-
-static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_data,
-                    struct ec_helper_result *r, GError **err)
-{
 	/* a clean environment: no OPENSSL_CONF, LD_PRELOAD ... of ours */
 	gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
+
+	return run(argv, envp, new_session, NULL, r, err);
+}
+
+static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpointer setup_data,
+                    struct ec_helper_result *r, GError **err)
+{
 	gint64 deadline = g_get_monotonic_time() + EC_LAYOUT_TIMEOUT_MS * 1000LL;
 	struct pollfd pfd[2];
 	GPid pid;
-	gboolean timed_out = FALSE;
+	gboolean timed_out = FALSE, gone = FALSE;
 
+	/* stdin is /dev/null; no descriptor of ours but the two pipes reaches it */
 	if (!g_spawn_async_with_pipes(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, setup,
 	                              setup_data, &pid, NULL, &pfd[0].fd, &pfd[1].fd, err))
 		return FALSE;
@@ -114,8 +136,14 @@ static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_dat
 			timed_out = TRUE;
 			break;
 		}
-		n = poll(pfd, 2, (int)MIN(left, G_MAXINT));
+		/*
+		 * Once the helper has exited, what it wrote is in the pipes: read it, without
+		 * waiting for a descendant that may hold them open.
+		 */
+		n = poll(pfd, 2, gone ? 0 : (int)MIN(left, 50));
 		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 0 && gone)
 			break;
 		for (int i = 0; n > 0 && i < 2; i++) {
 			if (pfd[i].fd >= 0 && pfd[i].revents &&
@@ -124,6 +152,7 @@ static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_dat
 				pfd[i].fd = -1; /* poll ignores negative fds */
 			}
 		}
+		gone = gone || exited(pid);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (pfd[i].fd >= 0)
@@ -131,13 +160,19 @@ static gboolean run(gchar **argv, GSpawnChildSetupFunc setup, gpointer setup_dat
 	}
 	if (!timed_out) {
 		/* output closed: it is exiting, or lingers; it gets until the deadline */
-		while (!reap(pid, r) && g_get_monotonic_time() < deadline)
+		while (!exited(pid) && g_get_monotonic_time() < deadline)
 			g_usleep(1000);
-		timed_out = !r->reaped;
+		timed_out = !exited(pid);
 	}
-	if (!r->reaped) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &r->status, 0);
+	/*
+	 * Its whole process group (its PID namespace dies with it anyway), before it is reaped:
+	 * until then the group's id cannot name anything else.
+	 */
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (!reap(pid, r)) {
+		if (waitpid(pid, &r->status, 0) == pid || errno == ECHILD)
+			r->reaped = TRUE;
 	}
 	g_spawn_close_pid(pid);
 	if (timed_out) {
@@ -173,6 +208,7 @@ static void drop_for_foreign(gpointer data)
 {
 	const struct foreign_fds *f = data;
 
+	new_session(NULL);
 	for (int i = 0; i < f->n; i++)
 		if (fcntl(f->fd[i], F_SETFD, 0) < 0)
 			_exit(127);
@@ -244,7 +280,13 @@ gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_resul
 		g_ptr_array_add(args, p ? p : g_strdup(*a));
 	}
 	g_ptr_array_add(args, NULL);
-	ok = run((gchar **)args->pdata, drop_for_foreign, &f, r, err);
+	{
+		/* the helper looks there for what the library needs (calibrate/deps.h) */
+		g_autofree gchar *libs = g_strconcat("ECAPTURE_LIBRARY_PATH=", libpath->str, NULL);
+		gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", libs, NULL};
+
+		ok = run((gchar **)args->pdata, envp, drop_for_foreign, &f, r, err);
+	}
 out:
 	for (int i = 0; i < f.n; i++)
 		close(f.fd[i]);
