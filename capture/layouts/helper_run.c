@@ -348,7 +348,30 @@ static gboolean said_ok(GHashTable *kv)
 	return status && strcmp(status, "ok") == 0;
 }
 
+static GHashTable *helper_ask(gchar **argv, const char *root, struct ec_helper_result *r,
+                              GError **err);
+
+/* What the helper's sandbox had, and what the kernel refused it (the -v log). */
+static void log_sandbox(gchar **argv, GHashTable *kv)
+{
+	const char *have = kv ? g_hash_table_lookup(kv, "sandbox") : NULL;
+	const char *missing = kv ? g_hash_table_lookup(kv, "sandbox_missing") : NULL;
+
+	if (have)
+		g_debug("calibration of %s ran in a sandbox with: %s%s%s", argv[2], have,
+		        missing && *missing ? "; without: " : "", missing ? missing : "");
+}
+
 GHashTable *ec_helper_ask(gchar **argv, const char *root, struct ec_helper_result *r, GError **err)
+{
+	GHashTable *kv = helper_ask(argv, root, r, err);
+
+	log_sandbox(argv, kv);
+	return kv;
+}
+
+static GHashTable *helper_ask(gchar **argv, const char *root, struct ec_helper_result *r,
+                              GError **err)
 {
 	struct ec_helper_result again = {0};
 	GError *here_err = NULL;
