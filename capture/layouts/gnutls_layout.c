@@ -27,8 +27,8 @@ gchar *ec_gnutls_layout_describe(const struct ec_gnutls_layout *l)
 }
 
 /* Runs the helper and validates what it says: the uncached work. */
-static gboolean calibrate(const char *path, const char *root, __s32 *layout, gchar **version_text,
-                          GError **err)
+static gboolean calibrate(const char *path, const char *root, const struct ec_layout_snapshot *snap,
+                          __s32 *layout, gchar **version_text, GError **err)
 {
 	struct ec_helper_result r = {0};
 	g_autoptr(GError) local = NULL;
@@ -39,9 +39,9 @@ static gboolean calibrate(const char *path, const char *root, __s32 *layout, gch
 	gboolean ok = FALSE;
 
 	if (helper) {
-		gchar *argv[] = {helper, "gnutls", (gchar *)path, NULL};
+		gchar *argv[] = {helper, "gnutls", (gchar *)snap->lib, NULL}; /* the bytes hashed */
 
-		kv = ec_helper_ask(argv, root, &r, &local);
+		kv = ec_helper_ask(argv, path, root, &r, &local);
 	}
 	if (!kv) {
 		g_set_error(err, EC_LAYOUT_ERROR,
@@ -79,6 +79,6 @@ int ec_gnutls_layout_calibrate(const char *path, struct ec_gnutls_layout *out, c
 int ec_gnutls_layout_calibrate_in(const char *path, const char *root, struct ec_gnutls_layout *out,
                                   char **version_text, GError **err)
 {
-	return ec_layout_calibrate_cached(&cache, &spec, path, root, calibrate, (__s32 *)out,
+	return ec_layout_calibrate_cached(&cache, &spec, path, NULL, root, calibrate, (__s32 *)out,
 	                                  version_text, err);
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <grp.h>
 #include <stdbool.h>
@@ -91,15 +92,26 @@ static gboolean exited(GPid pid)
 	                                                                      : si.si_pid == pid;
 }
 
+/* What the child keeps across exec: the descriptors its paths name. */
+struct foreign_fds {
+	int fd[16];
+	int n;
+};
+
 /*
  * In the child, before the exec: a session of its own, so no controlling terminal (the library
- * under test cannot reach ours), and a process group we kill whole at the end.
+ * under test cannot reach ours), and a process group we kill whole at the end. It keeps the
+ * descriptors in DATA (a struct foreign_fds; GLib closes every other one).
  */
 static void new_session(gpointer data)
 {
-	(void)data;
+	const struct foreign_fds *f = data;
+
 	if (setsid() < 0)
 		_exit(127);
+	for (int i = 0; f && i < f->n; i++)
+		if (fcntl(f->fd[i], F_SETFD, 0) < 0)
+			_exit(127);
 }
 
 static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpointer setup_data,
@@ -109,8 +121,16 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 {
 	/* a clean environment: no OPENSSL_CONF, LD_PRELOAD ... of ours */
 	gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
+	struct foreign_fds keep = {.n = 0};
 
-	return run(argv, envp, new_session, NULL, r, err);
+	/* copies of the libraries ("/proc/self/fd/N", the layout cache's snapshots) */
+	for (gchar **a = argv + 1; *a && keep.n < (int)G_N_ELEMENTS(keep.fd); a++) {
+		int fd, used = 0;
+
+		if (sscanf(*a, "/proc/self/fd/%d%n", &fd, &used) == 1 && !(*a)[used] && fd > 2)
+			keep.fd[keep.n++] = fd;
+	}
+	return run(argv, envp, new_session, &keep, r, err);
 }
 
 static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpointer setup_data,
@@ -193,12 +213,6 @@ static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpoi
 
 #define NOBODY 65534
 
-/* What the child keeps across exec: the descriptors its paths name. */
-struct foreign_fds {
-	int fd[16];
-	int n;
-};
-
 /*
  * In the child, before the foreign loader runs: it is the other root's code, so it never runs
  * with our privileges. It reads nothing by path it could not read as nobody: every file and
@@ -206,12 +220,7 @@ struct foreign_fds {
  */
 static void drop_for_foreign(gpointer data)
 {
-	const struct foreign_fds *f = data;
-
-	new_session(NULL);
-	for (int i = 0; i < f->n; i++)
-		if (fcntl(f->fd[i], F_SETFD, 0) < 0)
-			_exit(127);
+	new_session(data);
 	/* As root, become nobody. A normal user's capabilities (ecapturedump's file
 	 * capabilities) end at the exec: the loader has none and there are no ambient ones. */
 	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0))
@@ -352,21 +361,22 @@ static GHashTable *helper_ask(gchar **argv, const char *root, struct ec_helper_r
                               GError **err);
 
 /* What the helper's sandbox had, and what the kernel refused it (the -v log). */
-static void log_sandbox(gchar **argv, GHashTable *kv)
+static void log_sandbox(const char *what, GHashTable *kv)
 {
 	const char *have = kv ? g_hash_table_lookup(kv, "sandbox") : NULL;
 	const char *missing = kv ? g_hash_table_lookup(kv, "sandbox_missing") : NULL;
 
 	if (have)
-		g_debug("calibration of %s ran in a sandbox with: %s%s%s", argv[2], have,
+		g_debug("calibration of %s ran in a sandbox with: %s%s%s", what, have,
 		        missing && *missing ? "; without: " : "", missing ? missing : "");
 }
 
-GHashTable *ec_helper_ask(gchar **argv, const char *root, struct ec_helper_result *r, GError **err)
+GHashTable *ec_helper_ask(gchar **argv, const char *what, const char *root,
+                          struct ec_helper_result *r, GError **err)
 {
 	GHashTable *kv = helper_ask(argv, root, r, err);
 
-	log_sandbox(argv, kv);
+	log_sandbox(what, kv);
 	return kv;
 }
 

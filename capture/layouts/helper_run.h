@@ -47,12 +47,13 @@ gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_resul
 void ec_helper_result_clear(struct ec_helper_result *r);
 
 /*
- * Runs ARGV and parses what it printed. When it did not say status=ok and ROOT is not NULL (the
- * library lives in that root), asks again with ROOT's loader and libraries (ec_helper_run_in)
- * and keeps that answer if the helper spoke there. NULL with ERR when no run printed anything
- * usable; R holds the run whose answer is returned.
+ * Runs ARGV (calibrating WHAT, the file named in the log) and parses what it printed. When it did
+ * not say status=ok and ROOT is not NULL (the library lives in that root), asks again with ROOT's
+ * loader and libraries (ec_helper_run_in) and keeps that answer if the helper spoke there. NULL
+ * with ERR when no run printed anything usable; R holds the run whose answer is returned.
  */
-GHashTable *ec_helper_ask(gchar **argv, const char *root, struct ec_helper_result *r, GError **err);
+GHashTable *ec_helper_ask(gchar **argv, const char *what, const char *root,
+                          struct ec_helper_result *r, GError **err);
 
 /* KEY=VALUE lines into a table (lines without '=' are skipped); NULL on a repeated key. */
 GHashTable *ec_helper_parse(const char *text, GError **err);

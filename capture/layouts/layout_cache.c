@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE /* memfd_create */
 #include "layouts/layout_cache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "layouts/helper_run.h"
-#include "targets/elf_info.h"
 
 struct cache_entry {
 	__s32 *v;
@@ -68,68 +71,171 @@ static void cache_entry_free(gpointer p)
 	g_free(e);
 }
 
-/*
- * What identifies a file's build: its GNU build-id and size, so a copy at another path or in
- * another root (the same bytes) reuses the calibration; else device, inode, size and mtime.
- */
-static gchar *file_identity(const char *path, const struct stat *st)
+/* A file's identity while unchanged: any write changes its ctime. */
+static gchar *stat_key(const struct stat *st)
 {
-	struct ec_elf *elf = ec_elf_open(path, NULL);
-	g_autofree gchar *build_id = elf ? ec_elf_build_id(elf, NULL) : NULL;
-
-	ec_elf_close(elf);
-	if (build_id)
-		return g_strdup_printf("build-id:%s:%jd", build_id, (intmax_t)st->st_size);
-	return g_strdup_printf("%jx:%jx:%jd:%jd.%09ld", (uintmax_t)st->st_dev,
+	return g_strdup_printf("%jx:%jx:%jd:%jd.%09ld:%jd.%09ld", (uintmax_t)st->st_dev,
 	                       (uintmax_t)st->st_ino, (intmax_t)st->st_size,
-	                       (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	                       (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+	                       (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+static void set_errno_error(GError **err, const char *path, int errsv)
+{
+	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
+	            g_strerror(errsv));
+}
+
+/*
+ * PATH copied into a memfd, and the SHA-256 of what was copied (SHA, g_free). Remembers the
+ * hash under the file's identity when the file did not change while read. -1 with ERR.
+ */
+static int snapshot(struct ec_layout_cache *c, const char *path, gchar **sha, GError **err)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	struct stat before, after;
+	char buf[65536];
+	int fd, mfd = -1, errsv;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &before) < 0) {
+		set_errno_error(err, path, errno);
+		goto out;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file", path);
+		goto out;
+	}
+	mfd = memfd_create("ecapture-layout-lib", MFD_CLOEXEC);
+	if (mfd < 0) {
+		set_errno_error(err, "memfd_create", errno);
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(mfd, buf, (size_t)n) != n) {
+			set_errno_error(err, path, n < 0 ? errno : EIO);
+			close(mfd);
+			mfd = -1;
+			goto out;
+		}
+		g_checksum_update(sum, (const guchar *)buf, (gsize)n);
+	}
+	*sha = g_strdup(g_checksum_get_string(sum));
+	if (fstat(fd, &after) == 0 && after.st_size == before.st_size &&
+	    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+	    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
+	    after.st_ctim.tv_sec == before.st_ctim.tv_sec &&
+	    after.st_ctim.tv_nsec == before.st_ctim.tv_nsec)
+		g_hash_table_replace(c->hashes, stat_key(&before), g_strdup(*sha));
+out:
+	errsv = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = errsv;
+	return mfd;
+}
+
+/* The hash remembered for PATH as it is now, or NULL (no copy made). */
+static const char *known_hash(struct ec_layout_cache *c, const char *path)
+{
+	g_autofree gchar *key = NULL;
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	key = stat_key(&st);
+	return g_hash_table_lookup(c->hashes, key);
+}
+
+static gchar *entry_key(const char *lib_sha, const char *companion_sha)
+{
+	return g_strdup_printf("sha256:%s%s%s", lib_sha, companion_sha ? "+" : "",
+	                       companion_sha ? companion_sha : "");
+}
+
+/* The entry for PATH (+COMPANION): found by hash, else calibrated from fresh copies. */
+static struct cache_entry *lookup_or_calibrate(struct ec_layout_cache *c,
+                                               const struct ec_layout_spec *s, const char *path,
+                                               const char *companion, const char *root,
+                                               ec_layout_calibrate_fn fn, GError **err)
+{
+	const char *lib_sha = known_hash(c, path);
+	const char *comp_sha = companion ? known_hash(c, companion) : NULL;
+	g_autofree gchar *key = NULL, *lib_fresh = NULL, *comp_fresh = NULL, *lib_fd = NULL,
+	                 *comp_fd = NULL;
+	struct ec_layout_snapshot snap = {NULL, NULL};
+	struct cache_entry *e = NULL;
+	int lib_mfd = -1, comp_mfd = -1;
+
+	if (lib_sha && (!companion || comp_sha)) {
+		key = entry_key(lib_sha, comp_sha);
+		e = g_hash_table_lookup(c->entries, key);
+		if (e)
+			return e;
+		g_clear_pointer(&key, g_free);
+	}
+	/* not known, or not calibrated yet: the bytes to measure, and their hashes */
+	lib_mfd = snapshot(c, path, &lib_fresh, err);
+	if (lib_mfd < 0)
+		return NULL;
+	if (companion && (comp_mfd = snapshot(c, companion, &comp_fresh, err)) < 0) {
+		close(lib_mfd);
+		return NULL;
+	}
+	key = entry_key(lib_fresh, comp_fresh);
+	e = g_hash_table_lookup(c->entries, key);
+	if (!e) {
+		lib_fd = g_strdup_printf("/proc/self/fd/%d", lib_mfd);
+		comp_fd = comp_mfd >= 0 ? g_strdup_printf("/proc/self/fd/%d", comp_mfd) : NULL;
+		snap.lib = lib_fd;
+		snap.companion = comp_fd;
+		e = g_new0(struct cache_entry, 1);
+		e->v = g_new(__s32, s->n);
+		ec_layout_init_absent(s, e->v);
+		if (!fn(path, root, &snap, e->v, &e->version_text, &e->error))
+			ec_layout_init_absent(s, e->v);
+		g_hash_table_insert(c->entries, g_steal_pointer(&key), e);
+	}
+	close(lib_mfd);
+	if (comp_mfd >= 0)
+		close(comp_mfd);
+	return e;
 }
 
 int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
-                               const char *path, const char *root, ec_layout_calibrate_fn fn,
-                               __s32 *out, char **version_text, GError **err)
+                               const char *path, const char *companion, const char *root,
+                               ec_layout_calibrate_fn fn, __s32 *out, char **version_text,
+                               GError **err)
 {
 	struct cache_entry *e;
-	struct stat st;
-	gchar *key;
 	int rc;
 
 	ec_layout_init_absent(s, out);
 	if (version_text)
 		*version_text = NULL;
-	if (stat(path, &st) < 0) {
-		int errsv = errno;
-
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
-		            g_strerror(errsv));
-		return -1;
-	}
-	key = file_identity(path, &st);
 
 	/* held throughout: one calibration per library even when asked concurrently */
 	g_mutex_lock(&c->lock);
-	if (!c->entries)
+	if (!c->entries) {
 		c->entries =
 		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, cache_entry_free);
-	e = g_hash_table_lookup(c->entries, key);
-	if (!e) {
-		e = g_new0(struct cache_entry, 1);
-		e->v = g_new(__s32, s->n);
-		ec_layout_init_absent(s, e->v);
-		if (!fn(path, root, e->v, &e->version_text, &e->error))
-			ec_layout_init_absent(s, e->v);
-		g_hash_table_insert(c->entries, key, e);
-		key = NULL;
+		c->hashes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	}
-	if (e->error) {
+	e = lookup_or_calibrate(c, s, path, companion, root, fn, err);
+	if (!e) {
+		rc = -1;
+	} else if (e->error) {
 		g_propagate_error(err, g_error_copy(e->error));
+		rc = -1;
 	} else {
 		memcpy(out, e->v, sizeof(*out) * (size_t)s->n);
 		if (version_text)
 			*version_text = g_strdup(e->version_text);
+		rc = 0;
 	}
-	rc = e->error ? -1 : 0;
 	g_mutex_unlock(&c->lock);
-	g_free(key);
 	return rc;
 }

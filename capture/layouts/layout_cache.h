@@ -28,26 +28,42 @@ gboolean ec_layout_parse(const struct ec_layout_spec *s, GHashTable *kv, __s32 *
 void ec_layout_init_absent(const struct ec_layout_spec *s, __s32 *v);
 
 /*
- * The uncached calibration of PATH: V (every field -1 beforehand), and its version text. ROOT:
- * the root directory the library lives in when it is not ours (NULL: ours).
+ * The bytes calibrated: copies of the library file (and of its companion, e.g. the libcrypto
+ * beside a libssl; NULL if none), made when they were hashed, as "/proc/self/fd/N" paths the
+ * helper is given. The helper measures exactly the bytes the cache keys the result by: a file
+ * rewritten meanwhile cannot put its layout under another file's hash.
  */
-typedef gboolean (*ec_layout_calibrate_fn)(const char *path, const char *root, __s32 *v,
-                                           gchar **version_text, GError **err);
-
-/* Results by file version; zero-initialised (a static one needs no set-up). */
-struct ec_layout_cache {
-	GMutex lock;
-	GHashTable *entries; /* "build-id:ID:size" or "dev:ino:size:mtime" -> struct cache_entry */
+struct ec_layout_snapshot {
+	const char *lib;
+	const char *companion;
 };
 
 /*
- * OUT (every field -1 on error) and the library's VERSION_TEXT (g_free; may be NULL) for PATH,
- * calibrated by FN at most once per build of PATH, even when asked concurrently: a copy of the
- * same build at another path or in another root reuses the result (and the version text of the
- * copy calibrated first). 0, or -1 with ERR set.
+ * The uncached calibration of PATH (its bytes in SNAP): V (every field -1 beforehand), and its
+ * version text. ROOT: the root directory the library lives in when it is not ours (NULL: ours).
+ */
+typedef gboolean (*ec_layout_calibrate_fn)(const char *path, const char *root,
+                                           const struct ec_layout_snapshot *snap, __s32 *v,
+                                           gchar **version_text, GError **err);
+
+/* Results by file contents; zero-initialised (a static one needs no set-up). */
+struct ec_layout_cache {
+	GMutex lock;
+	GHashTable *entries; /* "sha256:LIB[+COMPANION]" -> struct cache_entry */
+	GHashTable *hashes;  /* "dev:ino:size:mtime:ctime" -> SHA-256 of a file seen unchanged */
+};
+
+/*
+ * OUT (every field -1 on error) and the library's VERSION_TEXT (g_free; may be NULL) for PATH
+ * (with COMPANION, whose bytes the layout also depends on; NULL if none), calibrated by FN at
+ * most once per contents, even when asked concurrently: a copy of the same bytes at another
+ * path or in another root reuses the result (and the version text of the copy calibrated
+ * first). Keyed by the SHA-256 of the bytes, never by what a file says it is (a build-id is
+ * easily copied into a planted file). 0, or -1 with ERR set.
  */
 int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
-                               const char *path, const char *root, ec_layout_calibrate_fn fn,
-                               __s32 *out, char **version_text, GError **err);
+                               const char *path, const char *companion, const char *root,
+                               ec_layout_calibrate_fn fn, __s32 *out, char **version_text,
+                               GError **err);
 
 #endif

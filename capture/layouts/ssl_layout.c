@@ -32,8 +32,8 @@ gchar *ec_ssl_layout_describe(const struct ec_ssl_layout *l)
 }
 
 /* Detects, runs the helper, validates: the uncached work. */
-static gboolean calibrate(const char *path, const char *root, __s32 *layout, gchar **version_text,
-                          GError **err)
+static gboolean calibrate(const char *path, const char *root, const struct ec_layout_snapshot *snap,
+                          __s32 *layout, gchar **version_text, GError **err)
 {
 	struct ec_openssl_version v;
 	struct ec_helper_result r = {0};
@@ -47,11 +47,11 @@ static gboolean calibrate(const char *path, const char *root, __s32 *layout, gch
 		return FALSE;
 	helper = ec_helper_find(&local);
 	if (helper) {
-		gchar *argv[] = {helper, "openssl", (gchar *)path,
-		                 /* a static build carries its own libcrypto */
-		                 strcmp(v.libcrypto_path, path) ? v.libcrypto_path : NULL, NULL};
+		/* the bytes hashed; a static build carries its own libcrypto (no companion) */
+		gchar *argv[] = {helper, "openssl", (gchar *)snap->lib, (gchar *)snap->companion,
+		                 NULL};
 
-		kv = ec_helper_ask(argv, root, &r, &local);
+		kv = ec_helper_ask(argv, path, root, &r, &local);
 	}
 	if (!kv) {
 		g_set_error(err, EC_LAYOUT_ERROR,
@@ -100,20 +100,21 @@ int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct
 	int rc;
 
 	/*
-	 * The layout is libssl's build; the version text is the libcrypto's beside it, which may
-	 * differ between copies of one libssl: taken from the files, as calibrate() checks it.
+	 * The layout is libssl's build, measured with the libcrypto beside it (whose bytes are part
+	 * of the cache's key); the version text is that libcrypto's, which may differ between
+	 * copies of one libssl: taken from the files, as calibrate() checks it.
 	 */
 	if (version_text)
 		*version_text = NULL;
-	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path, root, calibrate, (__s32 *)out,
-	                                NULL, err);
-	if (rc == 0 && version_text) {
-		if (ec_openssl_version_detect(libssl_path, &v, err) < 0) {
-			ec_ssl_layout_init_absent(out);
-			return -1;
-		}
+	ec_ssl_layout_init_absent(out);
+	if (ec_openssl_version_detect(libssl_path, &v, err) < 0)
+		return -1;
+	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path,
+	                                strcmp(v.libcrypto_path, libssl_path) ? v.libcrypto_path
+	                                                                      : NULL,
+	                                root, calibrate, (__s32 *)out, NULL, err);
+	if (rc == 0 && version_text)
 		*version_text = g_strdup(v.text);
-		ec_openssl_version_clear(&v);
-	}
+	ec_openssl_version_clear(&v);
 	return rc;
 }
