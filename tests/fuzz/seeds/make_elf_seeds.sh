@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Small real ELF files for the elf_info, sym_table and ssl_version corpora: stand-ins for a libssl
+# Small real ELF files for the elf_info, sym_table, ssl_version and calibrate_deps corpora: stand-ins for a libssl
 # and its libcrypto (SONAME, DT_NEEDED, RUNPATH, symbol versions, build-id, the version text in
 # .rodata), a program with a full symbol table, and an object file. A few KB each.
-# Usage: make_elf_seeds.sh CORPUS_DIR (the folder that holds elf_info/, sym_table/, ssl_version/)
+# Usage: make_elf_seeds.sh CORPUS_DIR (the folder that holds elf_info/, sym_table/, ssl_version/,
+# calibrate_deps/)
 set -euo pipefail
 out=$(readlink -f "$1")
 work=$(mktemp -d)
@@ -49,7 +50,7 @@ gcc "${flags[@]}" -no-pie prog.c -o prog
 gcc -c -Os prog.c -o prog.o
 strip --strip-unneeded libcrypto.so.3 libssl.so.3 libssl_static.so
 
-mkdir -p "$out/elf_info" "$out/sym_table" "$out/ssl_version"
+mkdir -p "$out/elf_info" "$out/sym_table" "$out/ssl_version" "$out/calibrate_deps"
 for f in libcrypto.so.3 libssl.so.3 libssl_static.so prog prog.o; do
 	cp "$f" "$out/elf_info/$f"
 	cp "$f" "$out/sym_table/$f"
@@ -58,3 +59,5 @@ done
 cp libssl_static.so "$out/ssl_version/static_libssl"
 { cat libssl.so.3; printf '\n--ecfuzz--\n'; cat libcrypto.so.3; } >"$out/ssl_version/libssl_libcrypto"
 cp libssl.so.3 "$out/ssl_version/libssl_alone"
+# the helper's DT_NEEDED reader: shared objects with and without needed libraries
+cp libssl.so.3 libcrypto.so.3 "$out/calibrate_deps/"
