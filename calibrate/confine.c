@@ -246,9 +246,18 @@ static void set_limits(struct confine_report *r)
 	HAVE("rlimits");
 }
 
+/* In the PID namespace's first process: our mappings kept readable, then the empty root. */
+static bool enter_empty_root(struct deps *d, struct confine_report *r)
+{
+	/* before the root is emptied: the measurements read our own mappings */
+	if (scan_keep_maps() < 0)
+		MISS("maps(%s)", strerror(errno));
+	return empty_root(d, r) == 0;
+}
+
 int confine_enter(struct deps *d, struct confine_report *r)
 {
-	bool root = geteuid() == 0 || getuid() == 0, userns = false, ns = false, rooted;
+	bool root = geteuid() == 0 || getuid() == 0, ns = false, rooted = false;
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
@@ -265,38 +274,43 @@ int confine_enter(struct deps *d, struct confine_report *r)
 		    "started with capabilities: the library under test must run without any");
 		return -1;
 	}
-	if (root) {
-		ns = unshare(NS_FLAGS) == 0;
-	} else if (unshare(CLONE_NEWUSER | NS_FLAGS) == 0) {
-		ns = userns = true;
-		if (map_ids(uid, gid) < 0) {
-			report_fail("cannot map our ids in the user namespace: %s",
-			            strerror(errno));
+	/* as root: the namespaces and the empty root first, then nobody */
+	if (root && unshare(NS_FLAGS) == 0) {
+		ns = true;
+		HAVE("pidns mntns netns ipcns utsns");
+		if (fork_into_pid_ns(true) < 0)
 			return -1;
-		}
+		rooted = enter_empty_root(d, r);
+	} else if (root) {
+		MISS("namespaces(%s)", strerror(errno));
 	}
-	if (ns) {
-		HAVE(userns ? "userns pidns mntns netns ipcns utsns"
-		            : "pidns mntns netns ipcns utsns");
-		if (fork_into_pid_ns(root) < 0)
-			return -1;
-	} else {
-		MISS("%snamespaces(%s)", root ? "" : "userns+", strerror(errno));
-	}
-	/* before the root is emptied: the measurements read our own mappings */
-	if (scan_keep_maps() < 0)
-		MISS("maps(%s)", strerror(errno));
-	rooted = ns && empty_root(d, r) == 0;
 	if (root) {
 		if (drop_to_nobody() < 0)
 			return -1;
 		HAVE("nobody");
-		/* nobody may still make a user namespace of its own, which owns nothing of ours */
-		if (unshare(CLONE_NEWUSER) == 0)
-			HAVE("userns");
-		else
-			MISS("userns(%s)", strerror(errno));
+		uid = getuid();
+		gid = getgid();
 	}
+	/* as a user (or nobody): in a user namespace of our own, which owns nothing of the host's
+	 */
+	if (unshare(CLONE_NEWUSER | (ns ? 0 : NS_FLAGS)) == 0) {
+		if (!ns && map_ids(uid, gid) < 0) {
+			report_fail("cannot map our ids in the user namespace: %s",
+			            strerror(errno));
+			return -1;
+		}
+		HAVE(ns ? "userns" : "userns pidns mntns netns ipcns utsns");
+		if (!ns) {
+			ns = true;
+			if (fork_into_pid_ns(false) < 0)
+				return -1;
+			rooted = enter_empty_root(d, r);
+		}
+	} else {
+		MISS("%s(%s)", ns ? "userns" : "userns+namespaces", strerror(errno));
+	}
+	if (!ns && scan_keep_maps() < 0)
+		MISS("maps(%s)", strerror(errno));
 	/* the full set a new user namespace gives its creator, over nothing of the host's */
 	if (has_capabilities() && drop_capabilities() < 0) {
 		report_fail("cannot drop capabilities: %s", strerror(errno));

@@ -532,7 +532,7 @@ static void test_describe(void)
 	g_free(s);
 }
 
-/* The helper run directly: sandboxed as nobody when we are root, and quick. */
+/* The helper run directly: sandboxed (as nobody when we are root), and quick. */
 static void test_helper_direct(void)
 {
 	gchar *helper =
@@ -549,6 +549,14 @@ static void test_helper_direct(void)
 	g_assert_true(g_str_has_suffix(out, "\nstatus=ok\n"));
 	uid = g_strdup_printf("\nsandbox_uid=%u\n", geteuid() == 0 ? 65534 : getuid());
 	g_assert_nonnull(strstr(out, uid));
+	/* in its sandbox: a session of its own, namespaces, an empty root, seccomp */
+	g_test_message("%s", strstr(out, "\nsandbox="));
+	g_assert_nonnull(strstr(out, "\nsandbox=session "));
+	g_assert_nonnull(strstr(out, " seccomp\nsandbox_missing="));
+	if (strstr(out, "\nsandbox_missing=\n")) { /* else the kernel refused them: it says so */
+		g_assert_nonnull(strstr(out, " pidns mntns netns ipcns utsns "));
+		g_assert_nonnull(strstr(out, " emptyroot "));
+	}
 	elapsed = strstr(out, "\nelapsed_us=");
 	g_assert_nonnull(elapsed);
 	g_test_message("helper: %ld us", atol(elapsed + 12));
@@ -671,7 +679,7 @@ static void with_fake_helper(const char *script, GQuark domain, gint code, const
 	"echo session_master_key=80; echo session_cipher=760; echo cipher_id=24; "                 \
 	"echo handshake_traffic_hash=1796; "                                                       \
 	"echo client_app_traffic_secret=1860; echo server_app_traffic_secret=1924; "               \
-	"echo exporter_master_secret=1988; echo rbio=16; echo wbio=24; echo bio_num=56; "        \
+	"echo exporter_master_secret=1988; echo rbio=16; echo wbio=24; echo bio_num=56; "          \
 	"echo s3=-1; "
 #define GOOD_FIELDS FIELDS_BUT_HS "echo handshake_secret=1412; "
 
