@@ -58,8 +58,10 @@ static int copy_to_memfd(const char *path, off_t *size)
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errno = S_ISREG(st.st_mode) ? errno : 0;
+	if (fstat(fd, &st) < 0)
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		errno = 0;
 		goto out;
 	}
 	mfd = memfd_create("ecapture-calibrate-lib", MFD_CLOEXEC);
