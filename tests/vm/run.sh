@@ -43,10 +43,11 @@ while [ $# -gt 0 ]; do
 done
 say() { printf '[vm %s %s] %s\n' "$kernel" "$(date +%T)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "run it as root (mmdebstrap, cpio of a root file system)"
+skip() { say "SKIP: $*"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "not root (mmdebstrap and the guest's root file system need it)"
+PATH=$PATH:/usr/sbin:/sbin
 for t in mmdebstrap qemu-system-x86_64 cpio depmod; do
-	command -v "$t" >/dev/null || PATH=$PATH:/usr/sbin:/sbin command -v "$t" >/dev/null ||
-		die "$t is not installed (apt-get install mmdebstrap qemu-system-x86 cpio kmod)"
+	command -v "$t" >/dev/null || skip "$t is not installed (apt-get install mmdebstrap qemu-system-x86 cpio kmod)"
 done
 build=$(cd "${build:-$HERE/../../build}" && pwd) || die "no build directory"
 [ -f "$build/CMakeCache.txt" ] || die "$build is no CMake build directory"
@@ -57,8 +58,11 @@ fi
 log=${log:-/tmp/ecapture-vm-$kernel.log}
 t0=$SECONDS
 
-# 1. The kernel (cached).
-kdir=$("$HERE/kernel.sh" "$kernel" "$cache") || die "no kernel $kernel"
+# 1. The kernel (cached). One run at a time fills the cache (others wait here).
+mkdir -p "$cache"
+exec 8>"$cache/.lock"
+flock -w 1800 8 || die "another run holds $cache/.lock"
+kdir=$("$HERE/kernel.sh" "$kernel" "$cache") || skip "cannot fetch Debian's kernel $kernel (see above)"
 say "kernel $(cat "$kdir/release") from $(basename "$kdir")"
 
 # 2. The guest root without the project (cached): Debian 12 with what ecapturedump and the tests
@@ -80,7 +84,7 @@ if [ ! -s "$rdir/base.cpio" ]; then
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
 		bookworm "$rdir.tmp/root" >"$rdir.tmp/mmdebstrap.log" 2>&1 ||
-		die "mmdebstrap failed: $(tail -3 "$rdir.tmp/mmdebstrap.log")"
+		skip "mmdebstrap failed: $(tail -3 "$rdir.tmp/mmdebstrap.log")"
 	chroot "$rdir.tmp/root" dpkg-query -W >"$rdir.tmp/manifest.txt"
 	# The tests make their own MariaDB data directories: the package's (100 MB) only slows the boot.
 	rm -rf "$rdir.tmp/root/var/cache/apt/archives"/*.deb "$rdir.tmp/root/var/lib/apt/lists"/* \
@@ -92,6 +96,7 @@ if [ ! -s "$rdir/base.cpio" ]; then
 	mv "$rdir.tmp" "$rdir"
 	say "guest root built: $(du -m "$rdir/base.cpio" | cut -f1) MB"
 fi
+exec 8>&-
 
 # 3. The project layer (every run): the build installed, the tests, /init, the job.
 work=$(mktemp -d /tmp/ecapture-vm.XXXXXX)

@@ -12,9 +12,11 @@ start_nginx
 start_tshark live -Y http.request -T fields -E separator=/t -e http.request.uri -e ecapture.pid
 wait_capturing live
 
-tcx=$(bpftool link show 2>/dev/null | grep -c ' tcx ' || true)
-clsact=$(tc filter show dev lo ingress 2>/dev/null | grep -c 'bpf' || true)
-read -r multi perf <<<"$(uprobe_counts "$(pgrep -nx ecapturedump)")"
+ecd=$(pgrep -nx ecapturedump)
+# The kernel names each BPF link's type in its fdinfo (bookworm's bpftool does not know tcx).
+tcx=$(cat /proc/"$ecd"/fdinfo/* 2>/dev/null | grep -cE '^link_type:[[:space:]]*tcx$' || true)
+clsact=$(tc filter show dev lo ingress 2>/dev/null | grep -c ' bpf ' || true)
+read -r multi perf <<<"$(uprobe_counts "$ecd")"
 log "mechanism: packets by $([ "$tcx" -gt 0 ] && echo tcx || { [ "$clsact" -gt 0 ] && echo clsact || echo none; }) ($tcx tcx links, $clsact clsact filters on lo ingress); uprobes by $([ "$multi" -gt 0 ] && echo uprobe_multi || echo perf) ($multi uprobe_multi links, $perf perf uprobes)"
 
 N=20
