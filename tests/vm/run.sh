@@ -122,7 +122,7 @@ for t in "${tests[@]}"; do
 		say "building the Go clients on the host"
 		mkdir -p "$layer/opt/ecapture-tests/go-prebuilt"
 		(
-			export HOME="$work" GOCACHE="$work/gocache" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
+			export HOME="$work" GOCACHE="$cache/gocache" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
 			go build -o "$layer/opt/ecapture-tests/go-prebuilt/goclient" "$source/tests/e2e/go/client.go" &&
 				go build -buildmode=pie -ldflags='-s -w' -o "$layer/opt/ecapture-tests/go-prebuilt/goclient-pie" \
 					"$source/tests/e2e/go/client.go"
