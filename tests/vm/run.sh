@@ -162,6 +162,8 @@ fail=0
 boot=$(sed -n 's/^ECVM-BOOTED \([0-9.]*\).*/\1/p' "$work/console" | head -1)
 [ -n "$boot" ] && say "guest init started at ${boot}s of its uptime"
 grep '^ECVM-INFO ' "$work/console" | sed 's/^ECVM-INFO /  /' >&2 || true
+# How this kernel let ecapturedump attach (tests/vm/guest/test_vm_smoke.sh).
+grep -m1 -o 'mechanism: .*' "$work/console" | sed 's/^/  /' >&2 || true
 while read -r _ name rc secs; do
 	case $rc in
 	0) say "PASS $name (${secs}s)" ;;
