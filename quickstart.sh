@@ -14,7 +14,7 @@ PACKAGES=(
 	libcapstone-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
 	zsh mariadb-server mariadb-client postgresql libpq-dev util-linux
 	openssh-server openssh-client
-	mmdebstrap
+	mmdebstrap kmod cpio qemu-system-x86
 	debhelper po-debconf lintian fakeroot libcap2-bin man-db
 	wireshark-qt xvfb xdotool imagemagick x11-utils xclip
 )

@@ -301,6 +301,16 @@ uprobe_counts() {
 	echo "$multi $perf"
 }
 
+# kernel_uprobes: "multi" when the running kernel has uprobe_multi links (6.6 and later), else "perf":
+# how a capture attaches its uprobes when nothing forces perf uprobes (the kernels of tests/vm).
+kernel_uprobes() {
+	if grep -qw bpf_uprobe_multi_link_attach /proc/kallsyms; then echo multi; else echo perf; fi
+}
+
+# kernel_has_tcx: the running kernel has tcx links (6.6 and later); without them packets come
+# through clsact filters.
+kernel_has_tcx() { grep -qw tcx_link_attach /proc/kallsyms; }
+
 # assert_uprobes PID multi|perf: ecapturedump PID attached its uprobes that way, and only that way.
 assert_uprobes() {
 	local pid=$1 want=$2 multi perf
