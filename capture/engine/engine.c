@@ -18,7 +18,6 @@
 #include "modules/module.h"
 #include "output/writer.h"
 #include "probes/bpf_stats.h"
-#include "probes/process_hold.h"
 #include "probes/privileges.h"
 #include "probes/tc_packets.h"
 #include "targets/netif.h"
@@ -230,7 +229,6 @@ static int run_loop(struct engine *e, GError **err)
 			g_warning("ring buffer: %s", g_strerror(-consumed));
 		now = now_mono();
 		ec_engine_tick(e, now);
-		ec_holds_poll(e->holds);
 		ec_engine_loss_poll(e, now);
 		ec_engine_status_poll(e, now);
 		ret = flush_all(e);

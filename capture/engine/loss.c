@@ -24,7 +24,8 @@
 
 static uint64_t engine_lost(const struct ec_engine_loss *l)
 {
-	return l->keys_missing + l->hold_overflow + l->flows_evicted + l->malformed;
+	return l->keys_missing + l->hold_overflow + l->flows_evicted + l->malformed + l->not_held +
+	       l->hold_expired;
 }
 
 /* Append the engine's kinds of loss to S, "N what, ...". */
@@ -39,6 +40,10 @@ static void describe_engine_loss(GString *s, const struct engine *e)
 	    {l->hold_overflow, "connection(s) given up early (held packets over the memory bound)"},
 	    {l->flows_evicted, "connection(s) evicted from the kernel's flow map while followed"},
 	    {l->malformed, "malformed events"},
+	    {l->not_held, "process(es) of other users not held while their new TLS library got "
+	                  "probes (a first connection may have no keys)"},
+	    {l->hold_expired, "process(es) let go by the hold's bound before their new TLS library "
+	                      "had probes (a first connection may have no keys)"},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {

@@ -107,7 +107,7 @@ static void stop_child(pid_t pid, int fd)
 
 static void test_holds_every_thread(void)
 {
-	struct ec_holds *h = ec_holds_new();
+	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 	int st;
@@ -126,7 +126,7 @@ static void test_holds_every_thread(void)
 
 static void test_signal_passed_on(void)
 {
-	struct ec_holds *h = ec_holds_new();
+	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 
@@ -141,7 +141,7 @@ static void test_signal_passed_on(void)
 
 static void test_gone_process(void)
 {
-	struct ec_holds *h = ec_holds_new();
+	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 
@@ -151,11 +151,70 @@ static void test_gone_process(void)
 	ec_holds_free(h);
 }
 
+/* Held and never released: let go by the bound all the same, and counted. */
+static void test_bound(void)
+{
+	struct ec_holds *h = ec_holds_new(300);
+	int fd;
+	pid_t pid = start_child(&fd);
+
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	g_assert_cmpuint(ec_holds_expired(h), ==, 0);
+	/* The caller is busy (blocked in a write, say): no release comes. */
+	for (int i = 0; i < 200 && threads_traced(pid); i++)
+		usleep(10000);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	g_assert_cmpuint(ec_holds_expired(h), ==, 1);
+	ec_hold_release(h); /* late: nothing left to let go */
+	stop_child(pid, fd);
+	ec_holds_free(h);
+}
+
+/* A process of another user is refused (not held, counted); the user's own is held. */
+static void test_only_uid(void)
+{
+	struct ec_holds *h = ec_holds_new(10000);
+	int fd;
+	pid_t pid = start_child(&fd);
+
+	ec_holds_only_uid(h, getuid() + 1);
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 1);
+	ec_holds_only_uid(h, getuid());
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 1);
+	ec_hold_release(h);
+	for (int i = 0; i < 100 && threads_traced(pid); i++)
+		usleep(10000);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	stop_child(pid, fd);
+	ec_holds_free(h);
+}
+
+/* Freed while holding: every thread let go. */
+static void test_free_lets_go(void)
+{
+	struct ec_holds *h = ec_holds_new(10000);
+	int fd;
+	pid_t pid = start_child(&fd);
+
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	ec_holds_free(h);
+	for (int i = 0; i < 100 && threads_traced(pid); i++)
+		usleep(10000);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	stop_child(pid, fd);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/process_hold/every_thread", test_holds_every_thread);
 	g_test_add_func("/process_hold/signal_passed_on", test_signal_passed_on);
 	g_test_add_func("/process_hold/gone_process", test_gone_process);
+	g_test_add_func("/process_hold/bound", test_bound);
+	g_test_add_func("/process_hold/only_uid", test_only_uid);
+	g_test_add_func("/process_hold/free_lets_go", test_free_lets_go);
 	return g_test_run();
 }
