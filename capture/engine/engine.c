@@ -378,6 +378,8 @@ static int setup(struct engine *e, GError **err)
 
 static void teardown(struct engine *e)
 {
+	/* From now on nothing waits for a reader that does not read: what cannot go is counted. */
+	e->out->out.stopping = true;
 	/* Probes and TC first, so nothing new arrives; then whatever is already queued. */
 	for (guint i = e->modules->len; i-- > 0;) {
 		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
@@ -436,6 +438,8 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 		goto out;
 	if (setup_signals(&e, err))
 		goto out;
+	/* A reader that stops reading cannot keep a stop request waiting (output.h). */
+	e.out->out.stop_fd = e.sigfd;
 	/* The stream's header goes out first, so a reader sees a valid stream even if setup fails.
 	 */
 	ec_writer_header(e.out);

@@ -28,7 +28,7 @@ static uint64_t engine_lost(const struct engine *e)
 	const struct ec_engine_loss *l = &e->loss;
 
 	return l->keys_missing + l->hold_overflow + l->flows_evicted + l->malformed + l->not_held +
-	       l->hold_expired + ec_keylog_file_lost(e->keylog);
+	       l->hold_expired + ec_keylog_file_lost(e->keylog) + e->out->out.dropped;
 }
 
 /* Append the engine's kinds of loss to S, "N what, ...". */
@@ -46,6 +46,8 @@ static void describe_engine_loss(GString *s, const struct engine *e)
 	    {l->not_held, "process(es) of other users not held while their new TLS library got "
 	                  "probes (a first connection may have no keys)"},
 	    {ec_keylog_file_lost(e->keylog), "key log line(s) not written to the --keylog file"},
+	    {e->out->out.dropped, "byte(s) of the stream not written (its reader did not read "
+	                          "them before the stop)"},
 	    {l->hold_expired, "process(es) let go by the hold's bound before their new TLS library "
 	                      "had probes (a first connection may have no keys)"},
 	};
