@@ -172,8 +172,8 @@ static guint n_traced(const struct engine *e)
 	return n;
 }
 
-/* "pid 42 (curl) of uid 1000" in E's scratch, the name escaped: it is the process's to choose. */
-static const char *name_process(struct engine *e, pid_t pid)
+/* "pid 42 (curl) of uid 1000" into OUT, the name escaped: it is the process's to choose. */
+static void name_process(GString *out, pid_t pid)
 {
 	char path[64], comm[64] = "?";
 	struct stat st;
@@ -186,17 +186,16 @@ static const char *name_process(struct engine *e, pid_t pid)
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
 	}
-	g_string_printf(e->scratch, "pid %d (", (int)pid);
-	ec_escape_append(e->scratch, comm, strlen(comm), "");
-	g_string_append_c(e->scratch, ')');
+	g_string_printf(out, "pid %d (", (int)pid);
+	ec_escape_append(out, comm, strlen(comm), "");
+	g_string_append_c(out, ')');
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	if (stat(path, &st) == 0)
-		g_string_append_printf(e->scratch, " of uid %u", (unsigned)st.st_uid);
-	return e->scratch->str;
+		g_string_append_printf(out, " of uid %u", (unsigned)st.st_uid);
 }
 
-/* After an adopt that held PID, or would have: what the holder refused or let go by itself. */
-static void hold_outcome(struct engine *e, pid_t pid, guint refused, guint expired)
+/* After an adopt that held WHO, or would have: what the holder refused or let go by itself. */
+static void hold_outcome(struct engine *e, const char *who, guint refused, guint expired)
 {
 	guint r = ec_holds_refused(e->holds) - refused, x = ec_holds_expired(e->holds) - expired;
 
@@ -204,13 +203,13 @@ static void hold_outcome(struct engine *e, pid_t pid, guint refused, guint expir
 		e->loss.not_held += r;
 		g_warning("%s: not held while its new TLS library got probes, as it is not the "
 		          "capturing user's process: its first connection may have no keys",
-		          name_process(e, pid));
+		          who);
 	}
 	if (x) {
 		e->loss.hold_expired += x;
 		g_warning("%s: let go after %u ms, before its new TLS library had its probes: its "
 		          "first connection may have no keys",
-		          name_process(e, pid), (unsigned)EC_HOLD_MAX_MS);
+		          who, (unsigned)EC_HOLD_MAX_MS);
 	}
 }
 
@@ -223,7 +222,12 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	struct ec_holds *hold =
 	    pid != getpid() && ec_engine_passes_filters(e, pid) ? e->holds : NULL;
 	guint refused = ec_holds_refused(e->holds), expired = ec_holds_expired(e->holds);
+	/* Named now: a process that was not held may be gone once its library is probed. */
+	g_autoptr(GString) who = hold ? g_string_new(NULL) : NULL;
 	int n = 0;
+
+	if (who)
+		name_process(who, pid);
 
 	for (guint i = 0; e->modules && i < e->modules->len; i++) {
 		const struct loaded_module *lm =
@@ -238,7 +242,7 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	}
 	if (hold) {
 		ec_hold_release(hold);
-		hold_outcome(e, pid, refused, expired);
+		hold_outcome(e, who->str, refused, expired);
 	}
 	return n;
 }

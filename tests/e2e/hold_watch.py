@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """Watch a process a capture may hold, and stop the capture's helper the moment it runs.
 
-hold_watch.py --capture PID --watch PID [--stop-capture] [--cont-after MS] [--timeout S]
+hold_watch.py --capture PID [--stop-capture] [--cont-after MS] [--timeout S] -- COMMAND...
 
 Every half millisecond: the first child of the capture (its calibration helper, which runs while
 a new library is planned) is sent SIGSTOP, and the capture too with --stop-capture; with
---cont-after, both get SIGCONT that long after. The watched process's state is sampled until it
-exits or the timeout ends. Prints key=value lines: helper (its pid, or 0), traced_ms (how long
-the watched process was seen in a tracing stop, State t), traced_after_helper_ms (the same,
-counted from the helper's stop), exited (1/0), elapsed_ms (from the start to its exit).
+--cont-after, both get SIGCONT that long after. COMMAND is started here, and its state sampled
+until it exits or the timeout ends (then it is killed). Prints key=value lines: helper (its pid,
+or 0), traced_ms (how long COMMAND was seen in a tracing stop, State t), traced_after_helper_ms
+(the same, counted from the helper's stop), exited (1/0), status (its exit status), elapsed_ms
+(from its start to its exit).
 """
 import argparse
 import os
 import signal
+import subprocess
 import time
 
 
@@ -38,12 +40,13 @@ def state(pid):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--capture", type=int, required=True)
-    ap.add_argument("--watch", type=int, required=True)
     ap.add_argument("--stop-capture", action="store_true")
     ap.add_argument("--cont-after", type=float, default=0)
     ap.add_argument("--timeout", type=float, default=10)
+    ap.add_argument("command", nargs="+")
     a = ap.parse_args()
     start = time.monotonic()
+    proc = subprocess.Popen(a.command)
     helper = 0
     stopped_at = None
     continued = False
@@ -67,7 +70,7 @@ def main():
                 os.kill(a.capture, signal.SIGCONT)
             os.kill(helper, signal.SIGCONT)
             continued = True
-        st = state(a.watch)
+        st = state(proc.pid)
         if st is None or st in ("Z", "X"):
             exited = 1
             break
@@ -77,11 +80,16 @@ def main():
                 traced_after += now - last
         last = now
         time.sleep(0.0005)
+    elapsed = time.monotonic() - start
+    if not exited:
+        proc.kill()
+    status = proc.wait()
     print(f"helper={helper}")
     print(f"traced_ms={int(traced * 1000)}")
     print(f"traced_after_helper_ms={int(traced_after * 1000)}")
     print(f"exited={exited}")
-    print(f"elapsed_ms={int((time.monotonic() - start) * 1000)}")
+    print(f"status={status}")
+    print(f"elapsed_ms={int(elapsed * 1000)}")
 
 
 if __name__ == "__main__":

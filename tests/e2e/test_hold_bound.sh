@@ -67,12 +67,12 @@ wait_capturing_log() {
 	fail "the capture never started: $(cat "$1")"
 }
 
-# watch_curl NAME CAPTURE ARGS...: hold_watch.py on the last background job; its output in
+# watch_curl NAME CAPTURE OPTIONS... -- COMMAND...: hold_watch.py runs COMMAND; its output in
 # $E2E_TMP/NAME.watch, its values as W_helper, W_traced_ms...
 watch_curl() {
 	local name=$1 cap=$2
 	shift 2
-	python3 "$HERE/hold_watch.py" --capture "$cap" --watch "$CURL_PID" "$@" >"$E2E_TMP/$name.watch"
+	python3 "$HERE/hold_watch.py" --capture "$cap" "$@" >"$E2E_TMP/$name.watch"
 	log "$name: $(tr '\n' ' ' <"$E2E_TMP/$name.watch")"
 	eval "$(sed 's/^/W_/' "$E2E_TMP/$name.watch")"
 }
@@ -89,26 +89,24 @@ wait_capturing_log "$E2E_TMP/member.log" "$CAP"
 
 log "root's curl on a new copy; the member's capture and its helper stopped meanwhile"
 dir=$(new_copy root-under-member)
-LD_LIBRARY_PATH=$dir curl -sk --http1.1 --max-time 20 "https://127.0.0.1:$PORT/root/1" -o /dev/null &
-CURL_PID=$!
-watch_curl root-under-member "$CAP" --stop-capture --timeout 10
+watch_curl root-under-member "$CAP" --stop-capture --timeout 10 -- env LD_LIBRARY_PATH="$dir" \
+	curl -sk --http1.1 --max-time 20 "https://127.0.0.1:$PORT/root/1" -o /dev/null
 [ "$W_helper" -gt 0 ] || fail "the capture never ran its helper for the new copy: the test proves nothing"
 [ "$W_exited" -eq 1 ] || fail "root's curl did not finish while the member's capture was stopped"
 [ "$W_traced_ms" -eq 0 ] || fail "root's curl was held ${W_traced_ms} ms by a member's capture"
-wait "$CURL_PID" || fail "root's curl failed"
+[ "$W_status" -eq 0 ] || fail "root's curl failed"
 kill -CONT "$W_helper" "$CAP"
 
 log "the member's own curl on a new copy: held, let go when the capture goes on"
 dir=$(new_copy member-own)
-setpriv --reuid "$MEMBER" --regid ecapture --init-groups -- env LD_LIBRARY_PATH="$dir" \
-	curl -sk --http1.1 --max-time 20 "https://127.0.0.1:$PORT/member/1" -o /dev/null &
-CURL_PID=$!
-watch_curl member-own "$CAP" --stop-capture --cont-after 1500 --timeout 10
+watch_curl member-own "$CAP" --stop-capture --cont-after 1500 --timeout 10 -- \
+	setpriv --reuid "$MEMBER" --regid ecapture --init-groups -- env LD_LIBRARY_PATH="$dir" \
+	curl -sk --http1.1 --max-time 20 "https://127.0.0.1:$PORT/member/1" -o /dev/null
 [ "$W_helper" -gt 0 ] || fail "the capture never ran its helper for the member's copy"
 [ "$W_traced_after_helper_ms" -ge 1000 ] ||
 	fail "the member's own curl was not held while its capture was stopped (${W_traced_after_helper_ms} ms)"
 [ "$W_exited" -eq 1 ] || fail "the member's curl was never let go"
-wait "$CURL_PID" || fail "the member's curl failed"
+[ "$W_status" -eq 0 ] || fail "the member's curl failed"
 
 kill -TERM "$CAP"
 for i in $(seq 100); do kill -0 "$CAP" 2>/dev/null || break; sleep 0.1; done
@@ -127,14 +125,13 @@ CAP=$!
 E2E_PIDS+=("$CAP")
 wait_capturing_log "$E2E_TMP/root.log" "$CAP"
 dir=$(new_copy root-bound)
-LD_LIBRARY_PATH=$dir curl -sk --http1.1 --max-time 30 "https://127.0.0.1:$PORT/bound/1" -o /dev/null &
-CURL_PID=$!
-watch_curl root-bound "$CAP" --timeout 9
+watch_curl root-bound "$CAP" --timeout 9 -- env LD_LIBRARY_PATH="$dir" \
+	curl -sk --http1.1 --max-time 30 "https://127.0.0.1:$PORT/bound/1" -o /dev/null
 [ "$W_helper" -gt 0 ] || fail "the capture never ran its helper for the new copy"
 [ "$W_traced_after_helper_ms" -gt 0 ] || fail "root's curl was not held by root's capture"
 [ "$W_exited" -eq 1 ] || fail "root's curl was still held after 9 s (the bound is 3 s)"
 [ "$W_traced_ms" -le 4500 ] || fail "root's curl was held ${W_traced_ms} ms (the bound is 3 s)"
-wait "$CURL_PID" || fail "root's curl failed"
+[ "$W_status" -eq 0 ] || fail "root's curl failed"
 kill -CONT "$W_helper"
 for i in $(seq 150); do grep -q "let go after" "$E2E_TMP/root.log" && break; sleep 0.1; done
 grep -E "pid [0-9]+ \(curl\) of uid 0: let go after 3000 ms" "$E2E_TMP/root.log" >/dev/null ||
