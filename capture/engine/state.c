@@ -41,7 +41,7 @@ void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct
 	 * processes only: stopping it, or letting its output stall, can then freeze no one else's.
 	 */
 	if (getuid() != 0)
-		ec_holds_only_uid(e->holds, getuid());
+		ec_holds_only_user(e->holds, getuid(), getgid());
 	e->scratch = g_string_new(NULL);
 	e->filter_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
 	e->procs_seen = g_hash_table_new(g_direct_hash, g_direct_equal);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* How long a hold waits for the threads to stop: they do at their next return to user mode. */
@@ -30,6 +31,7 @@ struct ec_holds {
 	uint64_t max_ns;
 	bool only_uid;
 	uid_t uid;
+	gid_t gid;
 	guint refused; /* the caller's thread only */
 
 	bool started;
@@ -59,11 +61,25 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Whether the real, effective and saved uid of PID are all UID: 1, 0, or -1 if it is gone. */
-static int owned_by(pid_t pid, uid_t uid)
+/* Whether "Uid:"/"Gid:" LINE's real, effective and saved ids are all ID. */
+static bool ids_are(const char *line, unsigned long id)
+{
+	unsigned long r, e, s;
+
+	return sscanf(line, "%lu %lu %lu", &r, &e, &s) == 3 && r == id && e == id && s == id;
+}
+
+/*
+ * Whether PID is H's user's as the kernel sees it for ptrace without privileges: its real,
+ * effective and saved uid and gid are the user's, and it is dumpable (a process that gained
+ * privileges, setuid, setgid or file capabilities, has its /proc directory owned by root).
+ * 1, 0, or -1 if it is gone.
+ */
+static int owned_by(const struct ec_holds *h, pid_t pid)
 {
 	char path[64], line[256];
-	int owned = -1;
+	int uid_ok = 0, gid_ok = 0;
+	struct stat st;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -71,16 +87,16 @@ static int owned_by(pid_t pid, uid_t uid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long r, e, s;
-
-		if (strncmp(line, "Uid:", 4) == 0) {
-			owned = sscanf(line + 4, "%lu %lu %lu", &r, &e, &s) == 3 && r == uid &&
-			        e == uid && s == uid;
-			break;
-		}
+		if (strncmp(line, "Uid:", 4) == 0)
+			uid_ok = ids_are(line + 4, h->uid);
+		else if (strncmp(line, "Gid:", 4) == 0)
+			gid_ok = ids_are(line + 4, h->gid);
 	}
 	fclose(f);
-	return owned;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st))
+		return -1;
+	return uid_ok && gid_ok && st.st_uid == h->uid;
 }
 
 /* Has T stopped (or gone)? Never waits. */
@@ -193,7 +209,7 @@ static guint hold(struct ec_holds *h, pid_t pid)
 	if (h->now->len > before)
 		g_debug("pid %d: %u of %u thread(s) held", (int)pid, stopped, h->now->len - before);
 	/* Its credentials cannot change while it is stopped: it may have changed them before. */
-	if (stopped && h->only_uid && owned_by(pid, h->uid) != 1) {
+	if (stopped && h->only_uid && owned_by(h, pid) != 1) {
 		release_now(h);
 		return 0;
 	}
@@ -287,10 +303,11 @@ struct ec_holds *ec_holds_new(guint max_ms)
 	return h;
 }
 
-void ec_holds_only_uid(struct ec_holds *h, uid_t uid)
+void ec_holds_only_user(struct ec_holds *h, uid_t uid, gid_t gid)
 {
 	h->only_uid = true;
 	h->uid = uid;
+	h->gid = gid;
 }
 
 guint ec_hold_process(struct ec_holds *h, pid_t pid)
@@ -300,7 +317,7 @@ guint ec_hold_process(struct ec_holds *h, pid_t pid)
 
 	if (!h->started || pid <= 0)
 		return 0;
-	owned = h->only_uid ? owned_by(pid, h->uid) : 1;
+	owned = h->only_uid ? owned_by(h, pid) : 1;
 	if (owned != 1) {
 		h->refused += owned == 0; /* not one that is gone */
 		return 0;

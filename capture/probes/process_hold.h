@@ -17,7 +17,7 @@
  * stop of our whole process (SIGSTOP) stops the holder too; the kernel lets every thread go
  * when we exit, and when the holder thread ends.
  *
- * A capture run by a user other than root holds only that user's processes (ec_holds_only_uid):
+ * A capture run by a user other than root holds only that user's processes (ec_holds_only_user):
  * whatever stops or stalls a user's capture can freeze that user's processes and nobody else's.
  */
 #ifndef EC_PROCESS_HOLD_H
@@ -34,8 +34,12 @@ struct ec_holds *ec_holds_new(guint max_ms);
 /* Lets every thread still held go (the kernel would at our exit anyway); ends the thread. */
 void ec_holds_free(struct ec_holds *h);
 
-/* Hold only processes whose real, effective and saved uid are UID; others are refused. */
-void ec_holds_only_uid(struct ec_holds *h, uid_t uid);
+/*
+ * Hold only processes of user UID, group GID, as ptrace without privileges would: real,
+ * effective and saved uid UID and gid GID, and dumpable (no privileges gained by setuid,
+ * setgid or file capabilities). Others are refused (ec_holds_refused).
+ */
+void ec_holds_only_user(struct ec_holds *h, uid_t uid, gid_t gid);
 
 /*
  * Stop the threads of PID (waiting a few milliseconds at most); the count of threads held.
@@ -45,7 +49,7 @@ guint ec_hold_process(struct ec_holds *h, pid_t pid);
 /* Let the threads held go; one that has not stopped yet is let go once it has. Never waits. */
 void ec_hold_release(struct ec_holds *h);
 
-/* Processes refused by ec_holds_only_uid so far. */
+/* Processes refused by ec_holds_only_user so far. */
 guint ec_holds_refused(struct ec_holds *h);
 /* Holds let go by the bound, not by a release, so far. */
 guint ec_holds_expired(struct ec_holds *h);

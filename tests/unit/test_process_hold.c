@@ -170,20 +170,23 @@ static void test_bound(void)
 	ec_holds_free(h);
 }
 
-/* A process of another user is refused (not held, counted); the user's own is held. */
+/* A process of another user or group is refused (not held, counted); the user's own is held. */
 static void test_only_uid(void)
 {
 	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 
-	ec_holds_only_uid(h, getuid() + 1);
+	ec_holds_only_user(h, getuid() + 1, getgid());
 	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
 	g_assert_cmpuint(threads_traced(pid), ==, 0);
 	g_assert_cmpuint(ec_holds_refused(h), ==, 1);
-	ec_holds_only_uid(h, getuid());
+	ec_holds_only_user(h, getuid(), getgid() + 1);
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 2);
+	ec_holds_only_user(h, getuid(), getgid());
 	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
-	g_assert_cmpuint(ec_holds_refused(h), ==, 1);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 2);
 	ec_hold_release(h);
 	for (int i = 0; i < 100 && threads_traced(pid); i++)
 		usleep(10000);
