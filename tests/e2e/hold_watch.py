@@ -83,7 +83,11 @@ def main():
     elapsed = time.monotonic() - start
     if not exited:
         proc.kill()
-    status = proc.wait()
+    try:
+        # A process still traced is reaped by us only once its tracer has seen its end.
+        status = proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        status = -1
     print(f"helper={helper}")
     print(f"traced_ms={int(traced * 1000)}")
     print(f"traced_after_helper_ms={int(traced_after * 1000)}")
