@@ -41,11 +41,13 @@ struct ec_holds {
 	pthread_cond_t done; /* to the caller: its hold is done */
 	/* Under lock: requests, answers, counts. */
 	pid_t want;   /* > 0: hold that process */
+	pid_t held;   /* the process held now */
 	bool release; /* let go of what is held */
 	bool quit;
 	bool answered;
 	guint answer;
 	guint expired;
+	pid_t spent; /* let go by the bound: not held again until the caller's release */
 
 	/* The holder thread's own. */
 	GArray *now;       /* struct held: the threads of the process held now */
@@ -240,6 +242,7 @@ static void *holder(void *arg)
 			guint n;
 
 			h->want = 0;
+			h->held = pid;
 			pthread_mutex_unlock(&h->lock);
 			n = hold(h, pid);
 			pthread_mutex_lock(&h->lock);
@@ -249,8 +252,10 @@ static void *holder(void *arg)
 			continue;
 		}
 		if (h->release || (h->now->len && now >= h->deadline)) {
-			if (!h->release)
+			if (!h->release) {
 				h->expired++;
+				h->spent = h->held;
+			}
 			h->release = false;
 			pthread_mutex_unlock(&h->lock);
 			release_now(h);
@@ -323,6 +328,10 @@ guint ec_hold_process(struct ec_holds *h, pid_t pid)
 		return 0;
 	}
 	pthread_mutex_lock(&h->lock);
+	if (pid == h->spent) { /* its bound is spent: another module's hold waits no longer */
+		pthread_mutex_unlock(&h->lock);
+		return 0;
+	}
 	h->want = pid;
 	h->answered = false;
 	pthread_cond_signal(&h->wake);
@@ -339,6 +348,7 @@ void ec_hold_release(struct ec_holds *h)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->release = true;
+	h->spent = 0;
 	pthread_cond_signal(&h->wake);
 	pthread_mutex_unlock(&h->lock);
 }

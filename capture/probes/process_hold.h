@@ -46,7 +46,11 @@ void ec_holds_only_user(struct ec_holds *h, uid_t uid, gid_t gid);
  * 0 if none could be, or the process is not one we may hold (ec_holds_refused counts those).
  */
 guint ec_hold_process(struct ec_holds *h, pid_t pid);
-/* Let the threads held go; one that has not stopped yet is let go once it has. Never waits. */
+/*
+ * Let the threads held go; one that has not stopped yet is let go once it has. Never waits.
+ * Until then, a process let go by the bound is not held again (its bound is for the whole
+ * planning, not for each module's part).
+ */
 void ec_hold_release(struct ec_holds *h);
 
 /* Processes refused by ec_holds_only_user so far. */

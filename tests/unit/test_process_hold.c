@@ -165,7 +165,15 @@ static void test_bound(void)
 		usleep(10000);
 	g_assert_cmpuint(threads_traced(pid), ==, 0);
 	g_assert_cmpuint(ec_holds_expired(h), ==, 1);
+	/* Its bound is spent until the release: not held again meanwhile. */
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
 	ec_hold_release(h); /* late: nothing left to let go */
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	ec_hold_release(h);
+	for (int i = 0; i < 100 && threads_traced(pid); i++)
+		usleep(10000);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
 	stop_child(pid, fd);
 	ec_holds_free(h);
 }
