@@ -237,6 +237,18 @@ static void *holder(void *arg)
 	while (!h->quit) {
 		uint64_t now = now_ns(), until = UINT64_MAX;
 
+		/* A release pending with a hold was asked for first: a hold is answered at once. */
+		if (h->release || (h->now->len && now >= h->deadline)) {
+			if (!h->release) {
+				h->expired++;
+				h->spent = h->held;
+			}
+			h->release = false;
+			pthread_mutex_unlock(&h->lock);
+			release_now(h);
+			pthread_mutex_lock(&h->lock);
+			continue;
+		}
 		if (h->want > 0) {
 			pid_t pid = h->want;
 			guint n;
@@ -249,17 +261,6 @@ static void *holder(void *arg)
 			h->answer = n;
 			h->answered = true;
 			pthread_cond_broadcast(&h->done);
-			continue;
-		}
-		if (h->release || (h->now->len && now >= h->deadline)) {
-			if (!h->release) {
-				h->expired++;
-				h->spent = h->held;
-			}
-			h->release = false;
-			pthread_mutex_unlock(&h->lock);
-			release_now(h);
-			pthread_mutex_lock(&h->lock);
 			continue;
 		}
 		if (h->late->len) {
