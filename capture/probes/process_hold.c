@@ -110,7 +110,9 @@ static bool reap(struct held *t)
 	if (t->stopped || t->gone)
 		return true;
 	do
-		r = waitpid(t->tid, &st, __WALL | WNOHANG);
+		/* Only as its tracer (__WNOTHREAD): never an exit meant for another thread of ours.
+		 */
+		r = waitpid(t->tid, &st, __WALL | __WNOTHREAD | WNOHANG);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
 		return false;
@@ -130,11 +132,23 @@ static bool reap(struct held *t)
 	return true;
 }
 
-/* Holder thread. The warning is GLib's: thread-safe, and rare. */
-static void let_go(struct held *t)
+/*
+ * Holder thread: let T go; false if it has to stop first. A thread we trace can leave its stop
+ * without us (a signal to its process woke it as another thread was let go): it cannot be
+ * detached running, so it is interrupted again and let go once it has stopped. The warning is
+ * GLib's: thread-safe, and rare.
+ */
+static bool let_go(struct held *t)
 {
-	if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)t->sig) && errno != ESRCH)
+	if (!ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)t->sig))
+		return true;
+	if (errno == ESRCH && !ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL)) {
+		t->stopped = false;
+		return false;
+	}
+	if (errno != ESRCH)
 		g_warning("cannot let thread %d go: %s", (int)t->tid, g_strerror(errno));
+	return true; /* gone */
 }
 
 /* Holder thread: let go the threads that have stopped since a release. */
@@ -145,8 +159,8 @@ static void poll_late(struct ec_holds *h)
 
 		if (!reap(t))
 			continue;
-		if (!t->gone)
-			let_go(t);
+		if (!t->gone && !let_go(t))
+			continue;
 		g_array_remove_index_fast(h->late, i);
 	}
 }
