@@ -202,6 +202,7 @@ static int run_loop(struct engine *e, GError **err)
 	    e->opts->duration_ms ? now_mono() + e->opts->duration_ms * 1000000ull : 0;
 	int consumed = 0;
 
+	e->out->out.stop_ns = deadline; /* a stalled reader does not outlast --duration */
 	while (!e->stop) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs),

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "private_file.h"
@@ -43,7 +44,19 @@ static bool wait_writable(struct ec_output *o)
 	                      {.fd = o->stop_fd, .events = POLLIN}};
 
 	for (;;) {
-		int n = poll(p, 2, -1);
+		int timeout = -1, n;
+
+		if (o->stop_ns) {
+			struct timespec ts;
+			uint64_t now;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			if (now >= o->stop_ns)
+				return true;
+			timeout = (int)((o->stop_ns - now + 999999) / 1000000);
+		}
+		n = poll(p, 2, timeout);
 
 		if (n < 0 && errno == EINTR)
 			continue;

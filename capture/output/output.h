@@ -3,7 +3,8 @@
  * Where a writer's stream goes: a file, stdout, or Wireshark's FIFO. Output is formatted into
  * buf and written with one write() per batch of events; a reader that went away shows as EPIPE.
  * A FIFO or pipe is written without blocking: while its reader does not read, the flush waits in
- * poll() for room or for stop_fd to become readable (a stop request: a signal); then, and from
+ * poll() for room, for stop_fd to become readable (a stop request: a signal) or for stop_ns (the
+ * capture's end); then, and from
  * then on, what cannot be written at once is given up and counted (dropped).
  */
 #ifndef EC_OUTPUT_H
@@ -22,6 +23,7 @@ struct ec_output {
 	bool stopping;    /* a stop was asked for: never wait for the reader */
 	bool torn;        /* a batch was given up part-way: the stream ends there */
 	int stop_fd;      /* readable: stop waiting for the reader (-1: none) */
+	uint64_t stop_ns; /* CLOCK_MONOTONIC: stop waiting then too (0: never; --duration) */
 	int saved_fl;     /* the fd's flags before we made it non-blocking (-1: unchanged) */
 	uint64_t dropped; /* bytes given up: the reader did not read them before the stop */
 	char *created;    /* the path of a file we created, removed if never committed */

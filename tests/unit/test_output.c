@@ -57,6 +57,30 @@ static void test_stalled_reader_stop(void)
 	close(stop[1]);
 }
 
+/* The capture's end (--duration) comes while the reader does not read: no longer waited for. */
+static void test_stalled_reader_deadline(void)
+{
+	int data[2];
+	struct ec_output o;
+	const size_t batch = 1 << 20;
+	uint64_t t0 = now_ms(), took;
+
+	g_assert_cmpint(pipe(data), ==, 0);
+	ec_output_init_fd(&o, data[1]);
+	o.stop_ns = (t0 + 200) * 1000000ull;
+	g_byte_array_set_size(o.buf, batch);
+	memset(o.buf->data, 'x', batch);
+	g_assert_cmpint(ec_output_flush(&o), ==, 0);
+	took = now_ms() - t0;
+	g_assert_cmpuint(took, >=, 150);
+	g_assert_cmpuint(took, <, 1000);
+	g_assert_cmpuint(o.dropped, >, 0);
+	g_assert_cmpuint(o.written + o.dropped, ==, batch);
+	ec_output_close(&o);
+	close(data[0]);
+	close(data[1]);
+}
+
 static void test_reader_reads(void)
 {
 	int data[2];
@@ -103,6 +127,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/output/stalled_reader_stop", test_stalled_reader_stop);
+	g_test_add_func("/output/stalled_reader_deadline", test_stalled_reader_deadline);
 	g_test_add_func("/output/reader_reads", test_reader_reads);
 	g_test_add_func("/output/keylog_full_disk", test_keylog_full_disk);
 	return g_test_run();
