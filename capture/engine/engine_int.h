@@ -21,9 +21,6 @@
 
 struct ec_flows;
 struct ec_holds;
-
-/* A process holds still at most this long while its new library gets probes (process_hold.h). */
-#define EC_HOLD_MAX_MS 3000
 struct ec_keylog_file;
 struct ec_keystore;
 struct ec_owners;
@@ -65,6 +62,9 @@ struct out_if {
 	struct ec_pkt_filter *filter; /* NULL: every packet */
 	struct ec_lost lost;          /* its packets the kernel lost */
 };
+
+/* A process holds still at most this long while its new library gets probes (process_hold.h). */
+#define EC_HOLD_MAX_MS 3000
 
 /* What the engine itself lost or left out; loss.c reports it with the kernel's counts. */
 struct ec_engine_loss {
