@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "engine/engine_int.h"
 #include "engine/flows.h"
 #include "modules/module.h"
+#include "output/escape.h"
 #include "output/writer.h"
 #include "probes/bpf_stats.h"
 #include "probes/process_hold.h"
@@ -170,6 +172,47 @@ static guint n_traced(const struct engine *e)
 	return n;
 }
 
+/* "pid 42 (curl) of uid 1000" into OUT, the name escaped: it is the process's to choose. */
+static void name_process(GString *out, pid_t pid)
+{
+	char path[64], comm[64] = "?";
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	g_string_printf(out, "pid %d (", (int)pid);
+	ec_escape_append(out, comm, strlen(comm), "");
+	g_string_append_c(out, ')');
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) == 0)
+		g_string_append_printf(out, " of uid %u", (unsigned)st.st_uid);
+}
+
+/* After an adopt that held WHO, or would have: what the holder refused or let go by itself. */
+static void hold_outcome(struct engine *e, const char *who, guint refused, guint expired)
+{
+	guint r = ec_holds_refused(e->holds) - refused, x = ec_holds_expired(e->holds) - expired;
+
+	if (r) {
+		e->loss.not_held += r;
+		g_warning("%s: not held while its new TLS library got probes, as it is not the "
+		          "capturing user's process: its first connection may have no keys",
+		          who);
+	}
+	if (x) {
+		e->loss.hold_expired += x;
+		g_warning("%s: let go after %u ms, before its new TLS library had its probes: its "
+		          "first connection may have no keys",
+		          who, (unsigned)EC_HOLD_MAX_MS);
+	}
+}
+
 /*
  * Every module that follows new files looks at what process PID maps and runs now. A process
  * the capture is for is held still while a new file of it gets its probes (process_hold.h).
@@ -178,7 +221,13 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 {
 	struct ec_holds *hold =
 	    pid != getpid() && ec_engine_passes_filters(e, pid) ? e->holds : NULL;
+	guint refused = ec_holds_refused(e->holds), expired = ec_holds_expired(e->holds);
+	/* Named now: a process that was not held may be gone once its library is probed. */
+	g_autoptr(GString) who = hold ? g_string_new(NULL) : NULL;
 	int n = 0;
+
+	if (who)
+		name_process(who, pid);
 
 	for (guint i = 0; e->modules && i < e->modules->len; i++) {
 		const struct loaded_module *lm =
@@ -191,8 +240,10 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 		if (lm->ops->adopt(lm->state, e->opts, pid, hold, &err))
 			g_warning("%s", err->message);
 	}
-	if (hold)
+	if (hold) {
 		ec_hold_release(hold);
+		hold_outcome(e, who->str, refused, expired);
+	}
 	return n;
 }
 

@@ -18,7 +18,6 @@
 #include "modules/module.h"
 #include "output/writer.h"
 #include "probes/bpf_stats.h"
-#include "probes/process_hold.h"
 #include "probes/privileges.h"
 #include "probes/tc_packets.h"
 #include "targets/netif.h"
@@ -203,6 +202,7 @@ static int run_loop(struct engine *e, GError **err)
 	    e->opts->duration_ms ? now_mono() + e->opts->duration_ms * 1000000ull : 0;
 	int consumed = 0;
 
+	e->out->out.stop_ns = deadline; /* a stalled reader does not outlast --duration */
 	while (!e->stop) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(e->epfd, evs, G_N_ELEMENTS(evs),
@@ -230,7 +230,6 @@ static int run_loop(struct engine *e, GError **err)
 			g_warning("ring buffer: %s", g_strerror(-consumed));
 		now = now_mono();
 		ec_engine_tick(e, now);
-		ec_holds_poll(e->holds);
 		ec_engine_loss_poll(e, now);
 		ec_engine_status_poll(e, now);
 		ret = flush_all(e);
@@ -380,6 +379,8 @@ static int setup(struct engine *e, GError **err)
 
 static void teardown(struct engine *e)
 {
+	/* From now on nothing waits for a reader that does not read: what cannot go is counted. */
+	e->out->out.stopping = true;
 	/* Probes and TC first, so nothing new arrives; then whatever is already queued. */
 	for (guint i = e->modules->len; i-- > 0;) {
 		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
@@ -438,6 +439,8 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 		goto out;
 	if (setup_signals(&e, err))
 		goto out;
+	/* A reader that stops reading cannot keep a stop request waiting (output.h). */
+	e.out->out.stop_fd = e.sigfd;
 	/* The stream's header goes out first, so a reader sees a valid stream even if setup fails.
 	 */
 	ec_writer_header(e.out);

@@ -63,12 +63,17 @@ struct out_if {
 	struct ec_lost lost;          /* its packets the kernel lost */
 };
 
+/* A process holds still at most this long while its new library gets probes (process_hold.h). */
+#define EC_HOLD_MAX_MS 3000
+
 /* What the engine itself lost or left out; loss.c reports it with the kernel's counts. */
 struct ec_engine_loss {
 	uint64_t keys_missing;  /* traced connections written without keys: their hold expired */
 	uint64_t hold_overflow; /* waiting connections given up early: held memory over the bound */
 	uint64_t flows_evicted; /* kernel flow entries gone before their verdict: packets unseen */
 	uint64_t malformed;     /* events shorter than their type */
+	uint64_t not_held;      /* another user's processes not held (a new library got probes) */
+	uint64_t hold_expired;  /* processes let go by the hold's bound, before their probes */
 	uint64_t pkts_left_out; /* packets of held connections not written: not ours (no loss) */
 };
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "engine/engine_int.h"
+#include "keys/keylog_file.h"
 #include "output/writer.h"
 #include "probes/bpf_stats.h"
 #include "probes/tc_packets.h"
@@ -22,9 +23,12 @@
 #define WARN_NS    (5ull * 1000 * 1000 * 1000) /* and a loss warned about at most every 5 s */
 #define ISB_PREFIX "ecapturedump "             /* the statistics' comment says whose they are */
 
-static uint64_t engine_lost(const struct ec_engine_loss *l)
+static uint64_t engine_lost(const struct engine *e)
 {
-	return l->keys_missing + l->hold_overflow + l->flows_evicted + l->malformed;
+	const struct ec_engine_loss *l = &e->loss;
+
+	return l->keys_missing + l->hold_overflow + l->flows_evicted + l->malformed + l->not_held +
+	       l->hold_expired + ec_keylog_file_lost(e->keylog) + e->out->out.dropped;
 }
 
 /* Append the engine's kinds of loss to S, "N what, ...". */
@@ -39,6 +43,13 @@ static void describe_engine_loss(GString *s, const struct engine *e)
 	    {l->hold_overflow, "connection(s) given up early (held packets over the memory bound)"},
 	    {l->flows_evicted, "connection(s) evicted from the kernel's flow map while followed"},
 	    {l->malformed, "malformed events"},
+	    {l->not_held, "process(es) of other users not held while their new TLS library got "
+	                  "probes (a first connection may have no keys)"},
+	    {ec_keylog_file_lost(e->keylog), "key log line(s) not written to the --keylog file"},
+	    {e->out->out.dropped, "byte(s) of the stream not written (its reader did not read "
+	                          "them before the stop)"},
+	    {l->hold_expired, "process(es) let go by the hold's bound before their new TLS library "
+	                      "had probes (a first connection may have no keys)"},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
@@ -69,7 +80,7 @@ static void describe(GString *s, const struct engine *e, const uint64_t k[EC_STA
 
 uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_MAX])
 {
-	return ec_bpf_stats_lost(k) + engine_lost(&e->loss);
+	return ec_bpf_stats_lost(k) + engine_lost(e);
 }
 
 /* The records lost in the kernel so far (their interface's isb_osdrop). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The handlers' state: what they read and write besides BPF, made and freed in one place. */
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/engine_int.h"
 #include "engine/flows.h"
@@ -34,7 +35,13 @@ void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct
 	e->flows = ec_flows_new();
 	e->keys = ec_keystore_new(KEYSTORE_MAX);
 	e->owners = ec_owners_new(OWNERS_MAX);
-	e->holds = ec_holds_new();
+	e->holds = ec_holds_new(EC_HOLD_MAX_MS);
+	/*
+	 * A user's capture (the privileged copy, run by a member of the group) holds that user's
+	 * processes only: stopping it, or letting its output stall, can then freeze no one else's.
+	 */
+	if (getuid() != 0)
+		ec_holds_only_user(e->holds, getuid(), getgid());
 	e->scratch = g_string_new(NULL);
 	e->filter_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
 	e->procs_seen = g_hash_table_new(g_direct_hash, g_direct_equal);

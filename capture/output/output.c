@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "private_file.h"
@@ -18,6 +20,55 @@ static void init(struct ec_output *o, int fd, bool owns)
 	o->owns_fd = owns;
 	o->is_pipe = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	o->buf = g_byte_array_sized_new(1 << 20);
+	o->stop_fd = -1;
+	o->saved_fl = -1;
+	/* A reader that stalls must not stall us: see ec_output_flush. */
+	if (o->is_pipe) {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+			g_warning("cannot make the output pipe non-blocking: %s",
+			          g_strerror(errno));
+		else if (!(fl & O_NONBLOCK))
+			o->saved_fl = fl;
+	}
+}
+
+/*
+ * Wait until O's pipe has room (or an error to report: its reader went), or a stop is asked for.
+ * True if the stop came first.
+ */
+static bool wait_writable(struct ec_output *o)
+{
+	struct pollfd p[2] = {{.fd = o->fd, .events = POLLOUT},
+	                      {.fd = o->stop_fd, .events = POLLIN}};
+
+	for (;;) {
+		int timeout = -1, n;
+
+		if (o->stop_ns) {
+			struct timespec ts;
+			uint64_t now;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			if (now >= o->stop_ns)
+				return true;
+			timeout = (int)((o->stop_ns - now + 999999) / 1000000);
+		}
+		n = poll(p, 2, timeout);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g_warning("poll on the output: %s", g_strerror(errno));
+			return true;
+		}
+		if (p[1].revents)
+			return true;
+		if (p[0].revents)
+			return false;
+	}
 }
 
 void ec_output_init_fd(struct ec_output *o, int fd)
@@ -83,19 +134,29 @@ int ec_output_flush(struct ec_output *o)
 		g_byte_array_set_size(o->buf, 0);
 		return -EPIPE;
 	}
-	while (off < o->buf->len) {
+	while (off < o->buf->len && !o->torn) {
 		ssize_t n = write(o->fd, o->buf->data + off, o->buf->len - off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			o->broken = true;
-			g_byte_array_set_size(o->buf, 0);
-			return -errno;
+		if (n >= 0) {
+			off += n;
+			continue;
 		}
-		off += n;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			if (!o->stopping && !wait_writable(o))
+				continue;
+			/* Stopping: the rest is given up; a batch cut part-way ends the stream. */
+			o->stopping = true;
+			o->torn = off > 0;
+			break;
+		}
+		o->broken = true;
+		g_byte_array_set_size(o->buf, 0);
+		return -errno;
 	}
 	o->written += off;
+	o->dropped += o->buf->len - off;
 	g_byte_array_set_size(o->buf, 0);
 	return 0;
 }
@@ -105,6 +166,8 @@ void ec_output_close(struct ec_output *o)
 	if (o->buf)
 		g_byte_array_unref(o->buf);
 	o->buf = NULL;
+	if (o->saved_fl >= 0 && fcntl(o->fd, F_SETFL, o->saved_fl) < 0)
+		g_warning("cannot make the output pipe blocking again: %s", g_strerror(errno));
 	if (o->owns_fd && o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;

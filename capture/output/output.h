@@ -2,6 +2,10 @@
 /*
  * Where a writer's stream goes: a file, stdout, or Wireshark's FIFO. Output is formatted into
  * buf and written with one write() per batch of events; a reader that went away shows as EPIPE.
+ * A FIFO or pipe is written without blocking: while its reader does not read, the flush waits in
+ * poll() for room, for stop_fd to become readable (a stop request: a signal) or for stop_ns (the
+ * capture's end); then, and from
+ * then on, what cannot be written at once is given up and counted (dropped).
  */
 #ifndef EC_OUTPUT_H
 #define EC_OUTPUT_H
@@ -13,11 +17,17 @@
 struct ec_output {
 	int fd;
 	bool owns_fd;
-	bool is_pipe;    /* FIFO or pipe: watch for the reader going away */
-	bool broken;     /* a write failed; nothing more is written */
-	bool pending;    /* a regular file not yet committed: held in buf, old content kept */
-	char *created;   /* the path of a file we created, removed if never committed */
-	GByteArray *buf; /* formatted, not yet written */
+	bool is_pipe;     /* FIFO or pipe: watch for the reader going away */
+	bool broken;      /* a write failed; nothing more is written */
+	bool pending;     /* a regular file not yet committed: held in buf, old content kept */
+	bool stopping;    /* a stop was asked for: never wait for the reader */
+	bool torn;        /* a batch was given up part-way: the stream ends there */
+	int stop_fd;      /* readable: stop waiting for the reader (-1: none) */
+	uint64_t stop_ns; /* CLOCK_MONOTONIC: stop waiting then too (0: never; --duration) */
+	int saved_fl;     /* the fd's flags before we made it non-blocking (-1: unchanged) */
+	uint64_t dropped; /* bytes given up: the reader did not read them before the stop */
+	char *created;    /* the path of a file we created, removed if never committed */
+	GByteArray *buf;  /* formatted, not yet written */
 	uint64_t written;
 };
 
@@ -35,7 +45,10 @@ int ec_output_commit(struct ec_output *o, GError **err);
 /* Use an fd that is already open (not closed by ec_output_close). */
 void ec_output_init_fd(struct ec_output *o, int fd);
 
-/* Write out buf. 0, or -errno (-EPIPE: the reader closed its end). */
+/*
+ * Write out buf. 0 (what was given up is counted in dropped), or -errno (-EPIPE: the reader
+ * closed its end).
+ */
 int ec_output_flush(struct ec_output *o);
 
 void ec_output_close(struct ec_output *o);

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Every way a capture can end leaves nothing of ours loaded or attached: tshark's duration limit,
-# SIGTERM, the reader closing the pipe, SIGKILL (tcx links die with the process), and the
+# SIGTERM, SIGTERM while the FIFO's reader never reads (acted on within 3 s, what could not be
+# written counted), the reader closing the pipe, SIGKILL (tcx links die with the process), and the
 # clsact fallback (filters removed on a normal stop, swept by the next run after a SIGKILL, with
 # the qdisc the killed run created; two such captures at once do not disturb each other).
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools tshark capinfos bpftool tc timeout
+require_tools tshark capinfos bpftool tc timeout ab mkfifo
 require_installed_extcap
 EXTCAP=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
 start_nginx
@@ -65,6 +66,25 @@ for i in $(seq 100); do
 done
 pgrep -x ecapturedump >/dev/null && fail "ecapturedump kept running after its reader went away"
 assert_clean
+
+log "SIGTERM while the FIFO's reader never reads (the writes would block)"
+mkfifo "$E2E_TMP/stall.fifo"
+# It opens the FIFO and never reads it.
+sleep 600 <"$E2E_TMP/stall.fifo" &
+STALL_READER=$!
+E2E_PIDS+=("$STALL_READER")
+start_cli stall -w "$E2E_TMP/stall.fifo"
+# Far more than a pipe holds (64 KiB): the capture has a batch it cannot write.
+ab_requests 300 stall
+sleep 1
+kill -TERM "$CLI_PID"
+wait_exit "$CLI_PID" 3
+[ "$EXIT_CODE" -eq 0 ] || fail "exit status $EXIT_CODE after SIGTERM with a stalled reader"
+grep -q 'stopping on signal 15' "$E2E_TMP/stall.err" || fail "SIGTERM not acted on: $(cat "$E2E_TMP/stall.err")"
+grep -Eq 'lost: .*[0-9]+ byte\(s\) of the stream not written' "$E2E_TMP/stall.err" ||
+	fail "what could not be written is not counted: $(tail -5 "$E2E_TMP/stall.err")"
+assert_clean
+kill "$STALL_READER" 2>/dev/null || true
 
 log "perf uprobes (kernels without uprobe_multi): decrypts, and SIGTERM leaves nothing"
 ECAPTURE_NO_UPROBE_MULTI=1 start_cli perf -w "$E2E_TMP/perf.pcapng"

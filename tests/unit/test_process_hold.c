@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -96,6 +97,35 @@ static guint threads_traced(pid_t pid)
 	return n;
 }
 
+/* Whether any thread of PID still has a tracer. */
+static bool any_traced(pid_t pid)
+{
+	g_autofree char *dir = g_strdup_printf("/proc/%d/task", (int)pid);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *tid;
+	bool traced = false;
+
+	while (d && (tid = g_dir_read_name(d))) {
+		g_autofree char *path = g_strdup_printf("%s/%s/status", dir, tid);
+		g_autofree char *status = NULL;
+		const char *line;
+
+		if (g_file_get_contents(path, &status, NULL, NULL) &&
+		    (line = strstr(status, "TracerPid:")))
+			traced |= atoi(line + 10) != 0;
+	}
+	return traced;
+}
+
+/* Every thread let go: none in a stop, none with a tracer (within a second). */
+static void assert_let_go(pid_t pid)
+{
+	for (int i = 0; i < 100 && (threads_traced(pid) || any_traced(pid)); i++)
+		usleep(10000);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	g_assert_false(any_traced(pid));
+}
+
 static void stop_child(pid_t pid, int fd)
 {
 	int st;
@@ -107,7 +137,7 @@ static void stop_child(pid_t pid, int fd)
 
 static void test_holds_every_thread(void)
 {
-	struct ec_holds *h = ec_holds_new();
+	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 	int st;
@@ -115,9 +145,7 @@ static void test_holds_every_thread(void)
 	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
 	g_assert_cmpuint(threads_traced(pid), ==, THREADS);
 	ec_hold_release(h);
-	for (int i = 0; i < 100 && threads_traced(pid); i++)
-		usleep(10000);
-	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	assert_let_go(pid);
 	/* Its parent (us, here) is told of no stop. */
 	g_assert_cmpint(waitpid(pid, &st, WUNTRACED | WNOHANG), ==, 0);
 	stop_child(pid, fd);
@@ -126,7 +154,7 @@ static void test_holds_every_thread(void)
 
 static void test_signal_passed_on(void)
 {
-	struct ec_holds *h = ec_holds_new();
+	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 
@@ -135,13 +163,14 @@ static void test_signal_passed_on(void)
 	g_assert_cmpint(child_says(fd, 200), ==, 0); /* held: its handler cannot run */
 	ec_hold_release(h);
 	g_assert_cmpint(child_says(fd, 5000), ==, 'U');
+	assert_let_go(pid);
 	stop_child(pid, fd);
 	ec_holds_free(h);
 }
 
 static void test_gone_process(void)
 {
-	struct ec_holds *h = ec_holds_new();
+	struct ec_holds *h = ec_holds_new(10000);
 	int fd;
 	pid_t pid = start_child(&fd);
 
@@ -151,11 +180,75 @@ static void test_gone_process(void)
 	ec_holds_free(h);
 }
 
+/* Held and never released: let go by the bound all the same, and counted. */
+static void test_bound(void)
+{
+	struct ec_holds *h = ec_holds_new(300);
+	int fd;
+	pid_t pid = start_child(&fd);
+
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	g_assert_cmpuint(ec_holds_expired(h), ==, 0);
+	/* The caller is busy (blocked in a write, say): no release comes. */
+	for (int i = 0; i < 200 && threads_traced(pid); i++)
+		usleep(10000);
+	assert_let_go(pid);
+	g_assert_cmpuint(ec_holds_expired(h), ==, 1);
+	/* Its bound is spent until the release: not held again meanwhile. */
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	ec_hold_release(h); /* late: nothing left to let go */
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	ec_hold_release(h);
+	assert_let_go(pid);
+	stop_child(pid, fd);
+	ec_holds_free(h);
+}
+
+/* A process of another user or group is refused (not held, counted); the user's own is held. */
+static void test_only_uid(void)
+{
+	struct ec_holds *h = ec_holds_new(10000);
+	int fd;
+	pid_t pid = start_child(&fd);
+
+	ec_holds_only_user(h, getuid() + 1, getgid());
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
+	g_assert_cmpuint(threads_traced(pid), ==, 0);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 1);
+	ec_holds_only_user(h, getuid(), getgid() + 1);
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, 0);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 2);
+	ec_holds_only_user(h, getuid(), getgid());
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	g_assert_cmpuint(ec_holds_refused(h), ==, 2);
+	ec_hold_release(h);
+	assert_let_go(pid);
+	stop_child(pid, fd);
+	ec_holds_free(h);
+}
+
+/* Freed while holding: every thread let go. */
+static void test_free_lets_go(void)
+{
+	struct ec_holds *h = ec_holds_new(10000);
+	int fd;
+	pid_t pid = start_child(&fd);
+
+	g_assert_cmpuint(ec_hold_process(h, pid), ==, THREADS);
+	ec_holds_free(h);
+	assert_let_go(pid);
+	stop_child(pid, fd);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/process_hold/every_thread", test_holds_every_thread);
 	g_test_add_func("/process_hold/signal_passed_on", test_signal_passed_on);
 	g_test_add_func("/process_hold/gone_process", test_gone_process);
+	g_test_add_func("/process_hold/bound", test_bound);
+	g_test_add_func("/process_hold/only_uid", test_only_uid);
+	g_test_add_func("/process_hold/free_lets_go", test_free_lets_go);
 	return g_test_run();
 }
