@@ -81,7 +81,7 @@ int ec_output_flush(struct ec_output *o)
 		return 0;
 	if (o->broken) {
 		g_byte_array_set_size(o->buf, 0);
-		return -EPIPE;
+		return -o->error;
 	}
 	while (off < o->buf->len) {
 		ssize_t n = write(o->fd, o->buf->data + off, o->buf->len - off);
@@ -90,6 +90,7 @@ int ec_output_flush(struct ec_output *o)
 			if (errno == EINTR)
 				continue;
 			o->broken = true;
+			o->error = errno;
 			g_byte_array_set_size(o->buf, 0);
 			return -errno;
 		}

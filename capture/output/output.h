@@ -15,6 +15,7 @@ struct ec_output {
 	bool owns_fd;
 	bool is_pipe;    /* FIFO or pipe: watch for the reader going away */
 	bool broken;     /* a write failed; nothing more is written */
+	int error;       /* ... its errno */
 	bool pending;    /* a regular file not yet committed: held in buf, old content kept */
 	char *created;   /* the path of a file we created, removed if never committed */
 	GByteArray *buf; /* formatted, not yet written */
@@ -35,7 +36,13 @@ int ec_output_commit(struct ec_output *o, GError **err);
 /* Use an fd that is already open (not closed by ec_output_close). */
 void ec_output_init_fd(struct ec_output *o, int fd);
 
-/* Write out buf. 0, or -errno (-EPIPE: the reader closed its end). */
+/*
+ * buf is written out at the latest when it holds this much, even in the middle of a drain: the
+ * output's memory stays bounded whatever a drain or a release of held packets formats.
+ */
+#define EC_OUTPUT_BATCH_MAX (4u << 20)
+
+/* Write out buf. 0, or -errno (-EPIPE: the reader closed its end); once failed, the same. */
 int ec_output_flush(struct ec_output *o);
 
 void ec_output_close(struct ec_output *o);

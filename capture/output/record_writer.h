@@ -48,9 +48,19 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port);
 
 /*
- * /proc/PID/cmdline with its NUL separators turned into spaces and trailing NULs dropped; NULL
- * when it cannot be read or is empty (kernel threads, zombies). Free with g_free().
+ * A command line is kept and written up to EC_CMDLINE_MAX bytes, counted as the process comment
+ * writes them (a '"' or '\\' counts two); a longer one is cut there, at a character boundary, and
+ * ends with EC_CMDLINE_CUT (within the bound).
  */
-char *ec_cmdline_read(uint32_t pid);
+#define EC_CMDLINE_MAX 4096
+#define EC_CMDLINE_CUT " [truncated]"
+
+/*
+ * /proc/PID/cmdline into OUT (EC_CMDLINE_MAX + 1 bytes) with its NUL separators turned into
+ * spaces and trailing NULs dropped, cut as above; at most EC_CMDLINE_MAX + 2 bytes are read,
+ * whatever its length. Returns its length: 0 when it cannot be read or is empty (kernel threads,
+ * zombies).
+ */
+size_t ec_cmdline_read(uint32_t pid, char *out);
 
 #endif
