@@ -31,7 +31,7 @@ struct ec_record_meta {
 /*
  * Append the complete link-type-252 packet of one record to OUT: the exported-PDU tags
  * (dissector name, the 5-tuple when M->family is set, end), the ec_record header, the cmdline
- * (cut at 65535 bytes) and LEN bytes of DATA.
+ * (EC_CMDLINE_MAX from ec_cmdline_read; any other cut at 65535 bytes) and LEN bytes of DATA.
  */
 void ec_record_append(GByteArray *out, const struct ec_record_meta *m, const void *data,
                       size_t len);
