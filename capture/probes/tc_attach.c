@@ -264,10 +264,17 @@ static void mark_set(unsigned int ifindex)
 		goto fail;
 	/* Readable by all: members' captures clean up after root's. */
 	fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	/* The qdisc did not exist until now: a mark of ours left for it is over. */
-	if (fd < 0 && errno == EEXIST && mark_read(dir, name, &old) == MARK_OK &&
-	    unlinkat(dir, name, 0) == 0)
-		fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/*
+	 * The qdisc did not exist until now: whatever has the mark's name is over (named in the log
+	 * if it was no mark). Removed if we may (the sticky bit keeps a member's capture from
+	 * removing another user's).
+	 */
+	if (fd < 0 && errno == EEXIST) {
+		mark_read(dir, name, &old);
+		if (unlinkat(dir, name, 0) == 0)
+			fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			            0644);
+	}
 	if (fd < 0)
 		goto fail;
 	n = snprintf(text, sizeof(text), "%d %llu\n", (int)getpid(), start_time(getpid()));
