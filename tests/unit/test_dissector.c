@@ -529,8 +529,9 @@ static GPid spawn_long_cmdline(const char *arg)
 	{
 		char *argv[] = {"/bin/sh", "-c", "sleep 30", "sh", big->str, NULL};
 
-		g_assert_true(
-		    g_spawn_async(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &pid, &err));
+		g_assert_true(g_spawn_async(NULL, argv, NULL,
+		                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+		                            NULL, NULL, &pid, &err));
 	}
 	g_string_free(big, TRUE);
 	/* Until the exec has happened. */

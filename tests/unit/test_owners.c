@@ -38,7 +38,9 @@ static GPid spawn_sleeper(size_t kib)
 	g_autoptr(GError) err = NULL;
 	GPid pid;
 
-	g_assert_true(g_spawn_async(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &pid, &err));
+	g_assert_true(g_spawn_async(NULL, argv, NULL,
+	                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+	                            NULL, &pid, &err));
 	for (int i = 0; i < 200; i++) {
 		char buf[EC_CMDLINE_MAX + 1];
 
