@@ -103,6 +103,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		on_data_calls(e, data, size);
 		break;
 	}
+	ec_engine_flush_if_full(e); /* a drain may hold up to the ring buffer's size */
 	return 0;
 }
 

@@ -131,6 +131,8 @@ void ec_engine_on_flow_gone(struct engine *e, const struct ec_flow_event *ev, si
 void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, uint64_t now);
 void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow);
 void ec_engine_tick(struct engine *e, uint64_t now);
+/* Write the output out if it holds EC_OUTPUT_BATCH_MAX (a failure shows at the next flush). */
+void ec_engine_flush_if_full(struct engine *e);
 void ec_engine_release_all(struct engine *e, uint64_t now);
 
 /* loss.c: every kind of loss, warned about while it happens and reported at the end. */

@@ -15,6 +15,7 @@
 
 #include "engine/engine_int.h"
 #include "keys/keylog_file.h"
+#include "engine/owners.h"
 #include "output/writer.h"
 #include "probes/bpf_stats.h"
 #include "probes/tc_packets.h"
@@ -76,6 +77,11 @@ static void describe(GString *s, const struct engine *e, const uint64_t k[EC_STA
 		g_string_append_printf(
 		    s, "; %llu packet(s) left out (connections no traced library claimed)",
 		    (unsigned long long)e->loss.pkts_left_out);
+	if (ec_owners_cmdlines_not_kept(e->owners))
+		g_string_append_printf(s,
+		                       "; %llu process command line(s) not kept (their memory "
+		                       "bound was full)",
+		                       (unsigned long long)ec_owners_cmdlines_not_kept(e->owners));
 }
 
 uint64_t ec_engine_loss_total(const struct engine *e, const uint64_t k[EC_STAT_MAX])

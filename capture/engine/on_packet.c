@@ -46,6 +46,13 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 	/* Losses found since the last packet written go with this one (frame.drop_count). */
 	ec_writer_packet(e->out, oi->id, ev->hdr.ts_ns + e->mono_to_real, ev->data, ev->caplen,
 	                 ev->len, ev->dir == EC_DIR_INGRESS, comment, ec_lost_take(&oi->lost));
+	ec_engine_flush_if_full(e); /* a release writes many */
+}
+
+void ec_engine_flush_if_full(struct engine *e)
+{
+	if (e->out->out.buf && e->out->out.buf->len >= EC_OUTPUT_BATCH_MAX)
+		ec_writer_flush(e->out);
 }
 
 static void hold(struct engine *e, struct ec_flow *f, const struct ec_packet_event *ev, size_t size)

@@ -5,10 +5,22 @@
 
 #include "output/record_writer.h"
 
+/*
+ * A process's command line, read once and shared by the cache and every flow of that process
+ * (counted references): its bytes count against the owners' budget until the last one goes.
+ */
+struct cmdline {
+	struct ec_owners *owners;
+	guint refs;
+	guint size; /* what it counts against the budget */
+	char text[];
+};
+
 struct flow_owners {
 	struct ec_flow_key key;
 	bool have[2]; /* [0]: endpoint a, [1]: endpoint b */
 	struct ec_owner end[2];
+	struct cmdline *cmdline[2]; /* end[i].cmdline's holder, or NULL */
 };
 
 struct conn_key {
@@ -23,8 +35,10 @@ struct conn_entry {
 };
 
 struct cmdline_entry {
-	char comm[EC_COMM_LEN]; /* tells a reused pid from the process we read */
-	char *cmdline;
+	uint32_t pid;
+	char comm[EC_COMM_LEN];  /* tells a reused pid from the process we read */
+	struct cmdline *cmdline; /* NULL: unreadable, or not kept (over the budget) */
+	GList link;              /* in cmdline_order; data points back here */
 };
 
 struct ec_owners {
@@ -33,7 +47,12 @@ struct ec_owners {
 	GHashTable *cmdlines; /* pid -> struct cmdline_entry * */
 	GQueue flow_order;    /* keys, oldest first, for eviction */
 	GQueue conn_order;
+	GQueue cmdline_order; /* cache entries, least recently read first */
 	guint max;
+	size_t cmdline_budget; /* bytes of command lines alive at most */
+	size_t cmdline_bytes;  /* ... alive now, in the cache or in flows */
+	uint64_t cmdlines_not_kept;
+	char read_buf[EC_CMDLINE_MAX + 1];
 };
 
 static guint bytes_hash(const void *p, size_t n)
@@ -65,33 +84,64 @@ static gboolean conn_equal(gconstpointer a, gconstpointer b)
 	return memcmp(a, b, sizeof(struct conn_key)) == 0;
 }
 
+static struct cmdline *cmdline_new(struct ec_owners *o, const char *text, size_t len)
+{
+	size_t size = sizeof(struct cmdline) + len + 1;
+	struct cmdline *c = g_malloc(size);
+
+	c->owners = o;
+	c->refs = 1;
+	c->size = (guint)size;
+	memcpy(c->text, text, len + 1);
+	o->cmdline_bytes += size;
+	return c;
+}
+
+static struct cmdline *cmdline_ref(struct cmdline *c)
+{
+	if (c)
+		c->refs++;
+	return c;
+}
+
+static void cmdline_unref(struct cmdline *c)
+{
+	if (!c || --c->refs)
+		return;
+	c->owners->cmdline_bytes -= c->size;
+	g_free(c);
+}
+
 static void flow_owners_free(gpointer p)
 {
 	struct flow_owners *f = p;
 
-	g_free((char *)f->end[0].cmdline);
-	g_free((char *)f->end[1].cmdline);
+	cmdline_unref(f->cmdline[0]);
+	cmdline_unref(f->cmdline[1]);
 	g_free(f);
 }
 
-static void cmdline_free(gpointer p)
+static void cmdline_entry_free(gpointer p)
 {
 	struct cmdline_entry *c = p;
 
-	g_free(c->cmdline);
+	cmdline_unref(c->cmdline);
 	g_free(c);
 }
 
-struct ec_owners *ec_owners_new(guint max_entries)
+struct ec_owners *ec_owners_new(guint max_entries, size_t cmdline_bytes)
 {
 	struct ec_owners *o = g_new0(struct ec_owners, 1);
 
 	o->flows = g_hash_table_new_full(flow_hash, flow_equal, NULL, flow_owners_free);
 	o->conns = g_hash_table_new_full(conn_hash, conn_equal, NULL, g_free);
-	o->cmdlines = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, cmdline_free);
+	o->cmdlines =
+	    g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, cmdline_entry_free);
 	g_queue_init(&o->flow_order);
 	g_queue_init(&o->conn_order);
-	o->max = max_entries;
+	g_queue_init(&o->cmdline_order);
+	o->max = MAX(max_entries, 1);
+	o->cmdline_budget = cmdline_bytes;
 	return o;
 }
 
@@ -101,7 +151,7 @@ void ec_owners_free(struct ec_owners *o)
 		return;
 	g_hash_table_destroy(o->flows);
 	g_hash_table_destroy(o->conns);
-	g_hash_table_destroy(o->cmdlines);
+	g_hash_table_destroy(o->cmdlines); /* the entries hold their own links */
 	g_queue_clear(&o->flow_order);
 	g_queue_clear(&o->conn_order);
 	g_free(o);
@@ -111,23 +161,79 @@ const char *ec_owners_cmdline(struct ec_owners *o, uint32_t pid)
 {
 	struct cmdline_entry *c = g_hash_table_lookup(o->cmdlines, GUINT_TO_POINTER(pid));
 
-	return c ? c->cmdline : NULL;
+	return c && c->cmdline ? c->cmdline->text : NULL;
 }
 
-/* Read a process's command line once, while it is still running (a new process: a new read). */
-const char *ec_owners_learn_cmdline(struct ec_owners *o, const struct ec_proc *p)
+static void cmdline_evict_oldest(struct ec_owners *o)
+{
+	struct cmdline_entry *c = g_queue_peek_head(&o->cmdline_order);
+
+	g_queue_unlink(&o->cmdline_order, &c->link);
+	g_hash_table_remove(o->cmdlines, GUINT_TO_POINTER(c->pid));
+}
+
+/*
+ * P's command line, read into the cache: the least recently read entries go first when the cache
+ * is full or the command lines alive would pass the budget. Those the flows still hold stay
+ * until their flows go: if they alone fill the budget, this one is not kept (counted).
+ */
+static struct cmdline *cmdline_read(struct ec_owners *o, const struct ec_proc *p)
+{
+	size_t len = ec_cmdline_read(p->pid, o->read_buf);
+	size_t need = sizeof(struct cmdline) + len + 1;
+
+	if (!len)
+		return NULL;
+	while (o->cmdline_bytes + need > o->cmdline_budget && !g_queue_is_empty(&o->cmdline_order))
+		cmdline_evict_oldest(o);
+	if (o->cmdline_bytes + need > o->cmdline_budget) {
+		o->cmdlines_not_kept++;
+		return NULL;
+	}
+	return cmdline_new(o, o->read_buf, len);
+}
+
+static struct cmdline *learn(struct ec_owners *o, const struct ec_proc *p)
 {
 	struct cmdline_entry *c = g_hash_table_lookup(o->cmdlines, GUINT_TO_POINTER(p->pid));
 
 	if (c && strncmp(c->comm, p->comm, EC_COMM_LEN) == 0)
 		return c->cmdline;
-	if (g_hash_table_size(o->cmdlines) >= o->max)
-		g_hash_table_remove_all(o->cmdlines);
-	c = g_new0(struct cmdline_entry, 1);
+	if (c) { /* the pid was reused: the same entry, read again */
+		g_queue_unlink(&o->cmdline_order, &c->link);
+		cmdline_unref(c->cmdline);
+		c->cmdline = NULL;
+	} else {
+		while (g_hash_table_size(o->cmdlines) >= o->max)
+			cmdline_evict_oldest(o);
+		c = g_new0(struct cmdline_entry, 1);
+		c->pid = p->pid;
+		c->link.data = c;
+		g_hash_table_insert(o->cmdlines, GUINT_TO_POINTER(p->pid), c);
+	}
 	memcpy(c->comm, p->comm, EC_COMM_LEN);
-	c->cmdline = ec_cmdline_read(p->pid);
-	g_hash_table_replace(o->cmdlines, GUINT_TO_POINTER(p->pid), c);
+	/* Not in the queue while reading: the budget's eviction must not take this entry. */
+	c->cmdline = cmdline_read(o, p);
+	g_queue_push_tail_link(&o->cmdline_order, &c->link);
 	return c->cmdline;
+}
+
+/* Read a process's command line once, while it is still running (a new process: a new read). */
+const char *ec_owners_learn_cmdline(struct ec_owners *o, const struct ec_proc *p)
+{
+	struct cmdline *c = learn(o, p);
+
+	return c ? c->text : NULL;
+}
+
+size_t ec_owners_cmdline_bytes(const struct ec_owners *o)
+{
+	return o->cmdline_bytes;
+}
+
+uint64_t ec_owners_cmdlines_not_kept(const struct ec_owners *o)
+{
+	return o->cmdlines_not_kept;
 }
 
 /* Bound a table by dropping its oldest entries (ORDER holds their keys). */
@@ -154,8 +260,9 @@ void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev)
 	f->have[side] = true;
 	f->end[side].proc = ev->proc;
 	f->end[side].fd = ev->fd;
-	g_free((char *)f->end[side].cmdline);
-	f->end[side].cmdline = g_strdup(ec_owners_learn_cmdline(o, &ev->proc));
+	cmdline_unref(f->cmdline[side]);
+	f->cmdline[side] = cmdline_ref(learn(o, &ev->proc)); /* shared, not copied */
+	f->end[side].cmdline = f->cmdline[side] ? f->cmdline[side]->text : NULL;
 
 	c = g_hash_table_lookup(o->conns, &ck);
 	if (!c) {

@@ -2,7 +2,8 @@
 /*
  * Who owns which end of the traced connections, learned from the probes' connection events:
  * per flow (both ends, when both are local and traced) and per (process, SSL object). Also a
- * cache of command lines, read from /proc once per process.
+ * cache of command lines, read from /proc once per process and shared by its flows, bounded in
+ * bytes.
  */
 #ifndef EC_OWNERS_H
 #define EC_OWNERS_H
@@ -29,7 +30,12 @@ struct ec_conn {
 
 struct ec_owners;
 
-struct ec_owners *ec_owners_new(guint max_entries);
+/*
+ * At most MAX_ENTRIES flows, connections and cached command lines each, and CMDLINE_BYTES of
+ * command lines alive (each at most EC_CMDLINE_MAX, shared by the cache and the flows of its
+ * process).
+ */
+struct ec_owners *ec_owners_new(guint max_entries, size_t cmdline_bytes);
 void ec_owners_free(struct ec_owners *o);
 
 void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev);
@@ -51,5 +57,11 @@ const char *ec_owners_cmdline(struct ec_owners *o, uint32_t pid);
 
 /* The command line of process P, read from /proc now if not cached yet; NULL if unreadable. */
 const char *ec_owners_learn_cmdline(struct ec_owners *o, const struct ec_proc *p);
+
+/* The bytes of command lines alive now (within the budget). */
+size_t ec_owners_cmdline_bytes(const struct ec_owners *o);
+
+/* Command lines read but not kept: those the flows held filled the budget. */
+uint64_t ec_owners_cmdlines_not_kept(const struct ec_owners *o);
 
 #endif

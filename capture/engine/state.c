@@ -14,6 +14,7 @@
 
 #define KEYSTORE_MAX 65536
 #define OWNERS_MAX   65536
+#define CMDLINES_MAX (16u << 20) /* bytes of command lines, each at most EC_CMDLINE_MAX */
 
 /* Offset from the BPF clock (CLOCK_MONOTONIC) to the wall clock the output wants. */
 static int64_t mono_to_realtime(void)
@@ -34,7 +35,7 @@ void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct
 	e->ifs = g_array_new(FALSE, TRUE, sizeof(struct out_if));
 	e->flows = ec_flows_new();
 	e->keys = ec_keystore_new(KEYSTORE_MAX);
-	e->owners = ec_owners_new(OWNERS_MAX);
+	e->owners = ec_owners_new(OWNERS_MAX, CMDLINES_MAX);
 	e->holds = ec_holds_new(EC_HOLD_MAX_MS);
 	/*
 	 * A user's capture (the privileged copy, run by a member of the group) holds that user's

@@ -132,7 +132,7 @@ int ec_output_flush(struct ec_output *o)
 		return 0;
 	if (o->broken) {
 		g_byte_array_set_size(o->buf, 0);
-		return -EPIPE;
+		return -o->error;
 	}
 	while (off < o->buf->len && !o->torn) {
 		ssize_t n = write(o->fd, o->buf->data + off, o->buf->len - off);
@@ -152,8 +152,9 @@ int ec_output_flush(struct ec_output *o)
 			break;
 		}
 		o->broken = true;
+		o->error = errno;
 		g_byte_array_set_size(o->buf, 0);
-		return -errno;
+		return -o->error;
 	}
 	o->written += off;
 	o->dropped += o->buf->len - off;

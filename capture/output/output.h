@@ -19,6 +19,7 @@ struct ec_output {
 	bool owns_fd;
 	bool is_pipe;     /* FIFO or pipe: watch for the reader going away */
 	bool broken;      /* a write failed; nothing more is written */
+	int error;        /* ... its errno */
 	bool pending;     /* a regular file not yet committed: held in buf, old content kept */
 	bool stopping;    /* a stop was asked for: never wait for the reader */
 	bool torn;        /* a batch was given up part-way: the stream ends there */
@@ -46,8 +47,14 @@ int ec_output_commit(struct ec_output *o, GError **err);
 void ec_output_init_fd(struct ec_output *o, int fd);
 
 /*
+ * buf is written out at the latest when it holds this much, even in the middle of a drain: the
+ * output's memory stays bounded whatever a drain or a release of held packets formats.
+ */
+#define EC_OUTPUT_BATCH_MAX (4u << 20)
+
+/*
  * Write out buf. 0 (what was given up is counted in dropped), or -errno (-EPIPE: the reader
- * closed its end).
+ * closed its end); once failed, the same.
  */
 int ec_output_flush(struct ec_output *o);
 

@@ -5,9 +5,12 @@
  */
 #include "output/record_writer.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -150,26 +153,65 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 	g_string_append_c(out, '"');
 }
 
-char *ec_cmdline_read(uint32_t pid)
+/* How many of the LEN bytes of S fit in LIMIT bytes as the comment writes them. */
+static size_t cmdline_fit(const char *s, size_t len, size_t limit)
 {
-	char path[32];
-	gchar *buf = NULL;
-	gsize len = 0;
+	size_t keep = 0, cost = 0;
+
+	for (; keep < len; keep++) {
+		size_t c = (s[keep] == '"' || s[keep] == '\\') ? 2 : 1;
+
+		if (cost + c > limit)
+			break;
+		cost += c;
+	}
+	return keep;
+}
+
+size_t ec_cmdline_read(uint32_t pid, char *out)
+{
+	char raw[EC_CMDLINE_MAX + 2], path[32];
+	size_t got = 0, keep;
+	bool cut;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
-	if (!g_file_get_contents(path, &buf, &len, NULL))
-		return NULL;
-	while (len && buf[len - 1] == '\0')
-		len--;
-	if (!len) {
-		g_free(buf);
-		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (got < sizeof(raw)) {
+		ssize_t n = read(fd, raw + got, sizeof(raw) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
 	}
-	for (gsize i = 0; i < len; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[len] = '\0';
-	return buf;
+	close(fd);
+	cut = got == sizeof(raw); /* more than a kept command line can hold */
+	if (!cut)
+		while (got && raw[got - 1] == '\0')
+			got--;
+	if (!got)
+		return 0;
+	keep = cmdline_fit(raw, got, EC_CMDLINE_MAX);
+	if (cut || keep < got) {
+		cut = true;
+		keep = cmdline_fit(raw, got, EC_CMDLINE_MAX - strlen(EC_CMDLINE_CUT));
+		/* Not in the middle of a UTF-8 sequence: back to the start of the first byte left
+		 * out. */
+		while (keep && ((uint8_t)raw[keep] & 0xC0) == 0x80)
+			keep--;
+	}
+	for (size_t i = 0; i < keep; i++)
+		out[i] = raw[i] ? raw[i] : ' ';
+	if (cut) {
+		memcpy(out + keep, EC_CMDLINE_CUT, strlen(EC_CMDLINE_CUT));
+		keep += strlen(EC_CMDLINE_CUT);
+	}
+	out[keep] = '\0';
+	return keep;
 }
 
 void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port)

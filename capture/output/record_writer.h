@@ -31,7 +31,7 @@ struct ec_record_meta {
 /*
  * Append the complete link-type-252 packet of one record to OUT: the exported-PDU tags
  * (dissector name, the 5-tuple when M->family is set, end), the ec_record header, the cmdline
- * (cut at 65535 bytes) and LEN bytes of DATA.
+ * (EC_CMDLINE_MAX from ec_cmdline_read; any other cut at 65535 bytes) and LEN bytes of DATA.
  */
 void ec_record_append(GByteArray *out, const struct ec_record_meta *m, const void *data,
                       size_t len);
@@ -48,9 +48,19 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port);
 
 /*
- * /proc/PID/cmdline with its NUL separators turned into spaces and trailing NULs dropped; NULL
- * when it cannot be read or is empty (kernel threads, zombies). Free with g_free().
+ * A command line is kept and written up to EC_CMDLINE_MAX bytes, counted as the process comment
+ * writes them (a '"' or '\\' counts two); a longer one is cut there, at a character boundary, and
+ * ends with EC_CMDLINE_CUT (within the bound).
  */
-char *ec_cmdline_read(uint32_t pid);
+#define EC_CMDLINE_MAX 4096
+#define EC_CMDLINE_CUT " [truncated]"
+
+/*
+ * /proc/PID/cmdline into OUT (EC_CMDLINE_MAX + 1 bytes) with its NUL separators turned into
+ * spaces and trailing NULs dropped, cut as above; at most EC_CMDLINE_MAX + 2 bytes are read,
+ * whatever its length. Returns its length: 0 when it cannot be read or is empty (kernel threads,
+ * zombies).
+ */
+size_t ec_cmdline_read(uint32_t pid, char *out);
 
 #endif

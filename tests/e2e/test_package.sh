@@ -121,8 +121,8 @@ as_member ecapturedump --duration 1 -w "/proc/$ROOTPROC/root/tmp/member-door.pca
 log "ok: $(cat "$E2E_TMP/door.err")"
 
 # Stock Debian 12 kernels (6.1) have no tcx: members' captures use clsact filters, and mark the
-# qdisc they create in the package's /run/ecapturedump, shared with the group.
-[ "$(stat -c '%U:%G %a' /run/ecapturedump)" = "root:ecapture 2770" ] ||
+# qdisc they create in the package's /run/ecapturedump, writable by the group, sticky.
+[ "$(stat -c '%U:%G %a' /run/ecapturedump)" = "root:ecapture 1770" ] ||
 	fail "/run/ecapturedump is $(stat -c '%U:%G %a' /run/ecapturedump 2>&1)"
 qdisc_before=$(tc qdisc show dev lo | grep -c clsact || true)
 as_member ecapturedump --tc-legacy --netif lo --duration 3 -w "$USERDIR/legacy.pcapng" \

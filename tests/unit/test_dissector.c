@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -500,20 +502,82 @@ static void test_record_layout(void)
 
 static void test_cmdline_read(void)
 {
-	char *mine = ec_cmdline_read((uint32_t)getpid());
+	char mine[EC_CMDLINE_MAX + 1];
 	gchar *raw = NULL;
 	gsize len;
 
-	g_assert_nonnull(mine);
+	g_assert_cmpuint(ec_cmdline_read((uint32_t)getpid(), mine), >, 0);
 	g_assert_true(g_file_get_contents("/proc/self/cmdline", &raw, &len, NULL));
 	g_assert_cmpuint(strlen(mine), ==, len - 1); /* NULs became spaces, the last one went */
 	for (gsize i = 0; i + 1 < len; i++)
 		g_assert_cmpint(mine[i], ==, raw[i] ? raw[i] : ' ');
 	g_free(raw);
-	g_free(mine);
-	g_assert_null(ec_cmdline_read(0));           /* no such process */
-	g_assert_null(ec_cmdline_read(2));           /* kthreadd: empty */
-	g_assert_null(ec_cmdline_read(4194304 + 1)); /* above pid_max */
+	g_assert_cmpuint(ec_cmdline_read(0, mine), ==, 0);           /* no such process */
+	g_assert_cmpuint(ec_cmdline_read(2, mine), ==, 0);           /* kthreadd: empty */
+	g_assert_cmpuint(ec_cmdline_read(4194304 + 1, mine), ==, 0); /* above pid_max */
+}
+
+/* A process whose command line is ARG repeated to about 100 KiB; its pid. */
+static GPid spawn_long_cmdline(const char *arg)
+{
+	GString *big = g_string_new(NULL);
+	GPid pid;
+	g_autoptr(GError) err = NULL;
+
+	while (big->len < 100 * 1024)
+		g_string_append(big, arg);
+	{
+		char *argv[] = {"/bin/sh", "-c", "sleep 30", "sh", big->str, NULL};
+
+		g_assert_true(g_spawn_async(NULL, argv, NULL,
+		                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+		                            NULL, NULL, &pid, &err));
+	}
+	g_string_free(big, TRUE);
+	/* Until the exec has happened. */
+	for (int i = 0; i < 200; i++) {
+		char buf[EC_CMDLINE_MAX + 1];
+
+		if (ec_cmdline_read((uint32_t)pid, buf) && strncmp(buf, "/bin/sh -c", 10) == 0)
+			break;
+		g_usleep(10000);
+	}
+	return pid;
+}
+
+/* The cost of S as the comment writes it. */
+static size_t comment_cost(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += (*s == '"' || *s == '\\') ? 2 : 1;
+	return n;
+}
+
+/* A command line of 100 KiB is cut at EC_CMDLINE_MAX as written, with the marker, whole. */
+static void test_cmdline_long(void)
+{
+	const char *args[] = {"x", "\"", "\xc3\xa9", "ab\\"};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(args); i++) {
+		GPid pid = spawn_long_cmdline(args[i]);
+		char buf[EC_CMDLINE_MAX + 1];
+		size_t len = ec_cmdline_read((uint32_t)pid, buf);
+		g_autoptr(GString) comment = g_string_new(NULL);
+
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		g_spawn_close_pid(pid);
+		g_assert_cmpuint(len, ==, strlen(buf));
+		g_assert_true(g_str_has_prefix(buf, "/bin/sh -c sleep 30 sh "));
+		g_assert_true(g_str_has_suffix(buf, EC_CMDLINE_CUT));
+		g_assert_cmpuint(comment_cost(buf), <=, EC_CMDLINE_MAX);
+		g_assert_cmpuint(comment_cost(buf), >, EC_CMDLINE_MAX - 16);
+		g_assert_true(g_utf8_validate(buf, -1, NULL));
+		ec_meta_comment(comment, "sh", 1, 1, 0, 3, buf);
+		g_assert_cmpuint(comment->len, <=, EC_CMDLINE_MAX + 100);
+	}
 }
 
 /* Per packet: ecapture.pid, tid, uid, comm, fd, cmdline; "-" where a frame has none. */
@@ -933,6 +997,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/record_writer/comment_format", test_comment_format);
 	g_test_add_func("/record_writer/record_layout", test_record_layout);
 	g_test_add_func("/record_writer/cmdline_read", test_cmdline_read);
+	g_test_add_func("/record_writer/cmdline_long", test_cmdline_long);
 	g_test_add_func("/dissector/packet_metadata", test_packet_metadata);
 	g_test_add_func("/dissector/live_path", test_live_path);
 	g_test_add_func("/dissector/records", test_records);
