@@ -164,11 +164,12 @@ int ec_output_flush(struct ec_output *o)
 
 void ec_output_close(struct ec_output *o)
 {
+	/* Only an output that was opened (init) has flags to give back. */
+	if (o->buf && o->fd >= 0 && o->saved_fl >= 0 && fcntl(o->fd, F_SETFL, o->saved_fl) < 0)
+		g_warning("cannot make the output pipe blocking again: %s", g_strerror(errno));
 	if (o->buf)
 		g_byte_array_unref(o->buf);
 	o->buf = NULL;
-	if (o->saved_fl >= 0 && fcntl(o->fd, F_SETFL, o->saved_fl) < 0)
-		g_warning("cannot make the output pipe blocking again: %s", g_strerror(errno));
 	if (o->owns_fd && o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;

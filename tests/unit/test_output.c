@@ -81,6 +81,15 @@ static void test_stalled_reader_deadline(void)
 	close(data[1]);
 }
 
+/* An output never opened closes without a word (a capture that failed before its sink). */
+static void test_close_unopened(void)
+{
+	struct ec_output o = {.fd = -1};
+
+	ec_output_close(&o);
+	g_assert_cmpint(o.fd, ==, -1);
+}
+
 static void test_reader_reads(void)
 {
 	int data[2];
@@ -129,6 +138,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/output/stalled_reader_stop", test_stalled_reader_stop);
 	g_test_add_func("/output/stalled_reader_deadline", test_stalled_reader_deadline);
 	g_test_add_func("/output/reader_reads", test_reader_reads);
+	g_test_add_func("/output/close_unopened", test_close_unopened);
 	g_test_add_func("/output/keylog_full_disk", test_keylog_full_disk);
 	return g_test_run();
 }
