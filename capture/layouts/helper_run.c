@@ -93,7 +93,7 @@ static gboolean exited(GPid pid)
 }
 
 /* What the child keeps across exec: the descriptors its paths name. */
-struct foreign_fds {
+struct kept_fds {
 	int fd[16];
 	int n;
 };
@@ -101,11 +101,11 @@ struct foreign_fds {
 /*
  * In the child, before the exec: a session of its own, so no controlling terminal (the library
  * under test cannot reach ours), and a process group we kill whole at the end. It keeps the
- * descriptors in DATA (a struct foreign_fds; GLib closes every other one).
+ * descriptors in DATA (a struct kept_fds; GLib closes every other one).
  */
 static void new_session(gpointer data)
 {
-	const struct foreign_fds *f = data;
+	const struct kept_fds *f = data;
 
 	if (setsid() < 0)
 		_exit(127);
@@ -121,7 +121,7 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 {
 	/* a clean environment: no OPENSSL_CONF, LD_PRELOAD ... of ours */
 	gchar *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
-	struct foreign_fds keep = {.n = 0};
+	struct kept_fds keep = {.n = 0};
 
 	/* copies of the libraries ("/proc/self/fd/N", the layout cache's snapshots) */
 	for (gchar **a = argv + 1; *a && keep.n < (int)G_N_ELEMENTS(keep.fd); a++) {
@@ -231,8 +231,7 @@ static void drop_for_foreign(gpointer data)
 }
 
 /* PATH (in ROOT when IN_ROOT) opened for the child: "/proc/self/fd/N", or NULL. */
-static gchar *pass_fd(struct foreign_fds *f, int dir, const char *path, bool in_root,
-                      bool directory)
+static gchar *pass_fd(struct kept_fds *f, int dir, const char *path, bool in_root, bool directory)
 {
 	struct open_how how = {.flags = (directory ? O_PATH | O_DIRECTORY : O_RDONLY) | O_CLOEXEC,
 	                       .resolve = in_root ? RESOLVE_IN_ROOT : 0};
@@ -252,7 +251,7 @@ gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_resul
 #ifdef LOADER
 	static const char *const lib_dirs[] = {
 	    "usr/lib/" MULTIARCH, "lib/" MULTIARCH, "usr/lib64", "lib64", "usr/lib", "lib"};
-	struct foreign_fds f = {.n = 0};
+	struct kept_fds f = {.n = 0};
 	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GString) libpath = g_string_new(NULL);
 	gchar *loader;

@@ -93,28 +93,55 @@ int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, 
 	return ec_ssl_layout_calibrate_in(libssl_path, NULL, out, version_text, err);
 }
 
+/*
+ * DIR/libcrypto<rest> beside DIR/libssl<rest> (g_free), or NULL: the libcrypto a libssl that
+ * carries its own version text (1.1.1) needs. The helper is given copies of the files, so it
+ * cannot look beside them itself.
+ */
+static gchar *sibling_libcrypto(const char *libssl_path)
+{
+	g_autofree gchar *base = g_path_get_basename(libssl_path);
+	g_autofree gchar *dir = g_path_get_dirname(libssl_path);
+	gchar *crypto;
+
+	if (!g_str_has_prefix(base, "libssl"))
+		return NULL;
+	crypto = g_strdup_printf("%s/libcrypto%s", dir, base + 6);
+	if (g_file_test(crypto, G_FILE_TEST_IS_REGULAR))
+		return crypto;
+	g_free(crypto);
+	return NULL;
+}
+
 int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
                                char **version_text, GError **err)
 {
-	struct ec_openssl_version v;
-	int rc;
+	struct ec_openssl_version v = {0};
+	g_autofree gchar *companion = sibling_libcrypto(libssl_path);
+	gboolean detected = FALSE;
+	int rc = -1;
 
 	/*
-	 * The layout is libssl's build, measured with the libcrypto beside it (whose bytes are part
-	 * of the cache's key); the version text is that libcrypto's, which may differ between
-	 * copies of one libssl: taken from the files, as calibrate() checks it.
+	 * The layout is libssl's build, measured with its libcrypto (whose bytes are part of the
+	 * cache's key): the one beside it, else the one the files name; the version text is that
+	 * libcrypto's, which may differ between copies of one libssl: taken from the files, as
+	 * calibrate() checks it. A cached answer reads no file but to hash it once.
 	 */
 	if (version_text)
 		*version_text = NULL;
 	ec_ssl_layout_init_absent(out);
-	if (ec_openssl_version_detect(libssl_path, &v, err) < 0)
-		return -1;
-	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path,
-	                                strcmp(v.libcrypto_path, libssl_path) ? v.libcrypto_path
-	                                                                      : NULL,
-	                                root, calibrate, (__s32 *)out, NULL, err);
+	if (!companion || version_text) {
+		if (ec_openssl_version_detect(libssl_path, &v, err) < 0)
+			return -1;
+		detected = TRUE;
+		if (!companion && strcmp(v.libcrypto_path, libssl_path) != 0)
+			companion = g_strdup(v.libcrypto_path);
+	}
+	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path, companion, root, calibrate,
+	                                (__s32 *)out, NULL, err);
 	if (rc == 0 && version_text)
 		*version_text = g_strdup(v.text);
-	ec_openssl_version_clear(&v);
+	if (detected)
+		ec_openssl_version_clear(&v);
 	return rc;
 }
