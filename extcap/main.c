@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "interfaces.h"
 #include "log.h"
+#include "output/escape.h"
 #include "output/writer.h"
 #include "target_list.h"
 #include "toolbar.h"
@@ -36,8 +37,11 @@ static void on_alarm(int sig)
  */
 static void report(const struct ec_args *a, const char *msg)
 {
+	/* Reasons may name other processes' files: nothing in them drives the terminal. */
+	g_autofree char *safe = ec_escape_dup(msg, strlen(msg), "\n\t");
+
 	/* Wireshark prefixes the line itself; on a terminal, say who is speaking. */
-	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", msg);
+	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", safe);
 	fflush(stderr);
 }
 

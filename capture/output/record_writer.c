@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "ecapture/escape.h"
 #include "output/escape.h"
 #include "ecapture/record.h"
 
@@ -142,10 +143,19 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 	if (!cmdline)
 		return;
 	g_string_append(out, " cmdline=\"");
-	for (const char *c = cmdline; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			g_string_append_c(out, '\\');
-		g_string_append_c(out, *c);
+	/* ec_cmdline_read escaped it already; whoever else gave it, nothing raw goes out. */
+	for (size_t i = 0, len = strlen(cmdline), n; i < len; i += n) {
+		char unit[EC_ESCAPE_UNIT_MAX];
+
+		if (ec_escape_next(cmdline + i, len - i, "", &n)) {
+			g_string_append_len(out, unit, (gssize)ec_escape_hex(unit, cmdline + i, n));
+			continue;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (cmdline[i + k] == '"' || cmdline[i + k] == '\\')
+				g_string_append_c(out, '\\');
+			g_string_append_c(out, cmdline[i + k]);
+		}
 	}
 	g_string_append_c(out, '"');
 }
@@ -154,6 +164,7 @@ char *ec_cmdline_read(uint32_t pid)
 {
 	char path[32];
 	gchar *buf = NULL;
+	char *out;
 	gsize len = 0;
 
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
@@ -168,8 +179,10 @@ char *ec_cmdline_read(uint32_t pid)
 	for (gsize i = 0; i < len; i++)
 		if (buf[i] == '\0')
 			buf[i] = ' ';
-	buf[len] = '\0';
-	return buf;
+	/* A process writes its own arguments: escaped once here, for the comment and records. */
+	out = ec_escape_dup(buf, len, "");
+	g_free(buf);
+	return out;
 }
 
 void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port)

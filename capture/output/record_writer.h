@@ -48,8 +48,9 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t port);
 
 /*
- * /proc/PID/cmdline with its NUL separators turned into spaces and trailing NULs dropped; NULL
- * when it cannot be read or is empty (kernel threads, zombies). Free with g_free().
+ * /proc/PID/cmdline with its NUL separators turned into spaces, trailing NULs dropped, and
+ * escaped (output/escape.h: no control or invalid byte stays raw); NULL when it cannot be read
+ * or is empty (kernel threads, zombies). Free with g_free().
  */
 char *ec_cmdline_read(uint32_t pid);
 
