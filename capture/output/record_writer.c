@@ -143,18 +143,24 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 	if (!cmdline)
 		return;
 	g_string_append(out, " cmdline=\"");
-	/* ec_cmdline_read escaped it already; whoever else gave it, nothing raw goes out. */
+	/* ec_cmdline_read escaped it already; whoever else gave it, nothing raw goes out. Then
+	 * '"' and '\\' are quoted, the escapes' backslashes too, as if it had been escaped first.
+	 */
 	for (size_t i = 0, len = strlen(cmdline), n; i < len; i += n) {
 		char unit[EC_ESCAPE_UNIT_MAX];
+		size_t u;
 
 		if (ec_escape_next(cmdline + i, len - i, "", &n)) {
-			g_string_append_len(out, unit, (gssize)ec_escape_hex(unit, cmdline + i, n));
-			continue;
+			u = ec_escape_hex(unit, cmdline + i, n);
+		} else {
+			memcpy(unit, cmdline + i, n);
+			u = n;
 		}
-		for (size_t k = 0; k < n; k++) {
-			if (cmdline[i + k] == '"' || cmdline[i + k] == '\\')
+
+		for (size_t k = 0; k < u; k++) {
+			if (unit[k] == '"' || unit[k] == '\\')
 				g_string_append_c(out, '\\');
-			g_string_append_c(out, cmdline[i + k]);
+			g_string_append_c(out, unit[k]);
 		}
 	}
 	g_string_append_c(out, '"');

@@ -91,9 +91,20 @@ static void test_comment(void)
 	                "a\x1b"
 	                "b\xc2\x9b",
 	                5, 5, 0, 3, "run \x1b]0;x\x07 \x9b \xe2\x80\xae \"q\\");
+	/* in the quoted cmdline every backslash is doubled, the escapes' too */
 	g_assert_cmpstr(s->str, ==,
-	                "a\\x1bb\\xc2\\x9b pid=5 tid=5 uid=0 fd=3 cmdline=\"run \\x1b]0;x\\x07 "
-	                "\\x9b \\xe2\\x80\\xae \\\"q\\\\\"");
+	                "a\\x1bb\\xc2\\x9b pid=5 tid=5 uid=0 fd=3 cmdline=\"run \\\\x1b]0;x\\\\x07 "
+	                "\\\\x9b \\\\xe2\\\\x80\\\\xae \\\"q\\\\\"");
+	/* the same as when the cmdline was escaped before (ec_cmdline_read) */
+	static const char raw[] = "run \x1b]0;x\x07 \x9b \xe2\x80\xae \"q\\";
+	g_autofree char *pre = esc(raw, sizeof(raw) - 1, "");
+	g_autoptr(GString) s2 = g_string_new(NULL);
+
+	ec_meta_comment(s2,
+	                "a\x1b"
+	                "b\xc2\x9b",
+	                5, 5, 0, 3, pre);
+	g_assert_cmpstr(s2->str, ==, s->str);
 }
 
 /* /proc/PID/cmdline as read for the comments and records: escaped at once. */
