@@ -33,7 +33,7 @@ struct {
 /* tgids allowed when ec_config.filter_pids is set. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, EC_PID_FILTER_MAX);
 	__type(key, __u32);
 	__type(value, __u8);
 } ec_filter_pids SEC(".maps");

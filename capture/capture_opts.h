@@ -33,13 +33,16 @@ enum ec_source {
 #define EC_TLSLIB_GO      (1u << 3) /* Go's crypto/tls, in Go executables */
 #define EC_TLSLIB_ALL     0xffffffffu
 
+/* Processes a capture may be limited to (the kernel's PID filter, EC_PID_FILTER_MAX). */
+#define EC_CAPTURE_PIDS_MAX 1024
+
 struct ec_capture_opts {
 	enum ec_source source;
 	uint32_t tls_libs; /* EC_TLSLIB_* to trace (source TLS) */
 	enum ec_output_kind output_kind;
 	bool packets; /* pcapng: the packets of traced connections (TC) */
 	bool records; /* pcapng: plaintext records (link type 252) */
-	GArray *pids; /* pid_t; empty: every process */
+	GArray *pids; /* pid_t, each once, at most EC_CAPTURE_PIDS_MAX; empty: every process */
 	bool filter_uid;
 	uint32_t uid;
 	char **libssl;        /* extra OpenSSL libraries (NULL-terminated), may be NULL */

@@ -8,30 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "user_rights.h"
+
 static void set_open_error(GError **err, const char *what, const char *path, int e)
 {
 	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s %s: %s", what,
 	            path, e == ELOOP ? "it is a symbolic link" : g_strerror(e));
-}
-
-/*
- * Whether the user who started us may write PATH (or create it) with their own rights: access()
- * checks with the real user and, for anyone but root, without capabilities (the privileged
- * copy's CAP_SYS_PTRACE reaches other processes' /proc/PID/root).
- */
-static bool user_may_write(const char *what, const char *path, GError **err)
-{
-	g_autofree char *dir = NULL;
-
-	if (access(path, W_OK) == 0)
-		return true;
-	if (errno == ENOENT) {
-		dir = g_path_get_dirname(path);
-		if (access(dir, W_OK | X_OK) == 0)
-			return true;
-	}
-	set_open_error(err, what, path, errno);
-	return false;
 }
 
 int ec_private_file_open(const char *what, const char *path, enum ec_private_mode mode,
@@ -42,7 +24,7 @@ int ec_private_file_open(const char *what, const char *path, enum ec_private_mod
 	int fd;
 
 	*created = false;
-	if (!user_may_write(what, path, err))
+	if (ec_user_may_create(what, path, err))
 		return -1;
 	fd = open(path, flags | O_CREAT | O_EXCL, 0600);
 	if (fd >= 0) {
@@ -69,10 +51,11 @@ int ec_private_file_open(const char *what, const char *path, enum ec_private_mod
 		char uid[16];
 
 		snprintf(uid, sizeof(uid), "%u", (unsigned)st.st_uid);
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_PERM,
-		            "cannot open %s %s: it belongs to %s %s, and as root ecapturedump writes "
-		            "only files root owns (remove it or choose another name)",
-		            what, path, pw ? "user" : "uid", pw ? pw->pw_name : uid);
+		g_set_error(
+		    err, G_FILE_ERROR, G_FILE_ERROR_PERM,
+		    "cannot open %s %s: it belongs to %s %s, and as root ecapturedump writes "
+		    "only files root owns (remove it or choose another name)",
+		    what, path, pw ? "user" : "uid", pw ? pw->pw_name : uid);
 		close(fd);
 		return -1;
 	}

@@ -6,6 +6,8 @@
 #ifndef EC_PLUGIN_H
 #define EC_PLUGIN_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <wireshark.h>
 #include <epan/packet.h>
@@ -28,10 +30,20 @@ struct ec_rec {
 	int32_t fd;
 	uint32_t data_len; /* as the process saw it */
 	uint64_t conn_id;
-	const char *comm; /* valid UTF-8, packet scope */
+	const char *comm; /* escaped (ec_text_escaped), packet scope */
 };
 
 void ec_fields_register(void);
+
+/*
+ * LEN bytes of S as a field or column may show them (ecapture/escape.h, the writer's rule):
+ * controls, bidirectional controls and bytes that are not UTF-8 as \xNN, so a crafted file
+ * cannot put them on a terminal (tshark -V, -T fields) or into the GUI. The C0 controls in KEEP
+ * stay; with C_STYLE, newline, carriage return and tab among them are shown as \n, \r, \t.
+ * Valid UTF-8, allocated in SCOPE.
+ */
+const char *ec_text_escaped(wmem_allocator_t *scope, const char *s, size_t len, const char *keep,
+                            bool c_style);
 void ec_meta_register(void);
 void ec_meta_handoff(void);
 /* A packet named by our comment: its TCP conversation is dissected as TLS from its start. */

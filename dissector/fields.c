@@ -2,6 +2,8 @@
 /* The process fields, one set for both places a process is named: comments and records. */
 #include "ec_plugin.h"
 
+#include "ecapture/escape.h"
+
 int hf_ec_pid = -1;
 int hf_ec_tid = -1;
 int hf_ec_uid = -1;
@@ -29,4 +31,26 @@ void ec_fields_register(void)
 	};
 
 	proto_register_field_array(proto_ecapture, hf, array_length(hf));
+}
+
+const char *ec_text_escaped(wmem_allocator_t *scope, const char *s, size_t len, const char *keep,
+                            bool c_style)
+{
+	wmem_strbuf_t *b = wmem_strbuf_sized_new(scope, len + 1, 0);
+	char unit[EC_ESCAPE_UNIT_MAX];
+
+	for (size_t i = 0, n; i < len; i += n) {
+		if (ec_escape_next(s + i, len - i, keep, &n)) {
+			wmem_strbuf_append_len(b, unit, ec_escape_hex(unit, s + i, n));
+		} else if (c_style && s[i] == '\n') {
+			wmem_strbuf_append(b, "\\n");
+		} else if (c_style && s[i] == '\r') {
+			wmem_strbuf_append(b, "\\r");
+		} else if (c_style && s[i] == '\t') {
+			wmem_strbuf_append(b, "\\t");
+		} else {
+			wmem_strbuf_append_len(b, s + i, n);
+		}
+	}
+	return wmem_strbuf_finalize(b);
 }

@@ -49,10 +49,18 @@ static const char *dialect(uint8_t source)
 static const char *info_text(packet_info *pinfo, tvbuff_t *tvb, int off, int len)
 {
 	int shown = MIN(len, INFO_TEXT_MAX);
-	const guint8 *p = tvb_get_ptr(tvb, off, shown);
-	const char *s = format_text(pinfo->pool, p, (size_t)shown);
+	const char *p = (const char *)tvb_get_ptr(tvb, off, shown);
+	const char *s = ec_text_escaped(pinfo->pool, p, (size_t)shown, "\n\r\t", true);
 
 	return shown < len ? wmem_strdup_printf(pinfo->pool, "%s\u2026", s) : s;
+}
+
+/* The command or query for its field: multi-line text keeps its lines and tabs. */
+static const char *field_text(packet_info *pinfo, tvbuff_t *tvb, int len)
+{
+	const char *p = (const char *)tvb_get_ptr(tvb, EC_RECORD_AUDIT_HDR_LEN, len);
+
+	return ec_text_escaped(pinfo->pool, p, (size_t)len, "\n\t", false);
 }
 
 /* "exit 2", "OK", "error 1054", "ERROR 42703", "status unknown". */
@@ -100,8 +108,8 @@ void ec_audit_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, proto_i
 	proto_tree_add_item(at, hf_status_raw, tvb, 0, 4, ENC_BIG_ENDIAN);
 	who = wmem_strdup_printf(pinfo->pool, "%s[%u]", r->comm, r->pid);
 	if (r->type == EC_RECORD_SHELL) {
-		proto_tree_add_item(at, hf_shell_command, tvb, EC_RECORD_AUDIT_HDR_LEN, text_len,
-		                    ENC_UTF_8);
+		proto_tree_add_string(at, hf_shell_command, tvb, EC_RECORD_AUDIT_HDR_LEN, text_len,
+		                      field_text(pinfo, tvb, text_len));
 		if (status != EC_RECORD_STATUS_UNKNOWN) {
 			it = proto_tree_add_item(at, hf_shell_retval, tvb, 0, 4, ENC_BIG_ENDIAN);
 			if (status)
@@ -118,8 +126,8 @@ void ec_audit_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, proto_i
 	} else {
 		proto_tree_add_string(at, hf_sql_dialect, tvb, 0, 0, dialect(r->source));
 		proto_tree_add_item(at, hf_sql_kind, tvb, 4, 1, ENC_NA);
-		proto_tree_add_item(at, hf_sql_query, tvb, EC_RECORD_AUDIT_HDR_LEN, text_len,
-		                    ENC_UTF_8);
+		proto_tree_add_string(at, hf_sql_query, tvb, EC_RECORD_AUDIT_HDR_LEN, text_len,
+		                      field_text(pinfo, tvb, text_len));
 		if (status != EC_RECORD_STATUS_UNKNOWN) {
 			it = proto_tree_add_item(at, hf_sql_status, tvb, 0, 4, ENC_BIG_ENDIAN);
 			if (r->source == EC_RECORD_SRC_POSTGRES) {

@@ -10,29 +10,18 @@
 #include "ec_plugin.h"
 #include "meta_parse.h"
 
+#include <string.h>
+
 #include <epan/epan.h>
 #include <wiretap/wtap.h>
 
 static gint ett_ec_meta = -1;
 static dissector_handle_t meta_handle;
 
-/* S as valid UTF-8 (comments come from files; string fields must not hold broken text). */
-static const char *valid_utf8(wmem_allocator_t *scope, const char *s)
-{
-	gchar *fixed;
-	const char *out;
-
-	if (g_utf8_validate(s, -1, NULL))
-		return s;
-	fixed = g_utf8_make_valid(s, -1);
-	out = wmem_strdup(scope, fixed);
-	g_free(fixed);
-	return out;
-}
-
 static void add_meta(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const struct ec_meta *m)
 {
-	const char *comm = valid_utf8(pinfo->pool, m->comm);
+	/* Comments come from files: nothing raw from them reaches a field or a terminal. */
+	const char *comm = ec_text_escaped(pinfo->pool, m->comm, strlen(m->comm), "", false);
 	proto_item *ti, *items[6];
 	proto_tree *st;
 	int n = 0;
@@ -48,8 +37,9 @@ static void add_meta(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
 	if (m->has_fd)
 		items[n++] = proto_tree_add_int(st, hf_ec_fd, tvb, 0, 0, m->fd);
 	if (m->cmdline)
-		items[n++] = proto_tree_add_string(st, hf_ec_cmdline, tvb, 0, 0,
-		                                   valid_utf8(pinfo->pool, m->cmdline));
+		items[n++] = proto_tree_add_string(
+		    st, hf_ec_cmdline, tvb, 0, 0,
+		    ec_text_escaped(pinfo->pool, m->cmdline, strlen(m->cmdline), "", false));
 	/* They come from the comment, not from the packet's bytes. */
 	for (int i = 0; i < n; i++)
 		proto_item_set_generated(items[i]);

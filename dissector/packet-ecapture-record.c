@@ -159,6 +159,7 @@ static bool dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, pr
 {
 	guint len = tvb_captured_length(tvb);
 	guint version, clen;
+	const char *comm;
 
 	if (len < 2 || tvb_get_guint8(tvb, OFF_MAGIC) != EC_RECORD_MAGIC0 ||
 	    tvb_get_guint8(tvb, OFF_MAGIC + 1) != EC_RECORD_MAGIC1) {
@@ -187,7 +188,8 @@ static bool dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, pr
 	r->flags = tvb_get_ntohs(tvb, OFF_FLAGS);
 	r->data_len = tvb_get_ntohl(tvb, OFF_LENGTH);
 	r->conn_id = tvb_get_ntoh64(tvb, OFF_CONN);
-	r->comm = (const char *)tvb_get_stringzpad(pinfo->pool, tvb, OFF_COMM, 16, ENC_UTF_8);
+	comm = (const char *)tvb_get_ptr(tvb, OFF_COMM, 16);
+	r->comm = ec_text_escaped(pinfo->pool, comm, strnlen(comm, 16), "", false);
 	clen = tvb_get_ntohs(tvb, OFF_CMDLINE_LEN);
 
 	proto_tree_add_item(rt, hf_type, tvb, OFF_TYPE, 1, ENC_NA);
@@ -209,8 +211,11 @@ static bool dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, pr
 		return false;
 	}
 	if (clen)
-		proto_tree_add_item(rt, hf_ec_cmdline, tvb, EC_RECORD_FIXED_LEN, (gint)clen,
-		                    ENC_UTF_8);
+		proto_tree_add_string(
+		    rt, hf_ec_cmdline, tvb, EC_RECORD_FIXED_LEN, (gint)clen,
+		    ec_text_escaped(pinfo->pool,
+		                    (const char *)tvb_get_ptr(tvb, EC_RECORD_FIXED_LEN, (gint)clen),
+		                    clen, "", false));
 	*data_off = (int)(EC_RECORD_FIXED_LEN + clen);
 	return true;
 }

@@ -146,6 +146,14 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	return -1;
 }
 
+static bool pid_listed(const GArray *pids, pid_t pid)
+{
+	for (guint i = 0; i < pids->len; i++)
+		if (g_array_index(pids, pid_t, i) == pid)
+			return true;
+	return false;
+}
+
 int ec_args_parse_pid_list(const char *text, GArray *out, GError **err)
 {
 	g_auto(GStrv) parts = g_strsplit_set(text, ", ", -1);
@@ -168,6 +176,15 @@ int ec_args_parse_pid_list(const char *text, GArray *out, GError **err)
 		if (kill(pid, 0) != 0 && errno == ESRCH) {
 			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			            "process %d does not exist", pid);
+			return -1;
+		}
+		/* Each process once: a repeated pid would multiply its probes. */
+		if (pid_listed(out, pid))
+			continue;
+		if (out->len >= EC_CAPTURE_PIDS_MAX) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "at most %d processes can be traced by pid",
+			            EC_CAPTURE_PIDS_MAX);
 			return -1;
 		}
 		g_array_append_val(out, pid);

@@ -59,7 +59,10 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err);
  */
 int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, GError **err);
 
-/* "1,2 3" -> 1 2 3 appended to OUT: positive numbers of processes that exist; "" -> none. */
+/*
+ * "1,2 3" -> 1 2 3 appended to OUT: positive numbers of processes that exist; "" -> none. A pid
+ * already in OUT is not added again; more than EC_CAPTURE_PIDS_MAX distinct pids are refused.
+ */
 int ec_args_parse_pid_list(const char *text, GArray *out, GError **err);
 
 /* A user's number or name -> its uid. */

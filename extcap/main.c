@@ -15,9 +15,11 @@
 #include "engine.h"
 #include "interfaces.h"
 #include "log.h"
+#include "output/escape.h"
 #include "output/writer.h"
 #include "target_list.h"
 #include "toolbar.h"
+#include "user_rights.h"
 
 /*
  * Wireshark waits on the FIFO until we open it: report an error by opening it, writing the
@@ -36,15 +38,19 @@ static void on_alarm(int sig)
  */
 static void report(const struct ec_args *a, const char *msg)
 {
+	/* Reasons may name other processes' files: nothing in them drives the terminal. */
+	g_autofree char *safe = ec_escape_dup(msg, strlen(msg), "\n\t");
+
 	/* Wireshark prefixes the line itself; on a terminal, say who is speaking. */
-	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", msg);
+	fprintf(stderr, "%s%s\n", a->capture ? "" : "ecapturedump: ", safe);
 	fflush(stderr);
 }
 
 static int fail(const struct ec_args *a, const char *msg)
 {
 	report(a, msg);
-	if (a->fifo) {
+	/* Only a FIFO its user may write: never one reached through our capabilities. */
+	if (a->fifo && access(a->fifo, W_OK) == 0) {
 		int fd = open(a->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 
 		if (fd < 0 && errno == ENXIO) {
@@ -97,8 +103,7 @@ static bool can_capture(char **argv, GError **err)
 	return false;
 }
 
-static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface,
-                        char **argv)
+static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface, char **argv)
 {
 	struct ec_capture_opts o;
 	g_autoptr(GError) err = NULL;
@@ -152,6 +157,10 @@ static int run_capture(const struct ec_args *a, const struct ec_extcap_iface *if
 		o.hooks = &hooks;
 	}
 	if (extcap) {
+		if (ec_user_may_access("the FIFO", a->fifo, W_OK, &err)) {
+			ret = fail(a, err->message);
+			goto out;
+		}
 		/* Ours to close only after any error is on stderr (see fail()). */
 		o.output_fd = open(a->fifo, O_WRONLY | O_CLOEXEC);
 		if (o.output_fd < 0) {

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "target_list.h"
 
+#include <string.h>
+
 #include "engine.h"
+#include "output/escape.h"
 
 /*
- * S with control bytes escaped: paths come from other processes' mappings and versions from
- * the files themselves, so nothing in them may drive the terminal. UTF-8 is kept.
+ * S escaped (output/escape.h): paths come from other processes' mappings and versions from
+ * the files themselves, so nothing in them may drive the terminal. UTF-8 text is kept.
  */
 static void put_safe(FILE *out, const char *s)
 {
-	static char keep[129];
 	g_autofree char *e = NULL;
 
-	if (!keep[0])
-		for (int i = 0; i < 128; i++)
-			keep[i] = (char)(0x80 + i);
-	e = g_strescape(s ? s : "", keep);
+	s = s ? s : "";
+	e = ec_escape_dup(s, strlen(s), "");
 	fputs(e, out);
 }
 

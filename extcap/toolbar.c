@@ -17,6 +17,7 @@
 #include "args.h"
 #include "control_frame.h"
 #include "log.h"
+#include "user_rights.h"
 
 /* The controls (numbers are ours; Wireshark echoes them back). */
 enum {
@@ -332,6 +333,12 @@ struct ec_toolbar *ec_toolbar_open(const char *in, const char *out, GError **err
 	t->pids_text = g_string_new(NULL);
 	t->user_text = g_string_new(NULL);
 	t->status = g_string_new(NULL);
+	/* The pipes are the user's: checked with their rights, not with our capabilities. */
+	if ((in && ec_user_may_access("the control pipe", in, R_OK, err)) ||
+	    (out && ec_user_may_access("the control pipe", out, W_OK, err))) {
+		ec_toolbar_close(t);
+		return NULL;
+	}
 	/* Opening a FIFO for reading without O_NONBLOCK would wait for Wireshark's writer. */
 	if (in && (t->in_fd = open(in, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),

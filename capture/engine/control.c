@@ -24,7 +24,8 @@
 
 #define STATUS_NS      (1000ull * 1000 * 1000) /* the counters are looked at once a second */
 #define PROCS_SEEN_MAX 65536                   /* processes counted, at most */
-#define PID_FILTER_MAX 1024                    /* ec_filter_pids' size (bpf/maps.bpf.h) */
+
+G_STATIC_ASSERT(EC_CAPTURE_PIDS_MAX == EC_PID_FILTER_MAX);
 
 static struct engine *engine_of(struct ec_capture *c)
 {
@@ -55,6 +56,12 @@ int ec_engine_write_filters(struct engine *e, GError **err)
 {
 	const struct ec_capture_opts *o = e->opts;
 
+	/* The front end lists each process once (capture_opts.h); more would not fit the map. */
+	if (o->pids->len > EC_CAPTURE_PIDS_MAX) {
+		g_set_error(err, EC_ERROR, EC_ERROR_INVALID, "at most %d processes can be filtered",
+		            EC_CAPTURE_PIDS_MAX);
+		return -1;
+	}
 	e->config = (struct ec_config){
 	    .filter_pids = o->pids->len > 0,
 	    .filter_uid = o->filter_uid,
@@ -69,10 +76,10 @@ int ec_engine_write_filters(struct engine *e, GError **err)
 	return 0;
 }
 
-static bool in_start_pids(const struct engine *e, pid_t pid)
+static bool pid_in(const GArray *pids, pid_t pid)
 {
-	for (guint i = 0; i < e->opts->pids->len; i++)
-		if (g_array_index(e->opts->pids, pid_t, i) == pid)
+	for (guint i = 0; i < pids->len; i++)
+		if (g_array_index(pids, pid_t, i) == pid)
 			return true;
 	return false;
 }
@@ -89,18 +96,19 @@ int ec_capture_set_pids(struct ec_capture *c, const pid_t *pids, guint n, GError
 			            (int)pids[i]);
 			return -1;
 		}
-		if (e->opts->pids->len && !in_start_pids(e, pids[i])) {
+		if (e->opts->pids->len && !pid_in(e->opts->pids, pids[i])) {
 			g_set_error(err, EC_ERROR, EC_ERROR_INVALID,
 			            "process %d is not one of those the capture started with (its "
 			            "probes are only in those): restart the capture to trace it",
 			            (int)pids[i]);
 			return -1;
 		}
-		g_array_append_val(want, pids[i]);
+		if (!pid_in(want, pids[i])) /* each once: the bound counts processes */
+			g_array_append_val(want, pids[i]);
 	}
-	if (want->len > PID_FILTER_MAX) {
+	if (want->len > EC_PID_FILTER_MAX) {
 		g_set_error(err, EC_ERROR, EC_ERROR_INVALID, "at most %d processes can be filtered",
-		            PID_FILTER_MAX);
+		            EC_PID_FILTER_MAX);
 		return -1;
 	}
 	if (!want->len) /* every process: of those the probes are in */

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "user_rights.h"
+
 G_DEFINE_QUARK(ec-layout-error-quark, ec_layout_error);
 
 #ifndef ECAPTURE_HELPER_DIR
@@ -43,7 +45,7 @@ gchar *ec_helper_find(GError **err)
 {
 	gchar *exe = g_file_read_link("/proc/self/exe", NULL);
 	gchar *exe_dir = exe ? g_path_get_dirname(exe) : NULL;
-	const char *dirs[] = {g_getenv("ECAPTURE_HELPER_DIR"), exe_dir, ECAPTURE_HELPER_DIR};
+	const char *dirs[] = {ec_env_get("ECAPTURE_HELPER_DIR"), exe_dir, ECAPTURE_HELPER_DIR};
 	gchar *found = NULL;
 
 	for (gsize i = 0; !found && i < G_N_ELEMENTS(dirs); i++)

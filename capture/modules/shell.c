@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <glib.h>
+#include <unistd.h>
 
 #include "targets/libraries.h"
 #include "targets/target_file.h"
 #include "modules/audit_family.h"
 #include "ec_error.h"
+#include "user_rights.h"
 #include "ecapture/record.h"
 #include "modules/module.h"
 #include "shell.skel.h"
@@ -80,7 +82,7 @@ static char *readline_file(const char *path, const struct ec_sym_table *syms,
 	char *lib;
 
 	if (o->readline_path && *o->readline_path)
-		return ec_target_user_may_read("readline library", o->readline_path, err)
+		return ec_user_may_access("readline library", o->readline_path, R_OK, err)
 		           ? NULL
 		           : g_strdup(o->readline_path);
 	if (ec_sym_find(syms, "readline"))

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "ec_error.h"
+#include "user_rights.h"
 #include "modules/module.h"
 #include "probes/bpf_loader.h"
 #include "tls_conn.skel.h"
@@ -107,7 +108,7 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 
 	(void)o;
 	/* The older kernels' way, on request: so that it can be tested on a newer one. */
-	if (g_strcmp0(g_getenv("ECAPTURE_NO_SOCKET_TRACEPOINTS"), "1") == 0)
+	if (g_strcmp0(ec_env_get("ECAPTURE_NO_SOCKET_TRACEPOINTS"), "1") == 0)
 		g_set_error(&why, EC_ERROR, EC_ERROR_UNSUPPORTED,
 		            "ECAPTURE_NO_SOCKET_TRACEPOINTS=1");
 	else if (!attach_set(t, socket_tracepoints, G_N_ELEMENTS(socket_tracepoints), &why))

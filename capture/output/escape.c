@@ -1,28 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "output/escape.h"
 
-#include <stdio.h>
-#include <string.h>
+#include "ecapture/escape.h"
 
 void ec_escape_append(GString *out, const char *text, size_t len, const char *keep)
 {
-	size_t i = 0;
+	char unit[EC_ESCAPE_UNIT_MAX];
+	size_t i = 0, n;
 
 	while (i < len) {
-		const gchar *p = text + i;
-		gunichar c = g_utf8_get_char_validated(p, (gssize)(len - i));
-		size_t n = c < 0x80 ? 1 : (size_t)(g_utf8_next_char(p) - p);
+		size_t start = i;
 
-		if (c == (gunichar)-1 || c == (gunichar)-2 ||
-		    (c < 0x20 && (c == 0 || !strchr(keep, (int)c))) || (c >= 0x7f && c <= 0x9f)) {
-			/* One byte at a time: an invalid sequence may hide a valid start after it.
-			 */
-			n = (c >= 0x80 && c <= 0x9f) ? n : 1;
-			for (size_t k = 0; k < n; k++)
-				g_string_append_printf(out, "\\x%02x", (unsigned char)text[i + k]);
-		} else {
-			g_string_append_len(out, p, (gssize)n);
+		/* A run of bytes that stay as they are, appended at once. */
+		while (i < len && !ec_escape_next(text + i, len - i, keep, &n))
+			i += n;
+		if (i > start)
+			g_string_append_len(out, text + start, (gssize)(i - start));
+		if (i < len) {
+			g_string_append_len(out, unit, (gssize)ec_escape_hex(unit, text + i, n));
+			i += n;
 		}
-		i += n;
 	}
+}
+
+char *ec_escape_dup(const char *text, size_t len, const char *keep)
+{
+	GString *out = g_string_sized_new(len + 1);
+
+	ec_escape_append(out, text, len, keep);
+	return g_string_free(out, FALSE);
 }

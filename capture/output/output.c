@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "private_file.h"
+#include "user_rights.h"
 
 static void init(struct ec_output *o, int fd, bool owns)
 {
@@ -86,6 +87,9 @@ int ec_output_open(struct ec_output *o, const char *path, GError **err)
 		init(o, STDOUT_FILENO, false);
 		return 0;
 	}
+	/* A FIFO or a file: either way, only where the user may write themselves. */
+	if (ec_user_may_create("output file", path, err))
+		return -1;
 	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
 		fd = open(path,
 		          O_WRONLY | O_CLOEXEC); /* waits for the reader, as Wireshark expects */

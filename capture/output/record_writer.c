@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "ecapture/escape.h"
 #include "output/escape.h"
 #include "ecapture/record.h"
 
@@ -145,10 +146,25 @@ void ec_meta_comment(GString *out, const char *comm, uint32_t pid, uint32_t tid,
 	if (!cmdline)
 		return;
 	g_string_append(out, " cmdline=\"");
-	for (const char *c = cmdline; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			g_string_append_c(out, '\\');
-		g_string_append_c(out, *c);
+	/* ec_cmdline_read escaped it already; whoever else gave it, nothing raw goes out. Then
+	 * '"' and '\\' are quoted, the escapes' backslashes too, as if it had been escaped first.
+	 */
+	for (size_t i = 0, len = strlen(cmdline), n; i < len; i += n) {
+		char unit[EC_ESCAPE_UNIT_MAX];
+		size_t u;
+
+		if (ec_escape_next(cmdline + i, len - i, "", &n)) {
+			u = ec_escape_hex(unit, cmdline + i, n);
+		} else {
+			memcpy(unit, cmdline + i, n);
+			u = n;
+		}
+
+		for (size_t k = 0; k < u; k++) {
+			if (unit[k] == '"' || unit[k] == '\\')
+				g_string_append_c(out, '\\');
+			g_string_append_c(out, unit[k]);
+		}
 	}
 	g_string_append_c(out, '"');
 }
@@ -168,10 +184,25 @@ static size_t cmdline_fit(const char *s, size_t len, size_t limit)
 	return keep;
 }
 
+/* KEEP moved back so that S[0..KEEP) ends neither inside a UTF-8 sequence nor inside a \xNN. */
+static size_t cmdline_boundary(const char *s, size_t keep)
+{
+	while (keep && ((uint8_t)s[keep] & 0xC0) == 0x80)
+		keep--;
+	for (size_t back = 1; back <= 3 && back <= keep; back++) {
+		if (s[keep - back] == '\\' && s[keep - back + 1] == 'x') {
+			keep -= back;
+			break;
+		}
+	}
+	return keep;
+}
+
 size_t ec_cmdline_read(uint32_t pid, char *out)
 {
 	char raw[EC_CMDLINE_MAX + 2], path[32];
 	size_t got = 0, keep;
+	g_autoptr(GString) esc = NULL;
 	bool cut;
 	int fd;
 
@@ -195,17 +226,19 @@ size_t ec_cmdline_read(uint32_t pid, char *out)
 			got--;
 	if (!got)
 		return 0;
-	keep = cmdline_fit(raw, got, EC_CMDLINE_MAX);
-	if (cut || keep < got) {
+	for (size_t i = 0; i < got; i++)
+		if (raw[i] == '\0')
+			raw[i] = ' ';
+	/* A process writes its own arguments: escaped once here, for the comment and records. */
+	esc = g_string_sized_new(got + 16);
+	ec_escape_append(esc, raw, got, "");
+	keep = cmdline_fit(esc->str, esc->len, EC_CMDLINE_MAX);
+	if (cut || keep < esc->len) {
 		cut = true;
-		keep = cmdline_fit(raw, got, EC_CMDLINE_MAX - strlen(EC_CMDLINE_CUT));
-		/* Not in the middle of a UTF-8 sequence: back to the start of the first byte left
-		 * out. */
-		while (keep && ((uint8_t)raw[keep] & 0xC0) == 0x80)
-			keep--;
+		keep = cmdline_fit(esc->str, esc->len, EC_CMDLINE_MAX - strlen(EC_CMDLINE_CUT));
+		keep = cmdline_boundary(esc->str, keep);
 	}
-	for (size_t i = 0; i < keep; i++)
-		out[i] = raw[i] ? raw[i] : ' ';
+	memcpy(out, esc->str, keep);
 	if (cut) {
 		memcpy(out + keep, EC_CMDLINE_CUT, strlen(EC_CMDLINE_CUT));
 		keep += strlen(EC_CMDLINE_CUT);

@@ -57,7 +57,8 @@ void ec_append_endpoint(GString *out, int family, const uint8_t *addr, uint16_t 
 
 /*
  * /proc/PID/cmdline into OUT (EC_CMDLINE_MAX + 1 bytes) with its NUL separators turned into
- * spaces and trailing NULs dropped, cut as above; at most EC_CMDLINE_MAX + 2 bytes are read,
+ * spaces, trailing NULs dropped, escaped (output/escape.h: no control or invalid byte stays raw)
+ * and cut as above (never inside a character or an escape); at most EC_CMDLINE_MAX + 2 bytes are read,
  * whatever its length. Returns its length: 0 when it cannot be read or is empty (kernel threads,
  * zombies).
  */

@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "ec_error.h"
+#include "user_rights.h"
 #include "probes/uprobe_multi.h"
 
 /* Whether uprobe_multi links are to be tried at all (else perf uprobes). */
 static bool multi_wanted(void)
 {
-	return g_strcmp0(g_getenv("ECAPTURE_NO_UPROBE_MULTI"), "1") != 0;
+	return g_strcmp0(ec_env_get("ECAPTURE_NO_UPROBE_MULTI"), "1") != 0;
 }
 
 static struct bpf_program *program(struct bpf_object *obj, const struct ec_bpf_object_spec *s,

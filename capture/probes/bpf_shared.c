@@ -2,6 +2,7 @@
 #include "probes/bpf_shared.h"
 
 #include "ec_error.h"
+#include "user_rights.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ static const char *const map_names[EC_MAP_COUNT] = {
  */
 static size_t test_ringbuf_bytes(size_t dflt)
 {
-	const char *v = g_getenv("ECAPTURE_TEST_RINGBUF_KIB");
+	const char *v = ec_env_get("ECAPTURE_TEST_RINGBUF_KIB");
 	guint64 kib;
 	size_t bytes;
 

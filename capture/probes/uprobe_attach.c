@@ -150,6 +150,14 @@ static int attach_dir(struct ec_uprobes *u, struct bpf_program *prog, const char
 	return 0;
 }
 
+static bool listed_before(const GArray *pids, guint n, pid_t pid)
+{
+	for (guint i = 0; i < n; i++)
+		if (g_array_index(pids, pid_t, i) == pid)
+			return true;
+	return false;
+}
+
 int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bpf_program *ret,
                       const char *path, const struct ec_uprobe_points *p, const GArray *pids,
                       GError **err)
@@ -160,6 +168,8 @@ int ec_uprobes_attach(struct ec_uprobes *u, struct bpf_program *entry, struct bp
 	for (guint i = 0; i < n_pids; i++) {
 		pid_t pid = pids && pids->len ? g_array_index(pids, pid_t, i) : -1;
 
+		if (listed_before(pids, i, pid)) /* one set of probes per process */
+			continue;
 		if (attach_dir(u, entry, path, p, EC_UPROBE_ENTRY, pid, err) ||
 		    attach_dir(u, ret, path, p, EC_UPROBE_RETURN, pid, err)) {
 			detach_since(u, n_fds, n_links);

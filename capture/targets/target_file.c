@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "user_rights.h"
+
 void ec_target_file_free(gpointer p)
 {
 	struct ec_target_file *f = p;
@@ -39,21 +41,13 @@ struct ec_target_file *ec_target_list_add(GPtrArray *list, const char *path, con
 	return f;
 }
 
-int ec_target_user_may_read(const char *what, const char *path, GError **err)
-{
-	/* access() checks with the real user and, for anyone but root, without capabilities. */
-	if (access(path, R_OK) == 0)
-		return 0;
-	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-	            "%s %s: %s (a path you name is opened with your own rights)", what, path,
-	            g_strerror(errno));
-	return -1;
-}
-
 int ec_target_list_add_named(GPtrArray *list, const char *what, const char *path, GError **err)
 {
 	struct stat st;
 
+	/* The user's rights first: nothing is learnt of a path they may not see. */
+	if (ec_user_may_access(what, path, R_OK, err))
+		return -1;
 	if (stat(path, &st) != 0) {
 		int errsv = errno;
 
@@ -66,8 +60,6 @@ int ec_target_list_add_named(GPtrArray *list, const char *what, const char *path
 		            what, path);
 		return -1;
 	}
-	if (ec_target_user_may_read(what, path, err))
-		return -1;
 	ec_target_list_add(list, path, &st)->requested = true;
 	return 0;
 }

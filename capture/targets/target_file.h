@@ -36,15 +36,9 @@ struct ec_target_file *ec_target_list_find(GPtrArray *list, const struct stat *s
 struct ec_target_file *ec_target_list_add(GPtrArray *list, const char *path, const struct stat *st);
 
 /*
- * Whether the user who started us may read PATH with their own rights (the privileged copy's
- * capabilities must not open a door: CAP_SYS_PTRACE reaches other processes' /proc/PID/root).
- * 0, or -1 with ERR set, its message starting with WHAT and PATH.
- */
-int ec_target_user_may_read(const char *what, const char *path, GError **err);
-
-/*
- * PATH, named by the user, added to LIST as requested (it must be readable by the user). It must be a regular file: else -1 with
- * ERR set, its message starting with WHAT ("TLS library", "program", "bash") and PATH.
+ * PATH, named by the user, added to LIST as requested (it must be readable by the user). It must be
+ * a regular file: else -1 with ERR set, its message starting with WHAT ("TLS library", "program",
+ * "bash") and PATH.
  */
 int ec_target_list_add_named(GPtrArray *list, const char *what, const char *path, GError **err);
 

@@ -461,6 +461,9 @@ struct ec_tls_call {
 	__u64 g;
 };
 
+/* Processes the PID filter (ec_filter_pids) holds, at most: distinct ones, after duplicates go. */
+#define EC_PID_FILTER_MAX 1024
+
 /* Global settings of one capture, in the ec_config array (key 0). */
 struct ec_config {
 	__u32 filter_pids; /* 1: only pids present in ec_filter_pids */

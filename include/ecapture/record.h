@@ -10,6 +10,8 @@
  *    comm is the kernel's task name (may contain spaces; it ends where " pid=" starts; its
  *    control characters and bytes that are not UTF-8 are written as \xNN). In the
  *    cmdline, arguments are separated by single spaces; '"' and '\' are escaped with '\'.
+ *    Both are escaped by ecapture/escape.h first (controls, bidirectional controls and
+ *    bytes that are not UTF-8 as \xNN): a comment holds no raw control byte.
  *    The process is the one that owns the local socket the packet was sent from or, for a
  *    packet received from a remote host, delivered to.
  *
@@ -34,9 +36,9 @@
  *      22     2     flags (EC_RECORDF_*)
  *      24     4     length of the data as the process saw it (more than follows if truncated)
  *      28     8     connection id: stable for one connection of one process (e.g. its SSL *)
- *      36     16    comm, NUL-padded
+ *      36     16    comm, NUL-padded, as the kernel has it (readers escape it)
  *      52     2     cmdline length N (bytes; the cmdline's arguments joined by spaces)
- *      54     N     cmdline
+ *      54     N     cmdline, escaped as in the comment (ecapture/escape.h)
  *      54+N   ...   data (TLS plaintext: exactly what SSL_write sent or SSL_read returned)
  *
  * 3. The data of a shell command (EC_RECORD_SHELL) or a database query (EC_RECORD_SQL):

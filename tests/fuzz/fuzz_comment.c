@@ -2,8 +2,8 @@
 /*
  * The per-packet process comment of ecapture/record.h, both ends: written by the engine
  * (output/record_writer: ec_meta_comment) from fuzzed fields and parsed back by the plugin
- * (dissector/meta_parse.c) to the same fields; and the plugin's parser fed the raw input, as a
- * comment in a file may say anything.
+ * (dissector/meta_parse.c) to the same fields, escaped (output/escape.h); and the plugin's parser
+ * fed the raw input, as a comment in a file may say anything.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +40,7 @@ static void round_trip(wmem_allocator_t *scope, const uint8_t *data, size_t size
 	g_autofree gchar *cmdline = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
 	g_autoptr(GString) want_comm = g_string_new(NULL);
+	g_autoptr(GString) want_cmdline = g_string_new(NULL);
 	struct ec_meta m;
 
 	memcpy(comm, data, sizeof(comm));
@@ -51,7 +52,10 @@ static void round_trip(wmem_allocator_t *scope, const uint8_t *data, size_t size
 	expect(strcmp(m.comm, want_comm->str) == 0);
 	expect(m.pid == pid && m.tid == tid && m.uid == uid);
 	expect(m.has_fd == (fd >= 0) && (!m.has_fd || m.fd == fd));
-	expect(cmdline ? m.cmdline && strcmp(m.cmdline, cmdline) == 0 : !m.cmdline);
+	/* the cmdline comes back escaped (no raw control in a comment), otherwise as it was */
+	if (cmdline)
+		ec_escape_append(want_cmdline, cmdline, strlen(cmdline), "");
+	expect(cmdline ? m.cmdline && strcmp(m.cmdline, want_cmdline->str) == 0 : !m.cmdline);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

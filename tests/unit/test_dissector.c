@@ -21,6 +21,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ecapture/escape.h"
 #include "ecapture/record.h"
 #include "output/pcapng.h"
 #include "output/record_writer.h"
@@ -990,6 +991,65 @@ static void test_without_plugin(void)
 	g_byte_array_unref(cap);
 }
 
+/* Nothing in OUT that a terminal would act on: the shared rule finds nothing to escape. */
+static void assert_no_raw_controls(const char *out)
+{
+	size_t len = strlen(out), n;
+
+	for (size_t i = 0; i < len; i += n)
+		if (ec_escape_next(out + i, len - i, "\n\t", &n))
+			g_error("raw control or invalid byte 0x%02x at %zu of:\n%s",
+			        (unsigned char)out[i], i, out);
+}
+
+/*
+ * A crafted file (not written by us): a comment and a record whose comm and cmdline hold raw
+ * ESC, C1 CSI as a byte and as UTF-8, U+202E and a byte that is not UTF-8. The plugin's fields,
+ * its tree (tshark -V) and the Info column show them escaped.
+ */
+static void test_hostile_text(void)
+{
+	static const char hostile[] = "e\x1b[2Jv\x9b"
+	                              "1m\xc2\x9b"
+	                              "2J\xe2\x80\xaeil\xff";
+	static const char escaped[] = "e\\x1b[2Jv\\x9b1m\\xc2\\x9b2J\\xe2\\x80\\xaeil\\xff";
+	struct capture c = {.file = g_byte_array_new(), .ts = 1700000000000000000ull};
+	struct ec_record_meta m = curl_meta(EC_RECORD_DIR_SENT);
+	g_autofree char *comment =
+	    g_strdup_printf("%s pid=1 tid=1 uid=0 fd=3 cmdline=\"%s\"", hostile, hostile);
+	g_autofree char *want = g_strdup_printf("%s|%s\n%.*s|%s\n", escaped, escaped,
+	                                        (int)strlen(escaped) - 6, escaped, escaped);
+	struct env e;
+	gchar *out;
+
+	ec_pcapng_shb(c.file, NULL, NULL, "test_dissector");
+	ec_pcapng_idb(c.file, EC_LINKTYPE_ETHERNET, 262144, "lo", NULL);
+	ec_pcapng_idb(c.file, EC_LINKTYPE_WIRESHARK_UPPER_PDU, 262144, "ecapture", NULL);
+	add_packet(&c, "\x17\x03\x03\x00\x01x", true, comment);
+	memcpy(m.comm, hostile, sizeof(m.comm)); /* the kernel's 16 bytes, cut in a sequence */
+	m.cmdline = hostile;
+	add_record(&c, m, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	env_init(&e, c.file);
+	out = tshark(&e, true,
+	             (const char *const[]){"-n", "-r", "@", "-T", "fields", "-E", "separator=|",
+	                                   "-e", "ecapture.comm", "-e", "ecapture.cmdline", NULL});
+	assert_no_raw_controls(out);
+	g_assert_cmpstr(out, ==, want);
+	g_free(out);
+	out =
+	    tshark(&e, true, (const char *const[]){"-n", "-r", "@", "-V", "-O", "ecapture", NULL});
+	assert_no_raw_controls(out);
+	g_assert_nonnull(strstr(out, escaped));
+	g_free(out);
+	out = tshark(
+	    &e, true,
+	    (const char *const[]){"-n", "-r", "@", "-T", "fields", "-e", "_ws.col.Info", NULL});
+	assert_no_raw_controls(out);
+	g_free(out);
+	env_clear(&e);
+	g_byte_array_unref(c.file);
+}
+
 int main(int argc, char **argv)
 {
 	ec_test_require_tools((const char *const[]){"tshark", NULL});
@@ -1005,5 +1065,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/dissector/random_splits", test_random_splits);
 	g_test_add_func("/dissector/damaged_records", test_damaged_records);
 	g_test_add_func("/dissector/without_plugin", test_without_plugin);
+	g_test_add_func("/dissector/hostile_text", test_hostile_text);
 	return g_test_run();
 }
