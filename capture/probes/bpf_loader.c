@@ -125,6 +125,14 @@ const struct ec_bpf_kernel *ec_bpf_kernel(void)
 		k.uprobe_multi = false;
 		snprintf(k.why_multi, sizeof(k.why_multi), "ECAPTURE_NO_UPROBE_MULTI=1");
 	}
+	if (env_set("ECAPTURE_NO_TASK_PT_REGS"))
+		k.task_pt_regs = false;
+	if (env_set("ECAPTURE_NO_ATOMIC_FETCH"))
+		k.atomic_fetch = false;
+	if (env_set("ECAPTURE_NO_TCX"))
+		k.tcx = false;
+	if (env_set("ECAPTURE_NO_SOCKET_TRACEPOINTS"))
+		k.sock_tp = false;
 	if (env_set("ECAPTURE_NO_UPROBE_COOKIE")) {
 		k.cookie = k.uprobe_multi = false;
 		snprintf(k.why_multi, sizeof(k.why_multi), "ECAPTURE_NO_UPROBE_COOKIE=1");
