@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one loader of the capture's BPF objects (every module's; the packet capture has its own,
- * probes/tc_packets.c): open the object a skeleton built into the binary, size its maps, point
- * it at the shared maps (probes/bpf_shared.h), load it with its uprobe programs made for
- * uprobe_multi links or for perf uprobes, and hand out the attacher that fits
- * (probes/uprobe_attach.h).
+ * The one loader of the capture's BPF objects (every module's; the packet capture opens its
+ * skeleton in probes/tc_packets.c but takes the kernel's features from here): probe what the
+ * kernel offers (ec_bpf_kernel), open the object a skeleton built into the binary, size its maps,
+ * set its feature flags, point it at the shared maps (probes/bpf_shared.h), load it with its
+ * uprobe programs made for uprobe_multi links or for perf uprobes, and hand out the attacher that
+ * fits (probes/uprobe_attach.h): without uprobe cookies (< 5.15) it loads a program per probe
+ * point's cookie on demand.
  */
 #ifndef EC_BPF_LOADER_H
 #define EC_BPF_LOADER_H
