@@ -301,6 +301,19 @@ uprobe_counts() {
 	echo "$multi $perf"
 }
 
+# kernel_uprobes: how this kernel gets its uprobes (multi or perf), as ecapturedump probes it
+# (its --list-targets' "kernel: uprobes:" line): kernels before 6.6 have no uprobe_multi.
+kernel_uprobes() {
+	local ext
+	ext=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
+	if timeout 60 "$ext" -i ecapture-bash --list-targets 2>/dev/null |
+		grep -q '^kernel: uprobes: uprobe_multi'; then
+		echo multi
+	else
+		echo perf
+	fi
+}
+
 # assert_uprobes PID multi|perf: ecapturedump PID attached its uprobes that way, and only that way.
 assert_uprobes() {
 	local pid=$1 want=$2 multi perf

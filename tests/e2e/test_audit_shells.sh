@@ -71,7 +71,7 @@ ten_commands() {
 
 for sh in bash zsh; do
 	log "$sh: 10 typed commands"
-	ten_commands "$sh" "$sh" multi
+	ten_commands "$sh" "$sh" "$(kernel_uprobes)"
 done
 
 log "bash with perf uprobes (kernels without uprobe_multi)"

@@ -48,7 +48,7 @@ assert_clean
 log "SIGTERM"
 start_cli term -w "$E2E_TMP/term.pcapng"
 ours_loaded || fail "no program of ours loaded during a capture: the cleanup checks would prove nothing"
-assert_uprobes "$CLI_PID" multi
+assert_uprobes "$CLI_PID" "$(kernel_uprobes)"
 curl -sk --http1.1 "https://127.0.0.1:$TLS_PORT/term" >/dev/null
 kill -TERM "$CLI_PID"
 wait_exit "$CLI_PID" 15
