@@ -25,7 +25,7 @@ const volatile __u8 ec_no_task_pt_regs = 0; /* no bpf_task_pt_regs (< 5.15) */
  * spill the unbounded original. Identity on 1..MAX.
  */
 #define ec_bound_1_to(len, max)                                                                    \
-	asm volatile("%[v] += -1; %[v] &= %[m]; %[v] += 1" : [v] "+r"(len) : [m] "i"((max) - 1))
+	asm volatile("%[v] += -1; %[v] &= %[m]; %[v] += 1" : [v] "+r"(len) : [m] "i"((max)-1))
 
 /* All events, in the order they were produced (sized by userspace before load). */
 struct {

@@ -107,8 +107,7 @@ static void print_kernel_paths(FILE *out)
 		fprintf(out, "kernel: %s\n", *l);
 }
 
-static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface,
-                        char **argv)
+static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface, char **argv)
 {
 	struct ec_capture_opts o;
 	g_autoptr(GError) err = NULL;

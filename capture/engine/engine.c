@@ -377,7 +377,8 @@ static int setup(struct engine *e, GError **err)
 		return 0;
 	if (attach_modules(e, err))
 		return -1;
-	if (packets && ec_packets_attach(e->packets, netifs, o->tc_legacy || !ec_bpf_kernel()->tcx, err))
+	if (packets &&
+	    ec_packets_attach(e->packets, netifs, o->tc_legacy || !ec_bpf_kernel()->tcx, err))
 		return -1;
 	if (setup_loop(e, err))
 		return -1;

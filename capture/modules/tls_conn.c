@@ -108,8 +108,7 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	(void)o;
 	/* Probed by the loader (ECAPTURE_NO_SOCKET_TRACEPOINTS=1 makes it say no, for tests). */
 	if (!ec_bpf_kernel()->sock_tp)
-		g_set_error(&why, EC_ERROR, EC_ERROR_UNSUPPORTED,
-		            "no sock_send_length tracepoint");
+		g_set_error(&why, EC_ERROR, EC_ERROR_UNSUPPORTED, "no sock_send_length tracepoint");
 	else if (!attach_set(t, socket_tracepoints, G_N_ELEMENTS(socket_tracepoints), &why))
 		return 0;
 	g_debug("%s: the socket finder uses sys_enter (every syscall pays)", why->message);

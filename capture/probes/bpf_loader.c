@@ -17,9 +17,10 @@ static bool env_set(const char *name)
 	return g_strcmp0(g_getenv(name), "1") == 0;
 }
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
-#define MOV0(i)             INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, i)
-#define EXIT                INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define INSN(c, d, s, o, i)                                                                        \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define MOV0(i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, i)
+#define EXIT    INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* A minimal program of TYPE (INSNS, N), for EXPECTED; its fd or -errno. */
 static int probe_prog(enum bpf_prog_type type, enum bpf_attach_type expected,
@@ -110,7 +111,8 @@ const struct ec_bpf_kernel *ec_bpf_kernel(void)
 	k.btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	k.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	k.uprobes = access("/sys/bus/event_source/devices/uprobe/type", R_OK) == 0;
-	k.cookie = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, NULL) == 1;
+	k.cookie =
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, NULL) == 1;
 	k.task_pt_regs =
 	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) == 1;
 	k.atomic_fetch = probe_atomic_fetch();

@@ -13,7 +13,7 @@
 
 struct ec_packets {
 	struct tc_capture_bpf *skel;
-	bool nofetch; /* the programs without atomic fetch were loaded */
+	bool nofetch;  /* the programs without atomic fetch were loaded */
 	GArray *links; /* struct ec_tc_link */
 	int ncpus;
 	struct ec_if_count *percpu; /* one value per CPU, for ec_if_counts: reused */

@@ -140,7 +140,8 @@ static int attach_dir(struct ec_uprobes *u, struct bpf_program *prog, const char
 		uint64_t cookie = g_array_index(cookies, uint64_t, i);
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret,
 		            .bpf_cookie = u->prog_for ? 0 : cookie);
-		struct bpf_program *pp = u->prog_for ? u->prog_for(u->ctx, prog, cookie, err) : prog;
+		struct bpf_program *pp =
+		    u->prog_for ? u->prog_for(u->ctx, prog, cookie, err) : prog;
 		struct bpf_link *link;
 
 		if (!pp)
