@@ -301,18 +301,15 @@ uprobe_counts() {
 	echo "$multi $perf"
 }
 
-# kernel_uprobes: how this kernel gets its uprobes (multi or perf), as ecapturedump probes it
-# (its --list-targets' "kernel: uprobes:" line): kernels before 6.6 have no uprobe_multi.
+# kernel_uprobes: "multi" when the running kernel has uprobe_multi links (6.6 and later), else "perf":
+# how a capture attaches its uprobes when nothing forces perf uprobes (the kernels of tests/vm).
 kernel_uprobes() {
-	local ext
-	ext=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
-	if timeout 60 "$ext" -i ecapture-bash --list-targets 2>/dev/null |
-		grep -q '^kernel: uprobes: uprobe_multi'; then
-		echo multi
-	else
-		echo perf
-	fi
+	if grep -qw bpf_uprobe_multi_link_attach /proc/kallsyms; then echo multi; else echo perf; fi
 }
+
+# kernel_has_tcx: the running kernel has tcx links (6.6 and later); without them packets come
+# through clsact filters.
+kernel_has_tcx() { grep -qw tcx_link_attach /proc/kallsyms; }
 
 # assert_uprobes PID multi|perf: ecapturedump PID attached its uprobes that way, and only that way.
 assert_uprobes() {
