@@ -12,19 +12,30 @@
 # must name the client's pid. Plaintext records of the same traffic must name it too.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools go readelf tshark nginx openssl bpftool tc python3
+# E2E_GO_PREBUILT: a directory holding goclient and goclient-pie built the same way elsewhere (the
+# VM harness, tests/vm, builds them on the host: the guest has no Go toolchain).
+if [ -n "${E2E_GO_PREBUILT:-}" ]; then
+	require_tools readelf tshark nginx openssl bpftool tc python3
+else
+	require_tools go readelf tshark nginx openssl bpftool tc python3
+fi
 require_installed_extcap
 require_installed_plugin
 start_nginx
 URL="https://127.0.0.1:$TLS_PORT"
 N=10
 
-log "building the Go client"
-export HOME="$E2E_TMP" GOCACHE="$E2E_TMP/gocache" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
-go version >&2
-go build -o "$E2E_TMP/goclient" "$SOURCE_DIR/tests/e2e/go/client.go" || fail "go build"
-go build -buildmode=pie -ldflags='-s -w' -o "$E2E_TMP/goclient-pie" \
-	"$SOURCE_DIR/tests/e2e/go/client.go" || fail "go build (stripped PIE)"
+if [ -n "${E2E_GO_PREBUILT:-}" ]; then
+	log "the Go clients built beforehand, in $E2E_GO_PREBUILT"
+	cp "$E2E_GO_PREBUILT/goclient" "$E2E_GO_PREBUILT/goclient-pie" "$E2E_TMP/" || fail "no prebuilt Go client"
+else
+	log "building the Go client"
+	export HOME="$E2E_TMP" GOCACHE="$E2E_TMP/gocache" GO111MODULE=off GOFLAGS= CGO_ENABLED=0
+	go version >&2
+	go build -o "$E2E_TMP/goclient" "$SOURCE_DIR/tests/e2e/go/client.go" || fail "go build"
+	go build -buildmode=pie -ldflags='-s -w' -o "$E2E_TMP/goclient-pie" \
+		"$SOURCE_DIR/tests/e2e/go/client.go" || fail "go build (stripped PIE)"
+fi
 readelf -h "$E2E_TMP/goclient-pie" | grep -q 'Type:.*DYN' || fail "the client is no PIE"
 readelf -S "$E2E_TMP/goclient-pie" | grep -q '\.symtab' && fail "the PIE client has a symbol table"
 
