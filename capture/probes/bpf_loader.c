@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -305,16 +306,34 @@ static int open_and_load(struct ec_bpf_loaded *l, const struct ec_bpf_object_spe
 }
 
 /*
+ * Each such object holds a descriptor per map: a capture of many libraries on a kernel without
+ * cookies needs more than the usual soft limit of 1024 (the hard limit is the bound).
+ */
+static void raise_fd_limit(void)
+{
+	static gsize done;
+	struct rlimit r;
+
+	if (!g_once_init_enter(&done))
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+	g_once_init_leave(&done, 1);
+}
+
+/*
  * Without uprobe cookies (< 5.15): PROG of L loaded again for COOKIE alone, in an object of
- * its own whose maps are L's (the shared ones and the object's own), once per program and
- * cookie.
+ * its own (with L's entry and return programs, the two a probe point's cookie goes with) whose
+ * maps are L's (the shared ones and the object's own), once per cookie.
  */
 static struct bpf_program *prog_for_cookie(void *ctx, struct bpf_program *prog, uint64_t cookie,
                                            GError **err)
 {
 	struct ec_bpf_loaded *l = ctx;
 	const char *name = bpf_program__name(prog);
-	g_autofree char *key = g_strdup_printf("%s/%" G_GINT64_MODIFIER "x", name, cookie);
+	g_autofree char *key = g_strdup_printf("%" G_GINT64_MODIFIER "x", cookie);
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = l->spec->name);
 	struct bpf_object *clone = g_hash_table_lookup(l->clones, key);
 	struct bpf_program *p;
@@ -326,6 +345,7 @@ static struct bpf_program *prog_for_cookie(void *ctx, struct bpf_program *prog, 
 
 	if (clone)
 		return bpf_object__find_program_by_name(clone, name);
+	raise_fd_limit();
 	elf = l->spec->elf_bytes(&size);
 	clone = bpf_object__open_mem(elf, size, &oo);
 	if (!clone) {
@@ -335,7 +355,11 @@ static struct bpf_program *prog_for_cookie(void *ctx, struct bpf_program *prog, 
 	}
 	bpf_object__for_each_program(p, clone)
 	{
-		bpf_program__set_autoload(p, strcmp(bpf_program__name(p), name) == 0);
+		const char *n = bpf_program__name(p);
+
+		bpf_program__set_autoload(p, strcmp(n, name) == 0 ||
+		                                 g_strcmp0(n, l->spec->entry) == 0 ||
+		                                 g_strcmp0(n, l->spec->ret) == 0);
 	}
 	ec_bpf_kernel_apply(clone);
 	set_rodata(clone, "ec_no_cookie", &one, 1);
@@ -355,9 +379,9 @@ static struct bpf_program *prog_for_cookie(void *ctx, struct bpf_program *prog, 
 		rc = bpf_object__load(clone);
 	if (rc) {
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot load the %s BPF program %s for cookie 0x%" G_GINT64_MODIFIER
+		            "cannot load the %s BPF programs for cookie 0x%" G_GINT64_MODIFIER
 		            "x: %s",
-		            l->spec->what, name, cookie, g_strerror(rc < 0 ? -rc : EINVAL));
+		            l->spec->what, cookie, g_strerror(rc < 0 ? -rc : EINVAL));
 		bpf_object__close(clone);
 		return NULL;
 	}

@@ -41,7 +41,7 @@ struct ec_bpf_loaded {
 	struct bpf_program *entry, *ret; /* NULL when the spec names none */
 	struct ec_uprobes *uprobes;      /* attaches the way the programs were loaded for */
 	const struct ec_bpf_object_spec *spec;
-	GHashTable *clones; /* kernels without uprobe cookies: "prog/cookie" -> its own object */
+	GHashTable *clones; /* kernels without uprobe cookies: cookie (hex) -> its own object */
 };
 
 /*
