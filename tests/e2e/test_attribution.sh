@@ -83,8 +83,9 @@ two_clients() {
 }
 
 log "two clients at once, no filter"
-# The kernel's own socket tracepoints (6.3 and later), else sys_enter.
-if grep -qw __tracepoint_sock_send_length /proc/kallsyms; then
+# The kernel's own socket tracepoints (6.3 and later), else sys_enter: as ecapturedump probed it.
+if timeout 60 "$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump" \
+	--list-targets 2>/dev/null | grep -q '^kernel: socket finder: socket tracepoints'; then
 	two_clients all sock_send_length
 else
 	two_clients all sys_enter
