@@ -147,7 +147,7 @@ static __always_inline void data_entry_only(void *session, __u32 lib_id)
 SEC("uprobe")
 int BPF_KPROBE(ec_gnutls_entry, void *session, void *buf, __u64 num)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 kind = EC_COOKIE_KIND(cookie), lib_id = EC_COOKIE_LIB(cookie);
 
 	if ((kind == EC_GNUTLS_SEND || kind == EC_GNUTLS_RECV) && !ec_want_data()) {
@@ -185,7 +185,7 @@ int BPF_KPROBE(ec_gnutls_entry, void *session, void *buf, __u64 num)
 SEC("uretprobe")
 int BPF_KRETPROBE(ec_gnutls_return, long ret)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	struct ec_data_args args = {};
 	bool have;
 	__u64 session;

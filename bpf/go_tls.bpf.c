@@ -218,7 +218,7 @@ static __always_inline void on_read_ret(struct pt_regs *ctx, const struct go_arg
 SEC("uprobe")
 int ec_go_probe(struct pt_regs *ctx)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 kind = EC_COOKIE_KIND(cookie);
 	__u32 bin_id = EC_COOKIE_LIB(cookie);
 	bool stack = kind & EC_GO_STACK_ABI;

@@ -9,6 +9,24 @@
 
 #include "ecapture/events.h"
 
+/*
+ * What this kernel lacks, set by the one loader from its probes before load
+ * (capture/probes/bpf_loader.c). The verifier knows these read-only values, follows only the
+ * branch they choose and drops the other unread: a helper or instruction an old kernel does not
+ * know may sit on the branch it never takes.
+ */
+const volatile __u8 ec_no_cookie = 0;       /* no bpf_get_attach_cookie (< 5.15): ec_fixed_cookie */
+const volatile __u64 ec_fixed_cookie = 0;   /* the one cookie of a program loaded per probe point */
+const volatile __u8 ec_no_task_pt_regs = 0; /* no bpf_task_pt_regs (< 5.15) */
+
+/*
+ * LEN, already known to be 1..MAX (MAX a power of two), made provably so to the verifier on the
+ * very register a helper gets: clang may otherwise bound a copy of it, or a 32-bit half, and
+ * spill the unbounded original. Identity on 1..MAX.
+ */
+#define ec_bound_1_to(len, max)                                                                    \
+	asm volatile("%[v] += -1; %[v] &= %[m]; %[v] += 1" : [v] "+r"(len) : [m] "i"((max)-1))
+
 /* All events, in the order they were produced (sized by userspace before load). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -91,6 +109,12 @@ static __always_inline __u64 ec_rb_flags(void)
 		return BPF_RB_NO_WAKEUP;
 	ec_last_wake_ns = now; /* a race between CPUs costs one extra wake-up at most */
 	return 0;
+}
+
+/* The cookie of the uprobe that fired: from the kernel, or the one this program was loaded for. */
+static __always_inline __u64 ec_cookie(void *ctx)
+{
+	return ec_no_cookie ? ec_fixed_cookie : bpf_get_attach_cookie(ctx);
 }
 
 static __always_inline void ec_stat_inc(__u32 which)

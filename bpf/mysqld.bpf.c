@@ -93,7 +93,7 @@ static __always_inline void on_dispatch(struct pt_regs *ctx, __u32 tid,
 SEC("uprobe")
 int BPF_KPROBE(ec_mysql_entry)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 target = EC_COOKIE_LIB(cookie), kind = EC_COOKIE_KIND(cookie);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	const struct ec_audit_target *t = bpf_map_lookup_elem(&ec_audit_targets, &target);

@@ -53,7 +53,7 @@ static __always_inline bool is_tls_fd(const void *fd)
 SEC("uprobe")
 int BPF_KPROBE(ec_nss_entry, void *fd, void *buf, int amount)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 kind = EC_COOKIE_KIND(cookie);
 
 	if (kind == EC_NSPR_CLOSE) {

@@ -271,7 +271,7 @@ static __always_inline void forget_ssl(__u64 ssl)
 SEC("uprobe")
 int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 lib_id = EC_COOKIE_LIB(cookie);
 
 	if (EC_COOKIE_KIND(cookie) >= EC_FN_READ && EC_COOKIE_KIND(cookie) <= EC_FN_WRITE_EX &&
@@ -330,7 +330,7 @@ int BPF_KPROBE(ec_ssl_entry, void *ssl, void *buf, __u64 num, void *moved)
 SEC("uretprobe")
 int BPF_KRETPROBE(ec_ssl_return, long ret)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	struct ec_data_args args = {};
 
 	switch (EC_COOKIE_KIND(cookie)) {

@@ -133,7 +133,7 @@ static __always_inline void on_message(__u32 tid, int msg)
 SEC("uprobe")
 int BPF_KPROBE(ec_pg_entry)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 target = EC_COOKIE_LIB(cookie), kind = EC_COOKIE_KIND(cookie);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	const struct ec_audit_target *t = bpf_map_lookup_elem(&ec_audit_targets, &target);
@@ -171,7 +171,7 @@ int BPF_KPROBE(ec_pg_entry)
 SEC("uretprobe")
 int BPF_KRETPROBE(ec_pg_return)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 
 	if (EC_COOKIE_KIND(cookie) == EC_AFN_PG_GETBYTE)
 		on_message((__u32)bpf_get_current_pid_tgid(), (int)PT_REGS_RC(ctx));

@@ -229,7 +229,7 @@ static __always_inline void on_exec_return(struct pt_regs *ctx, __u32 tid,
 SEC("uprobe")
 int BPF_KPROBE(ec_shell_entry)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 target = EC_COOKIE_LIB(cookie), kind = EC_COOKIE_KIND(cookie);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	const struct ec_audit_target *t = bpf_map_lookup_elem(&ec_audit_targets, &target);
@@ -263,7 +263,7 @@ int BPF_KPROBE(ec_shell_entry)
 SEC("uretprobe")
 int BPF_KRETPROBE(ec_shell_return)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = ec_cookie(ctx);
 	__u32 target = EC_COOKIE_LIB(cookie), kind = EC_COOKIE_KIND(cookie);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	const struct ec_audit_target *t = bpf_map_lookup_elem(&ec_audit_targets, &target);

@@ -20,7 +20,8 @@
 /* The open file behind FD in the current process, or NULL. */
 static __always_inline struct file *ec_fd_to_file(int fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	/* Not bpf_get_current_task_btf (5.11+): every read here goes through CO-RE anyway. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt;
 	struct file **fds;
 	struct file *file = NULL;

@@ -139,9 +139,13 @@ static __always_inline int copy_packet(struct __sk_buff *skb, const struct pkt_i
 	ev = (void *)buf->raw;
 	if (caplen > EC_SNAPLEN)
 		caplen = EC_SNAPLEN;
-	/* Re-check on the very register the helpers get, so the verifier sees the bound. */
-	barrier_var(caplen);
-	if (caplen == 0 || caplen > EC_SNAPLEN || bpf_skb_load_bytes(skb, 0, ev->data, caplen)) {
+	if (caplen == 0) {
+		ec_stat_inc(EC_STAT_PKT_UNREADABLE);
+		return -1;
+	}
+	/* 1..EC_SNAPLEN on the very register the helpers get (6.1's verifier lost the bound). */
+	ec_bound_1_to(caplen, EC_SNAPLEN);
+	if (bpf_skb_load_bytes(skb, 0, ev->data, caplen)) {
 		ec_stat_inc(EC_STAT_PKT_UNREADABLE);
 		return -1;
 	}
@@ -176,7 +180,7 @@ static __always_inline int copy_packet(struct __sk_buff *skb, const struct pkt_i
  * connection counted once among those that lost something.
  */
 static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_info *pi, __u8 dir,
-                                        struct ec_flow_val *fv)
+                                        struct ec_flow_val *fv, bool fetch)
 {
 	__u32 ifindex = skb->ifindex;
 	struct ec_if_count *ic = bpf_map_lookup_elem(&ec_if_counts, &ifindex);
@@ -191,8 +195,18 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_
 	 * Counted once, whichever CPU loses first: an atomic OR on the whole (8-byte aligned)
 	 * value, as 32-bit atomics need a newer BPF ISA; bit 32 is lost's lowest on little-endian.
 	 */
-	if (lost && !(__sync_fetch_and_or((__u64 *)fv, 1ull << 32) & (1ull << 32)))
+	if (!lost)
+		return;
+	if (!fetch) {
+		/* Before 5.12 (no atomic fetch, which 5.10 refuses even unreached): two CPUs
+		 * losing at the same moment may count it twice. */
+		if (!fv->lost) {
+			fv->lost = 1;
+			ec_stat_inc(EC_STAT_FLOWS_LOST);
+		}
+	} else if (!(__sync_fetch_and_or((__u64 *)fv, 1ull << 32) & (1ull << 32))) {
 		ec_stat_inc(EC_STAT_FLOWS_LOST);
+	}
 }
 
 /* Stop following a candidate flow and tell userspace to free what it holds of it. */
@@ -213,7 +227,7 @@ static __always_inline void give_up(struct ec_flow_val *fv, const struct ec_flow
 	bpf_ringbuf_submit(ev, ec_rb_flags());
 }
 
-static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
+static __always_inline int handle(struct __sk_buff *skb, __u8 dir, bool fetch)
 {
 	__u32 ifindex = skb->ifindex;
 	__u32 *l2_len = bpf_map_lookup_elem(&ec_ifaces, &ifindex);
@@ -242,7 +256,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		return TC_NEXT;
 
 	if (fv->state == EC_FLOW_TRACED) {
-		emit_packet(skb, &pi, dir, fv);
+		emit_packet(skb, &pi, dir, fv, fetch);
 		return TC_NEXT;
 	}
 	if (fv->state != EC_FLOW_CANDIDATE)
@@ -264,18 +278,32 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		give_up(fv, &pi.key);
 		return TC_NEXT;
 	}
-	emit_packet(skb, &pi, dir, fv);
+	emit_packet(skb, &pi, dir, fv, fetch);
 	return TC_NEXT;
 }
 
+/* The programs, and the same without atomic fetch instructions for kernels before 5.12: the
+ * loader loads one pair (probes/bpf_loader.c, ec_bpf_kernel). */
 SEC("tc")
 int ec_tc_ingress(struct __sk_buff *skb)
 {
-	return handle(skb, EC_DIR_INGRESS);
+	return handle(skb, EC_DIR_INGRESS, true);
 }
 
 SEC("tc")
 int ec_tc_egress(struct __sk_buff *skb)
 {
-	return handle(skb, EC_DIR_EGRESS);
+	return handle(skb, EC_DIR_EGRESS, true);
+}
+
+SEC("tc")
+int ec_tc_ingress_nofetch(struct __sk_buff *skb)
+{
+	return handle(skb, EC_DIR_INGRESS, false);
+}
+
+SEC("tc")
+int ec_tc_egress_nofetch(struct __sk_buff *skb)
+{
+	return handle(skb, EC_DIR_EGRESS, false);
 }

@@ -28,6 +28,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define EC_NR_MMAP (-1)
 #endif
 
+#define EC_THREAD_SIZE (16u * 1024u)
+
 /* Syscalls that move a socket's bytes; their first argument is the fd. */
 static __always_inline bool io_syscall(long nr)
 {
@@ -69,7 +71,16 @@ static __always_inline void on_socket_io(struct ec_tls_call *c, __u64 id, long n
 /* The user registers of the current thread, saved at its syscall entry. */
 static __always_inline struct pt_regs *user_regs(void)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct task_struct *task;
+
+	if (!ec_no_task_pt_regs)
+		return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	/*
+	 * Before 5.15: what task_pt_regs() computes on x86-64 and arm64, the registers at the
+	 * top of the task's kernel stack (THREAD_SIZE 16 KiB, no padding, as Debian builds them).
+	 */
+	task = (struct task_struct *)bpf_get_current_task();
+	return (struct pt_regs *)((char *)BPF_CORE_READ(task, stack) + EC_THREAD_SIZE) - 1;
 }
 
 static __always_inline long syscall_nr(struct pt_regs *regs)

@@ -108,9 +108,7 @@ static __always_inline void ec_emit_secret(__u64 conn, __u32 label, const void *
 	ev->secret_len = n;
 	ev->source = source;
 	/* Bounded again right at the use: the verifier forgets a spilled register's range. */
-	barrier_var(n);
-	if (n > EC_SECRET_LEN)
-		n = EC_SECRET_LEN;
+	ec_bound_1_to(n, EC_SECRET_LEN);
 	if (bpf_probe_read_user(ev->client_random, EC_RANDOM_LEN, client_random) ||
 	    bpf_probe_read_user(ev->secret, n, secret)) {
 		bpf_ringbuf_discard(ev, 0);

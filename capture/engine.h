@@ -36,6 +36,10 @@ struct ec_target_row {
 	char *skipped;   /* NULL: it would be traced; else why not */
 };
 
+/* What this kernel gets, one line per choice (uprobes, packets, socket finder...), each fallback
+ * with what the kernel lacks; the probes need the capture's rights (else they say "no"). */
+char *ec_capture_kernel_paths(void);
+
 /* A row for MODULE's file PATH (SKIPPED: why it would not be traced; NULL: it would be). */
 struct ec_target_row *ec_target_row_new(const char *module, const char *path, guint n_procs,
                                         pid_t first_pid, const char *skipped);

@@ -103,6 +103,16 @@ static bool can_capture(char **argv, GError **err)
 	return false;
 }
 
+/* What this kernel gets: "kernel: packets: clsact (tcx unsupported)"... */
+static void print_kernel_paths(FILE *out)
+{
+	g_autofree char *d = ec_capture_kernel_paths();
+	g_auto(GStrv) lines = g_strsplit(d, "\n", -1);
+
+	for (char **l = lines; *l; l++)
+		fprintf(out, "kernel: %s\n", *l);
+}
+
 static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *iface, char **argv)
 {
 	struct ec_capture_opts o;
@@ -124,6 +134,7 @@ static int list_targets(const struct ec_args *a, const struct ec_extcap_iface *i
 	if (!ec_capture_can_run(NULL))
 		report(a, "not privileged: the processes of other users are not seen");
 	ec_print_target_rows(stdout, rows);
+	print_kernel_paths(stdout);
 out:
 	ec_capture_opts_clear(&o);
 	return ret;

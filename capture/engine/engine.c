@@ -17,6 +17,7 @@
 #include "keys/keylog_file.h"
 #include "modules/module.h"
 #include "output/writer.h"
+#include "probes/bpf_loader.h"
 #include "probes/bpf_stats.h"
 #include "probes/privileges.h"
 #include "probes/tc_packets.h"
@@ -269,6 +270,16 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return 0;
 }
 
+/* What this kernel gets (-v): each fallback and why. */
+static void log_kernel(void)
+{
+	g_autofree char *d = ec_bpf_kernel_describe();
+	g_auto(GStrv) lines = g_strsplit(d, "\n", -1);
+
+	for (char **l = lines; *l; l++)
+		g_info("kernel: %s", *l);
+}
+
 /* Load every module this capture wants; false with ERR set on a failure. */
 static bool load_modules(struct engine *e, GError **err)
 {
@@ -355,6 +366,9 @@ static int setup(struct engine *e, GError **err)
 	}
 
 	libbpf_set_print(libbpf_log);
+	if (!ec_bpf_kernel_usable(err))
+		return -1;
+	log_kernel();
 	if (packets && !(e->packets = ec_packets_load(&e->shared, err)))
 		return -1;
 	if (!load_modules(e, err) || ec_engine_write_filters(e, err))
@@ -363,7 +377,8 @@ static int setup(struct engine *e, GError **err)
 		return 0;
 	if (attach_modules(e, err))
 		return -1;
-	if (packets && ec_packets_attach(e->packets, netifs, o->tc_legacy, err))
+	if (packets &&
+	    ec_packets_attach(e->packets, netifs, o->tc_legacy || !ec_bpf_kernel()->tcx, err))
 		return -1;
 	if (setup_loop(e, err))
 		return -1;

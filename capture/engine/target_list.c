@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include "modules/module.h"
+#include "probes/bpf_loader.h"
 
 struct ec_target_row *ec_target_row_new(const char *module, const char *path, guint n_procs,
                                         pid_t first_pid, const char *skipped)
@@ -33,6 +34,11 @@ void ec_target_row_free(gpointer p)
 	g_free(r->keys);
 	g_free(r->skipped);
 	g_free(r);
+}
+
+char *ec_capture_kernel_paths(void)
+{
+	return ec_bpf_kernel_describe();
 }
 
 GPtrArray *ec_capture_list_targets(const struct ec_capture_opts *opts, GError **err)

@@ -107,10 +107,9 @@ static int attach(void *state, const struct ec_capture_opts *o, GError **err)
 	g_autoptr(GError) why = NULL;
 
 	(void)o;
-	/* The older kernels' way, on request: so that it can be tested on a newer one. */
-	if (g_strcmp0(ec_env_get("ECAPTURE_NO_SOCKET_TRACEPOINTS"), "1") == 0)
-		g_set_error(&why, EC_ERROR, EC_ERROR_UNSUPPORTED,
-		            "ECAPTURE_NO_SOCKET_TRACEPOINTS=1");
+	/* Probed by the loader (ECAPTURE_NO_SOCKET_TRACEPOINTS=1 makes it say no, for tests). */
+	if (!ec_bpf_kernel()->sock_tp)
+		g_set_error(&why, EC_ERROR, EC_ERROR_UNSUPPORTED, "no sock_send_length tracepoint");
 	else if (!attach_set(t, socket_tracepoints, G_N_ELEMENTS(socket_tracepoints), &why))
 		return 0;
 	g_debug("%s: the socket finder uses sys_enter (every syscall pays)", why->message);

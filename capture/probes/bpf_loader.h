@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one loader of the capture's BPF objects (every module's; the packet capture has its own,
- * probes/tc_packets.c): open the object a skeleton built into the binary, size its maps, point
- * it at the shared maps (probes/bpf_shared.h), load it with its uprobe programs made for
- * uprobe_multi links or for perf uprobes, and hand out the attacher that fits
- * (probes/uprobe_attach.h).
+ * The one loader of the capture's BPF objects (every module's; the packet capture opens its
+ * skeleton in probes/tc_packets.c but takes the kernel's features from here): probe what the
+ * kernel offers (ec_bpf_kernel), open the object a skeleton built into the binary, size its maps,
+ * set its feature flags, point it at the shared maps (probes/bpf_shared.h), load it with its
+ * uprobe programs made for uprobe_multi links or for perf uprobes, and hand out the attacher that
+ * fits (probes/uprobe_attach.h): without uprobe cookies (< 5.15) it loads a program per probe
+ * point's cookie on demand.
  */
 #ifndef EC_BPF_LOADER_H
 #define EC_BPF_LOADER_H
@@ -38,7 +40,39 @@ struct ec_bpf_loaded {
 	struct bpf_object *obj;
 	struct bpf_program *entry, *ret; /* NULL when the spec names none */
 	struct ec_uprobes *uprobes;      /* attaches the way the programs were loaded for */
+	const struct ec_bpf_object_spec *spec;
+	GHashTable *clones; /* kernels without uprobe cookies: cookie (hex) -> its own object */
 };
+
+/*
+ * What this kernel offers the programs, probed once (never chosen by version number): each
+ * missing feature has a fallback, chosen at load (read-only data, which programs load) or at
+ * attach time; only BTF, the ring buffer and uprobes are required.
+ */
+struct ec_bpf_kernel {
+	bool btf;           /* /sys/kernel/btf/vmlinux (CO-RE) */
+	bool ringbuf;       /* BPF_MAP_TYPE_RINGBUF (5.8) */
+	bool uprobes;       /* the uprobe perf event type */
+	bool uprobe_multi;  /* uprobe_multi links (6.6); else one perf uprobe per point */
+	bool cookie;        /* bpf_get_attach_cookie (5.15); else one program per probe point */
+	bool task_pt_regs;  /* bpf_task_pt_regs (5.15); else the registers from the kernel stack */
+	bool atomic_fetch;  /* BPF atomic fetch (5.12); else the tc programs without it */
+	bool tcx;           /* tcx links (6.6); else a clsact qdisc */
+	bool sock_tp;       /* the sock_send/recv_length tracepoints (6.3); else sys_enter */
+	char why_multi[96]; /* why not uprobe_multi */
+};
+
+/* This kernel's features (probed at the first call; the probes need the capture's rights). */
+const struct ec_bpf_kernel *ec_bpf_kernel(void);
+
+/* FALSE with ERR set (one line: what is missing and what to do) if no capture can run here. */
+gboolean ec_bpf_kernel_usable(GError **err);
+
+/* What this kernel gets, one line per choice ("uprobes: perf (uprobe_multi unsupported: ...)"). */
+char *ec_bpf_kernel_describe(void);
+
+/* Point OBJ's programs at what this kernel has, before load: its read-only feature flags. */
+void ec_bpf_kernel_apply(struct bpf_object *obj);
 
 /*
  * Load SPEC into *L on the capture's shared maps, its uprobe programs loaded for uprobe_multi

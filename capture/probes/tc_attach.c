@@ -14,9 +14,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-/* Not in libbpf 1.1's headers; the kernel has had them since 6.6. */
-#define EC_BPF_TCX_INGRESS 46
-#define EC_BPF_TCX_EGRESS  47
 
 /*
  * Our clsact filters have this priority and a handle that names the capture that owns it

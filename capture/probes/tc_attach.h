@@ -12,6 +12,10 @@
 #include <stdbool.h>
 #include <glib.h>
 
+/* Not in libbpf 1.1's headers; the kernel has had them since 6.6. */
+#define EC_BPF_TCX_INGRESS 46
+#define EC_BPF_TCX_EGRESS  47
+
 struct ec_tc_link {
 	unsigned int ifindex;
 	bool ingress;

@@ -7,11 +7,13 @@
 #include <bpf/libbpf.h>
 
 #include "ec_error.h"
+#include "probes/bpf_loader.h"
 #include "probes/tc_attach.h"
 #include "tc_capture.skel.h"
 
 struct ec_packets {
 	struct tc_capture_bpf *skel;
+	bool nofetch;  /* the programs without atomic fetch were loaded */
 	GArray *links; /* struct ec_tc_link */
 	int ncpus;
 	struct ec_if_count *percpu; /* one value per CPU, for ec_if_counts: reused */
@@ -35,6 +37,14 @@ struct ec_packets *ec_packets_load(struct ec_bpf_shared *shared, GError **err)
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot size the packet buffers");
 		goto fail;
 	}
+	/* Kernels before 5.12 refuse atomic fetch instructions even where they are not reached:
+	 * the programs without them, there. */
+	p->nofetch = !ec_bpf_kernel()->atomic_fetch;
+	bpf_program__set_autoload(p->skel->progs.ec_tc_ingress, !p->nofetch);
+	bpf_program__set_autoload(p->skel->progs.ec_tc_egress, !p->nofetch);
+	bpf_program__set_autoload(p->skel->progs.ec_tc_ingress_nofetch, p->nofetch);
+	bpf_program__set_autoload(p->skel->progs.ec_tc_egress_nofetch, p->nofetch);
+	ec_bpf_kernel_apply(p->skel->obj);
 	if (ec_bpf_shared_prepare(shared, p->skel->obj, err))
 		goto fail;
 	ret = tc_capture_bpf__load(p->skel);
@@ -55,7 +65,9 @@ static int attach_one(struct ec_packets *p, const struct ec_netif *n, bool ingre
                       GError **err)
 {
 	struct bpf_program *prog =
-	    ingress ? p->skel->progs.ec_tc_ingress : p->skel->progs.ec_tc_egress;
+	    p->nofetch ? (ingress ? p->skel->progs.ec_tc_ingress_nofetch
+	                          : p->skel->progs.ec_tc_egress_nofetch)
+	               : (ingress ? p->skel->progs.ec_tc_ingress : p->skel->progs.ec_tc_egress);
 	struct ec_tc_link link;
 
 	if (ec_tc_attach(bpf_program__fd(prog), n->ifindex, ingress, legacy, &link, err)) {

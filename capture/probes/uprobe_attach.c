@@ -77,6 +77,8 @@ int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
 
 struct ec_uprobes {
 	bool multi;
+	ec_uprobe_prog_for prog_for;
+	void *ctx;
 	GArray *fds;      /* uprobe_multi link fds */
 	GPtrArray *links; /* perf-event uprobes: struct bpf_link * */
 };
@@ -86,11 +88,13 @@ static void link_destroy(gpointer link)
 	bpf_link__destroy(link);
 }
 
-struct ec_uprobes *ec_uprobes_new(bool multi)
+struct ec_uprobes *ec_uprobes_new(bool multi, ec_uprobe_prog_for prog_for, void *ctx)
 {
 	struct ec_uprobes *u = g_new0(struct ec_uprobes, 1);
 
 	u->multi = multi;
+	u->prog_for = prog_for;
+	u->ctx = ctx;
 	u->fds = g_array_new(FALSE, FALSE, sizeof(int));
 	u->links = g_ptr_array_new_with_free_func(link_destroy);
 	return u;
@@ -133,9 +137,16 @@ static int attach_dir(struct ec_uprobes *u, struct bpf_program *prog, const char
 	}
 	for (guint i = 0; i < offs->len; i++) {
 		uint64_t off = g_array_index(offs, uint64_t, i);
+		uint64_t cookie = g_array_index(cookies, uint64_t, i);
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret,
-		            .bpf_cookie = g_array_index(cookies, uint64_t, i));
-		struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, off, &uo);
+		            .bpf_cookie = u->prog_for ? 0 : cookie);
+		struct bpf_program *pp =
+		    u->prog_for ? u->prog_for(u->ctx, prog, cookie, err) : prog;
+		struct bpf_link *link;
+
+		if (!pp)
+			return -1;
+		link = bpf_program__attach_uprobe_opts(pp, pid, path, off, &uo);
 
 		if (!link) {
 			int errsv = errno;

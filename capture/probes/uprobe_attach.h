@@ -55,8 +55,18 @@ int ec_uprobe_points_add_fns(struct ec_uprobe_points *p, const char *path,
 
 struct ec_uprobes;
 
-/* MULTI: the programs were loaded with expected_attach_type uprobe_multi. */
-struct ec_uprobes *ec_uprobes_new(bool multi);
+/*
+ * Kernels without uprobe cookies (< 5.15): the program PROG loaded for COOKIE alone
+ * (probes/bpf_loader.c), or NULL with ERR set.
+ */
+typedef struct bpf_program *(*ec_uprobe_prog_for)(void *ctx, struct bpf_program *prog,
+                                                  uint64_t cookie, GError **err);
+
+/*
+ * MULTI: the programs were loaded with expected_attach_type uprobe_multi. PROG_FOR (with CTX):
+ * no cookies, each point gets the program PROG_FOR gives for its cookie; NULL: cookies.
+ */
+struct ec_uprobes *ec_uprobes_new(bool multi, ec_uprobe_prog_for prog_for, void *ctx);
 
 /*
  * Put ENTRY on the entry points and RET on the return points of P in PATH, in each process of

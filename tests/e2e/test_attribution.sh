@@ -83,7 +83,13 @@ two_clients() {
 }
 
 log "two clients at once, no filter"
-two_clients all sock_send_length
+# The kernel's own socket tracepoints (6.3 and later), else sys_enter: as ecapturedump probed it.
+if timeout 60 "$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump" \
+	--list-targets 2>/dev/null | grep -q '^kernel: socket finder: socket tracepoints'; then
+	two_clients all sock_send_length
+else
+	two_clients all sys_enter
+fi
 log "the same with the socket finder on sys_enter (kernels before 6.3)"
 ECAPTURE_NO_SOCKET_TRACEPOINTS=1 two_clients sysenter sys_enter
 
