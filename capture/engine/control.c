@@ -202,12 +202,17 @@ static void name_process(GString *out, pid_t pid)
 		g_string_append_printf(out, " of uid %u", (unsigned)st.st_uid);
 }
 
-/* After an adopt that held WHO, or would have: what the holder refused or let go by itself. */
-static void hold_outcome(struct engine *e, const char *who, guint refused, guint expired)
+/*
+ * After an adopt that held WHO, or would have: what the holder refused or let go by itself.
+ * PROBED: the adopt gave a new file probes; a refusal over a file that got none (a new program
+ * that is not a Go build, say) cost nothing.
+ */
+static void hold_outcome(struct engine *e, const char *who, guint refused, guint expired,
+                         bool probed)
 {
 	guint r = ec_holds_refused(e->holds) - refused, x = ec_holds_expired(e->holds) - expired;
 
-	if (r) {
+	if (r && probed) {
 		e->loss.not_held += r;
 		g_warning("%s: not held while its new TLS library got probes, as it is not the "
 		          "capturing user's process: its first connection may have no keys",
@@ -230,6 +235,7 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	struct ec_holds *hold =
 	    pid != getpid() && ec_engine_passes_filters(e, pid) ? e->holds : NULL;
 	guint refused = ec_holds_refused(e->holds), expired = ec_holds_expired(e->holds);
+	guint traced = n_traced(e);
 	/* Named now: a process that was not held may be gone once its library is probed. */
 	g_autoptr(GString) who = hold ? g_string_new(NULL) : NULL;
 	int n = 0;
@@ -250,7 +256,7 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	}
 	if (hold) {
 		ec_hold_release(hold);
-		hold_outcome(e, who->str, refused, expired);
+		hold_outcome(e, who->str, refused, expired, n_traced(e) > traced);
 	}
 	return n;
 }
