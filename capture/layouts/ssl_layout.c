@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "layouts/ssl_layout.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "ecapture/ssl_layout_fields.h"
@@ -93,10 +94,12 @@ int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, 
 	return ec_ssl_layout_calibrate_in(libssl_path, NULL, out, version_text, err);
 }
 
-int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
-                               char **version_text, GError **err)
+/* Calibrated, or found (WAIT false: ec_layout_find_cached). */
+static int layout_of(const char *libssl_path, const char *root, bool wait,
+                     struct ec_ssl_layout *out, char **version_text, GError **err)
 {
 	struct ec_openssl_version v;
+	const char *companion;
 	int rc;
 
 	/*
@@ -109,12 +112,23 @@ int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct
 	ec_ssl_layout_init_absent(out);
 	if (ec_openssl_version_detect(libssl_path, &v, err) < 0)
 		return -1;
-	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path,
-	                                strcmp(v.libcrypto_path, libssl_path) ? v.libcrypto_path
-	                                                                      : NULL,
-	                                root, calibrate, (__s32 *)out, NULL, err);
+	companion = strcmp(v.libcrypto_path, libssl_path) ? v.libcrypto_path : NULL;
+	rc = (wait ? ec_layout_calibrate_cached : ec_layout_find_cached)(
+	    &cache, &spec, libssl_path, companion, root, calibrate, (__s32 *)out, NULL, err);
 	if (rc == 0 && version_text)
 		*version_text = g_strdup(v.text);
 	ec_openssl_version_clear(&v);
 	return rc;
+}
+
+int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                               char **version_text, GError **err)
+{
+	return layout_of(libssl_path, root, true, out, version_text, err);
+}
+
+int ec_ssl_layout_find_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                          char **version_text, GError **err)
+{
+	return layout_of(libssl_path, root, false, out, version_text, err);
 }
