@@ -224,6 +224,7 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	guint refused = ec_holds_refused(e->holds), expired = ec_holds_expired(e->holds);
 	/* Named now: a process that was not held may be gone once its library is probed. */
 	g_autoptr(GString) who = hold ? g_string_new(NULL) : NULL;
+	bool waits = false;
 	int n = 0;
 
 	if (who)
@@ -233,18 +234,56 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 		const struct loaded_module *lm =
 		    &g_array_index(e->modules, struct loaded_module, i);
 		g_autoptr(GError) err = NULL;
+		int rc;
 
 		if (!lm->ops->adopt)
 			continue;
 		n++;
-		if (lm->ops->adopt(lm->state, e->opts, pid, hold, &err))
+		rc = lm->ops->adopt(lm->state, e->opts, pid, hold, &err);
+		if (rc < 0)
 			g_warning("%s", err->message);
+		waits |= rc == 1;
 	}
-	if (hold) {
-		ec_hold_release(hold);
-		hold_outcome(e, who->str, refused, expired);
+	if (!hold)
+		return n;
+	if (waits && !e->holds_waiting) {
+		/* held until its library is calibrated (ec_engine_resume) or the hold's bound */
+		e->holds_waiting = true;
+		e->holds_expired_before = expired;
 	}
+	if (e->holds_waiting) {
+		hold_outcome(e, who->str, refused, ec_holds_expired(e->holds));
+		return n;
+	}
+	ec_hold_release(hold);
+	hold_outcome(e, who->str, refused, expired);
 	return n;
+}
+
+int ec_engine_resume(struct engine *e, GError **err)
+{
+	int held = 0;
+
+	for (guint i = 0; e->modules && i < e->modules->len; i++) {
+		const struct loaded_module *lm =
+		    &g_array_index(e->modules, struct loaded_module, i);
+		int rc;
+
+		if (!lm->ops->resume)
+			continue;
+		rc = lm->ops->resume(lm->state, e->opts, err);
+		if (rc < 0)
+			return -1;
+		held += rc;
+	}
+	if (e->holds_waiting && !held) {
+		/* the holds' bound may have let some go already: counted, as after an adopt */
+		ec_hold_release(e->holds);
+		hold_outcome(e, "a process waiting for its new library's calibration",
+		             ec_holds_refused(e->holds), e->holds_expired_before);
+		e->holds_waiting = false;
+	}
+	return 0;
 }
 
 struct reload {
