@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ec_error.h"
@@ -213,6 +214,14 @@ static void hold_outcome(struct engine *e, const char *who, guint refused, guint
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * Every module that follows new files looks at what process PID maps and runs now. A process
  * the capture is for is held still while a new file of it gets its probes (process_hold.h).
@@ -246,9 +255,18 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	}
 	if (!hold)
 		return n;
+	if (e->holds_waiting && now_ns() - e->holds_waiting_ns > EC_HOLD_MAX_MS * 1000000ull) {
+		/* the bound let those go: this process need not wait for their calibrations */
+		hold_outcome(e, "a process waiting for its new library's calibration", refused,
+		             e->holds_expired_before);
+		e->holds_waiting = false;
+		refused = ec_holds_refused(e->holds);
+		expired = ec_holds_expired(e->holds);
+	}
 	if (waits && !e->holds_waiting) {
 		/* held until its library is calibrated (ec_engine_resume) or the hold's bound */
 		e->holds_waiting = true;
+		e->holds_waiting_ns = now_ns();
 		e->holds_expired_before = expired;
 	}
 	if (e->holds_waiting) {

@@ -24,6 +24,8 @@
 #include "targets/netif.h"
 
 #define TICK_MS 100
+/* The start waits this long at most for the calibrations it began. */
+#define EC_START_WAIT_MS 1000
 /* After a drain that found events: look again this soon (bpf/maps.bpf.h, EC_WAKE_GAP_NS). */
 #define EC_BUSY_TICK_MS 2
 
@@ -374,6 +376,13 @@ static int setup(struct engine *e, GError **err)
 	if (signalled(e))
 		return 0;
 	if (attach_modules(e, err))
+		return -1;
+	/*
+	 * A real library calibrates in well under a second: the capture starts with those, and
+	 * leaves only slow ones to the background (each attached once it ends).
+	 */
+	ec_calibrations_wait_until(g_get_monotonic_time() + EC_START_WAIT_MS * 1000);
+	if (ec_engine_resume(e, err))
 		return -1;
 	if (packets && ec_packets_attach(e->packets, netifs, o->tc_legacy, err))
 		return -1;

@@ -114,6 +114,7 @@ struct engine {
 	int calib_fd;      /* calibrations ended (layouts/calibrations.h); -1: not polled */
 	/* Processes held while a new library of theirs is calibrated: let go once none waits. */
 	bool holds_waiting;
+	uint64_t holds_waiting_ns;  /* since when (monotonic) */
 	guint holds_expired_before; /* ec_holds_expired() when they started waiting */
 	int sigfd;
 	int epfd;

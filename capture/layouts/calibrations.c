@@ -170,6 +170,18 @@ guint ec_calibrations_running(void)
 	return n;
 }
 
+gboolean ec_calibrations_wait_until(gint64 deadline)
+{
+	gboolean none;
+
+	g_mutex_lock(&q.lock);
+	while (q.running && g_cond_wait_until(&q.ended, &q.lock, deadline))
+		;
+	none = q.running == 0;
+	g_mutex_unlock(&q.lock);
+	return none;
+}
+
 void ec_calibrations_wait(void)
 {
 	g_mutex_lock(&q.lock);
@@ -183,7 +195,6 @@ void ec_calibrations_stop(void)
 {
 	g_mutex_lock(&q.lock);
 	q.stopping = true;
-	g_mutex_unlock(&q.lock);
 	/* a job that was starting its helper as we killed is killed at the next look */
 	while (q.running) {
 		g_mutex_unlock(&q.lock);
@@ -194,4 +205,5 @@ void ec_calibrations_stop(void)
 	}
 	q.stopping = false;
 	g_mutex_unlock(&q.lock);
+	ec_calibrations_take();
 }

@@ -33,6 +33,8 @@ guint ec_calibrations_take(void);
 guint ec_calibrations_running(void);
 /* Waits until no job is queued or running (--list-targets). */
 void ec_calibrations_wait(void);
+/* The same, until DEADLINE at most (g_get_monotonic_time()); FALSE if some still run then. */
+gboolean ec_calibrations_wait_until(gint64 deadline);
 /* At the end of a capture: queued jobs are dropped, running helpers killed, their ends waited for.
  */
 void ec_calibrations_stop(void);

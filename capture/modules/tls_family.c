@@ -284,6 +284,11 @@ int ec_tls_module_resume(void *state, const struct ec_capture_opts *o, GError **
 		if (rc < 0 && ec_target_unusable(w.file, &why, err))
 			return -1;
 	}
+	if (m->d->required && !m->n_attached && !m->waiting->len) {
+		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND, "no %s %s could be probed",
+		            m->d->label, m->d->unit);
+		return -1;
+	}
 	return held;
 }
 

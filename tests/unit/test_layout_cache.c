@@ -169,6 +169,14 @@ static void test_background(void)
 	g_assert_cmpint(v, ==, 'b');
 	g_assert_no_error(err);
 	g_assert_cmpint(calls, ==, 2);
+
+	/* the capture's end: what runs is ended (a helper would be killed) and waited for */
+	g_assert_true(g_file_set_contents(a, "library a, changed", -1, NULL));
+	g_assert_cmpint(find(&cache, a, &v, &err), ==, -1);
+	g_assert_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_PENDING);
+	g_clear_error(&err);
+	ec_calibrations_stop();
+	g_assert_cmpint(ec_calibrations_running(), ==, 0);
 	g_unlink(a);
 	g_unlink(b);
 	g_rmdir(dir);
