@@ -390,8 +390,9 @@ int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_captu
 
 		if (g_hash_table_contains(waiting, GUINT_TO_POINTER(i))) {
 			const struct ec_target_file *f = m.files->pdata[i];
+			int rc = plan_target(&m, f, &why);
 
-			r = list_row(&m, f, plan_target(&m, f, &why), why);
+			r = list_row(&m, f, rc, why);
 		}
 		if (r)
 			g_ptr_array_add(rows, r);
