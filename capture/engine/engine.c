@@ -404,8 +404,7 @@ static void teardown(struct engine *e)
 	/* From now on nothing waits for a reader that does not read: what cannot go is counted. */
 	e->out->out.stopping = true;
 	/* Calibrations still running are of no use any more: killed, not waited for. */
-	if (e->calib_fd >= 0)
-		ec_calibrations_stop();
+	ec_calibrations_stop();
 	/* Probes and TC first, so nothing new arrives; then whatever is already queued. */
 	for (guint i = e->modules->len; i-- > 0;) {
 		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);

@@ -155,7 +155,9 @@ guint ec_calibrations_take(void)
 {
 	uint64_t n = 0;
 
-	if (q.fd >= 0 && read(q.fd, &n, sizeof(n)) != sizeof(n))
+	if (!q.fd_made || q.fd < 0) /* (0 until made: not stdin) */
+		return 0;
+	if (read(q.fd, &n, sizeof(n)) != sizeof(n))
 		n = 0;
 	return (guint)n;
 }
