@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ec_error.h"
@@ -226,6 +227,14 @@ static void hold_outcome(struct engine *e, const char *who, guint refused, guint
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * Every module that follows new files looks at what process PID maps and runs now. A process
  * the capture is for is held still while a new file of it gets its probes (process_hold.h).
@@ -238,6 +247,7 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	guint traced = n_traced(e);
 	/* Named now: a process that was not held may be gone once its library is probed. */
 	g_autoptr(GString) who = hold ? g_string_new(NULL) : NULL;
+	bool waits = false, probed;
 	int n = 0;
 
 	if (who)
@@ -247,18 +257,67 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 		const struct loaded_module *lm =
 		    &g_array_index(e->modules, struct loaded_module, i);
 		g_autoptr(GError) err = NULL;
+		int rc;
 
 		if (!lm->ops->adopt)
 			continue;
 		n++;
-		if (lm->ops->adopt(lm->state, e->opts, pid, hold, &err))
+		rc = lm->ops->adopt(lm->state, e->opts, pid, hold, &err);
+		if (rc < 0)
 			g_warning("%s", err->message);
+		waits |= rc == 1;
 	}
-	if (hold) {
-		ec_hold_release(hold);
-		hold_outcome(e, who->str, refused, expired, n_traced(e) > traced);
+	if (!hold)
+		return n;
+	/* a new file got probes, or will once calibrated */
+	probed = waits || n_traced(e) > traced;
+	if (e->holds_waiting && now_ns() - e->holds_waiting_ns > EC_HOLD_MAX_MS * 1000000ull) {
+		/* the bound let those go: this process need not wait for their calibrations */
+		hold_outcome(e, "a process waiting for its new library's calibration", refused,
+		             e->holds_expired_before, true);
+		e->holds_waiting = false;
+		refused = ec_holds_refused(e->holds);
+		expired = ec_holds_expired(e->holds);
 	}
+	if (waits && !e->holds_waiting) {
+		/* held until its library is calibrated (ec_engine_resume) or the hold's bound */
+		e->holds_waiting = true;
+		e->holds_waiting_ns = now_ns();
+		e->holds_expired_before = expired;
+	}
+	if (e->holds_waiting) {
+		hold_outcome(e, who->str, refused, ec_holds_expired(e->holds), probed);
+		return n;
+	}
+	ec_hold_release(hold);
+	hold_outcome(e, who->str, refused, expired, probed);
 	return n;
+}
+
+int ec_engine_resume(struct engine *e, GError **err)
+{
+	int held = 0;
+
+	for (guint i = 0; e->modules && i < e->modules->len; i++) {
+		const struct loaded_module *lm =
+		    &g_array_index(e->modules, struct loaded_module, i);
+		int rc;
+
+		if (!lm->ops->resume)
+			continue;
+		rc = lm->ops->resume(lm->state, e->opts, err);
+		if (rc < 0)
+			return -1;
+		held += rc;
+	}
+	if (e->holds_waiting && !held) {
+		/* the holds' bound may have let some go already: counted, as after an adopt */
+		ec_hold_release(e->holds);
+		hold_outcome(e, "a process waiting for its new library's calibration",
+		             ec_holds_refused(e->holds), e->holds_expired_before, true);
+		e->holds_waiting = false;
+	}
+	return 0;
 }
 
 struct reload {

@@ -15,6 +15,7 @@
 #include "engine/engine_int.h"
 #include "engine/interfaces.h"
 #include "keys/keylog_file.h"
+#include "layouts/calibrations.h"
 #include "modules/module.h"
 #include "output/writer.h"
 #include "probes/bpf_loader.h"
@@ -24,6 +25,8 @@
 #include "targets/netif.h"
 
 #define TICK_MS 100
+/* The start waits this long at most for the calibrations it began. */
+#define EC_START_WAIT_MS 1000
 /* After a drain that found events: look again this soon (bpf/maps.bpf.h, EC_WAKE_GAP_NS). */
 #define EC_BUSY_TICK_MS 2
 
@@ -177,6 +180,15 @@ static int setup_loop(struct engine *e, GError **err)
 	/* A pipe's write end reports EPOLLERR once the reader has gone: that is our stop. */
 	if (e->out->out.is_pipe && epoll_add(e, e->out->out.fd, 0, err))
 		return -1;
+	/* Calibrations that end while the capture runs: their files are traced then. */
+	for (guint i = 0; i < e->modules->len; i++) {
+		if (g_array_index(e->modules, struct loaded_module, i).ops->resume) {
+			e->calib_fd = ec_calibrations_fd();
+			if (e->calib_fd >= 0 && epoll_add(e, e->calib_fd, EPOLLIN, err))
+				return -1;
+			break;
+		}
+	}
 	/* The front end's input: it is called back when there is something to read. */
 	if (e->opts->hooks && e->opts->hooks->fd >= 0) {
 		if (epoll_add(e, e->opts->hooks->fd, EPOLLIN, err))
@@ -224,6 +236,9 @@ static int run_loop(struct engine *e, GError **err)
 				e->stop = true;
 			} else if (e->hooks_polled && evs[i].data.fd == e->opts->hooks->fd) {
 				front_end_readable(e);
+			} else if (evs[i].data.fd == e->calib_fd && ec_calibrations_take() &&
+			           ec_engine_resume(e, err)) {
+				return -1; /* a library the user named cannot be traced */
 			}
 		}
 		signalled(e);
@@ -377,6 +392,13 @@ static int setup(struct engine *e, GError **err)
 		return 0;
 	if (attach_modules(e, err))
 		return -1;
+	/*
+	 * A real library calibrates in well under a second: the capture starts with those, and
+	 * leaves only slow ones to the background (each attached once it ends).
+	 */
+	ec_calibrations_wait_until(g_get_monotonic_time() + EC_START_WAIT_MS * 1000);
+	if (ec_engine_resume(e, err))
+		return -1;
 	if (packets &&
 	    ec_packets_attach(e->packets, netifs, o->tc_legacy || !ec_bpf_kernel()->tcx, err))
 		return -1;
@@ -397,6 +419,8 @@ static void teardown(struct engine *e)
 {
 	/* From now on nothing waits for a reader that does not read: what cannot go is counted. */
 	e->out->out.stopping = true;
+	/* Calibrations still running are of no use any more: killed, not waited for. */
+	ec_calibrations_stop();
 	/* Probes and TC first, so nothing new arrives; then whatever is already queued. */
 	for (guint i = e->modules->len; i-- > 0;) {
 		struct loaded_module *lm = &g_array_index(e->modules, struct loaded_module, i);
@@ -436,7 +460,7 @@ gboolean ec_capture_can_run(GError **err)
 
 int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 {
-	struct engine e = {.sigfd = -1, .epfd = -1};
+	struct engine e = {.sigfd = -1, .epfd = -1, .calib_fd = -1};
 	struct ec_engine_maps maps;
 	int ret = -1;
 

@@ -111,6 +111,11 @@ struct engine {
 	uint64_t n_keys; /* sessions whose keys were written */
 	uint64_t status_ns;
 	bool hooks_polled; /* the front end's fd is in the epoll set */
+	int calib_fd;      /* calibrations ended (layouts/calibrations.h); -1: not polled */
+	/* Processes held while a new library of theirs is calibrated: let go once none waits. */
+	bool holds_waiting;
+	uint64_t holds_waiting_ns;  /* since when (monotonic) */
+	guint holds_expired_before; /* ec_holds_expired() when they started waiting */
 	int sigfd;
 	int epfd;
 	bool stop;
@@ -147,6 +152,8 @@ int ec_engine_write_filters(struct engine *e, GError **err);
 void ec_engine_status_poll(struct engine *e, uint64_t now);
 void ec_engine_proc_seen(struct engine *e, uint32_t pid);
 int ec_engine_adopt(struct engine *e, pid_t pid);
+/* Calibrations ended: the modules trace the files that waited for them. -1 with ERR: stop. */
+int ec_engine_resume(struct engine *e, GError **err);
 /* Does PID pass the PID/UID filters as they are now? */
 bool ec_engine_passes_filters(const struct engine *e, pid_t pid);
 

@@ -82,3 +82,10 @@ int ec_gnutls_layout_calibrate_in(const char *path, const char *root, struct ec_
 	return ec_layout_calibrate_cached(&cache, &spec, path, NULL, root, calibrate, (__s32 *)out,
 	                                  version_text, err);
 }
+
+int ec_gnutls_layout_find_in(const char *path, const char *root, struct ec_gnutls_layout *out,
+                             char **version_text, GError **err)
+{
+	return ec_layout_find_cached(&cache, &spec, path, NULL, root, calibrate, (__s32 *)out,
+	                             version_text, err);
+}

@@ -23,6 +23,10 @@ int ec_gnutls_layout_calibrate(const char *libgnutls_path, struct ec_gnutls_layo
 int ec_gnutls_layout_calibrate_in(const char *libgnutls_path, const char *root,
                                   struct ec_gnutls_layout *out, char **version_text, GError **err);
 
+/* The same without waiting (see ec_ssl_layout_find_in). */
+int ec_gnutls_layout_find_in(const char *libgnutls_path, const char *root,
+                             struct ec_gnutls_layout *out, char **version_text, GError **err);
+
 /* One line for logs: "client_random=0x50 ... ap_expkey=0x18d4". */
 gchar *ec_gnutls_layout_describe(const struct ec_gnutls_layout *l);
 

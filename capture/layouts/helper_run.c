@@ -135,6 +135,37 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err)
 	return run(argv, envp, new_session, &keep, r, err);
 }
 
+/* The helpers running now, in every thread (ec_helper_kill_running). */
+static GMutex running_lock;
+static GArray *running_pids; /* GPid; a pid leaves before it is reaped */
+
+static void running_set(GPid pid, bool add)
+{
+	g_mutex_lock(&running_lock);
+	if (!running_pids)
+		running_pids = g_array_new(FALSE, FALSE, sizeof(GPid));
+	if (add) {
+		g_array_append_val(running_pids, pid);
+	} else {
+		for (guint i = 0; i < running_pids->len; i++)
+			if (g_array_index(running_pids, GPid, i) == pid)
+				g_array_remove_index_fast(running_pids, i--);
+	}
+	g_mutex_unlock(&running_lock);
+}
+
+void ec_helper_kill_running(void)
+{
+	g_mutex_lock(&running_lock);
+	for (guint i = 0; running_pids && i < running_pids->len; i++) {
+		GPid pid = g_array_index(running_pids, GPid, i);
+
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	g_mutex_unlock(&running_lock);
+}
+
 static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpointer setup_data,
                     struct ec_helper_result *r, GError **err)
 {
@@ -147,6 +178,7 @@ static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpoi
 	if (!g_spawn_async_with_pipes(NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, setup,
 	                              setup_data, &pid, NULL, &pfd[0].fd, &pfd[1].fd, err))
 		return FALSE;
+	running_set(pid, true);
 	r->out = g_string_new(NULL);
 	r->errout = g_string_new(NULL);
 	pfd[0].events = pfd[1].events = POLLIN;
@@ -190,6 +222,7 @@ static gboolean run(gchar **argv, gchar **envp, GSpawnChildSetupFunc setup, gpoi
 	 * Its whole process group (its PID namespace dies with it anyway), before it is reaped:
 	 * until then the group's id cannot name anything else.
 	 */
+	running_set(pid, false);
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	while (!reap(pid, r)) {

@@ -20,6 +20,7 @@ enum ec_layout_error {
 	EC_LAYOUT_ERROR_HELPER,     /* it could not be run, crashed, or timed out */
 	EC_LAYOUT_ERROR_BAD_OUTPUT, /* it printed something we do not accept */
 	EC_LAYOUT_ERROR_FAILED,     /* it ran and said the layout could not be calibrated */
+	EC_LAYOUT_ERROR_PENDING,    /* it runs in the background (calibrations.h): ask again */
 };
 
 struct ec_helper_result {
@@ -45,6 +46,9 @@ gboolean ec_helper_run(gchar **argv, struct ec_helper_result *r, GError **err);
  */
 gboolean ec_helper_run_in(const char *root, gchar **argv, struct ec_helper_result *r, GError **err);
 void ec_helper_result_clear(struct ec_helper_result *r);
+
+/* Kills every helper running now, whole (their runs end as timed out would, at once). */
+void ec_helper_kill_running(void);
 
 /*
  * Runs ARGV (calibrating WHAT, the file named in the log) and parses what it printed. When it did

@@ -48,7 +48,8 @@ typedef gboolean (*ec_layout_calibrate_fn)(const char *path, const char *root,
 
 /* Results by file contents; zero-initialised (a static one needs no set-up). */
 struct ec_layout_cache {
-	GMutex lock;
+	GMutex lock;         /* held for lookups only: never while a file is read or calibrated */
+	GCond done;          /* an entry was calibrated */
 	GHashTable *entries; /* "sha256:LIB[+COMPANION]" -> struct cache_entry */
 	GHashTable *hashes;  /* "dev:ino:size:mtime:ctime" -> SHA-256 of a file seen unchanged */
 };
@@ -65,5 +66,15 @@ int ec_layout_calibrate_cached(struct ec_layout_cache *c, const struct ec_layout
                                const char *path, const char *companion, const char *root,
                                ec_layout_calibrate_fn fn, __s32 *out, char **version_text,
                                GError **err);
+
+/*
+ * The same without waiting: the answer if it is known; else the calibration runs in the
+ * background (layouts/calibrations.h) and this returns -1 with EC_LAYOUT_ERROR_PENDING (ask
+ * again once a calibration ended), or with the error of the calibration already run for these
+ * files as they are now.
+ */
+int ec_layout_find_cached(struct ec_layout_cache *c, const struct ec_layout_spec *s,
+                          const char *path, const char *companion, const char *root,
+                          ec_layout_calibrate_fn fn, __s32 *out, char **version_text, GError **err);
 
 #endif

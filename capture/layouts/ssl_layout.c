@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "layouts/ssl_layout.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "ecapture/ssl_layout_fields.h"
@@ -113,8 +114,9 @@ static gchar *sibling_libcrypto(const char *libssl_path)
 	return NULL;
 }
 
-int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
-                               char **version_text, GError **err)
+/* Calibrated, or found (WAIT false: ec_layout_find_cached). */
+static int layout_of(const char *libssl_path, const char *root, bool wait,
+                     struct ec_ssl_layout *out, char **version_text, GError **err)
 {
 	struct ec_openssl_version v = {0};
 	g_autofree gchar *companion = sibling_libcrypto(libssl_path);
@@ -137,11 +139,23 @@ int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct
 		if (!companion && strcmp(v.libcrypto_path, libssl_path) != 0)
 			companion = g_strdup(v.libcrypto_path);
 	}
-	rc = ec_layout_calibrate_cached(&cache, &spec, libssl_path, companion, root, calibrate,
-	                                (__s32 *)out, NULL, err);
+	rc = (wait ? ec_layout_calibrate_cached : ec_layout_find_cached)(
+	    &cache, &spec, libssl_path, companion, root, calibrate, (__s32 *)out, NULL, err);
 	if (rc == 0 && version_text)
 		*version_text = g_strdup(v.text);
 	if (detected)
 		ec_openssl_version_clear(&v);
 	return rc;
+}
+
+int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                               char **version_text, GError **err)
+{
+	return layout_of(libssl_path, root, true, out, version_text, err);
+}
+
+int ec_ssl_layout_find_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                          char **version_text, GError **err)
+{
+	return layout_of(libssl_path, root, false, out, version_text, err);
 }

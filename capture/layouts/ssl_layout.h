@@ -17,8 +17,8 @@
  * Calibrates LIBSSL_PATH (which may be under /proc/PID/root). The helper is looked for in
  * $ECAPTURE_HELPER_DIR, then next to /proc/self/exe, then in the installed ECAPTURE_HELPER_DIR.
  * On success fills OUT (-1 for fields this build lacks) and, if VERSION_TEXT is not NULL, sets
- * it to the library's version text (g_free). Returns 0, or -1 with ERR set. Thread-safe;
- * concurrent calls are serialised.
+ * it to the library's version text (g_free). Returns 0, or -1 with ERR set. Thread-safe:
+ * libraries are calibrated concurrently, each once.
  */
 int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, char **version_text,
                             GError **err);
@@ -30,6 +30,13 @@ int ec_ssl_layout_calibrate(const char *libssl_path, struct ec_ssl_layout *out, 
  */
 int ec_ssl_layout_calibrate_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
                                char **version_text, GError **err);
+
+/*
+ * The same without waiting for the helper (ec_layout_find_cached): -1 with
+ * EC_LAYOUT_ERROR_PENDING while the library is calibrated in the background.
+ */
+int ec_ssl_layout_find_in(const char *libssl_path, const char *root, struct ec_ssl_layout *out,
+                          char **version_text, GError **err);
 
 /* Every field -1. */
 void ec_ssl_layout_init_absent(struct ec_ssl_layout *l);

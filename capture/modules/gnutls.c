@@ -13,6 +13,7 @@
 #include "ecapture/record.h"
 #include "gnutls.skel.h"
 #include "layouts/gnutls_layout.h"
+#include "layouts/helper_run.h" /* EC_LAYOUT_ERROR_PENDING */
 #include "modules/tls_family.h"
 #include "targets/elf_info.h"
 #include "targets/libraries.h"
@@ -58,7 +59,10 @@ static int add_functions(struct ec_tls_target *t, uint32_t id, GError **err)
 	           : 0;
 }
 
-/* The library's layout (all -1 when it gives no keys) and its functions. */
+/*
+ * The library's layout (all -1 when it gives no keys) and its functions; EC_LAYOUT_ERROR_PENDING
+ * while the layout is measured in the background.
+ */
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
 	g_autoptr(GError) lerr = NULL;
@@ -67,8 +71,11 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 
 	if (add_functions(t, id, err))
 		return -1;
-	if (ec_gnutls_layout_calibrate_in(t->file->path, t->file->root, &layout, &t->version,
-	                                  &lerr)) {
+	if (ec_gnutls_layout_find_in(t->file->path, t->file->root, &layout, &t->version, &lerr)) {
+		if (g_error_matches(lerr, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_PENDING)) {
+			g_propagate_error(err, g_steal_pointer(&lerr)); /* in the background */
+			return -1;
+		}
 		g_warning("%s: no keys, plaintext only: %s", t->file->path, lerr->message);
 		memset(&layout, 0xff, sizeof(layout));
 		t->note = " (plaintext only)";

@@ -41,10 +41,19 @@ struct ec_module_ops {
 	 * started (a library loaded late, a copy at a new path, a container's): trace it now,
 	 * while the capture runs. NULL: the module does not follow such files. -1 with ERR: the
 	 * file cannot be traced (the capture goes on). HOLD (may be NULL): before it plans and
-	 * probes a new file, the module stops PID with it (ec_hold_process); the caller lets go.
+	 * probes a new file, the module stops PID with it (ec_hold_process); the caller lets go,
+	 * unless this returns 1: a new file of PID is being calibrated in the background (resume
+	 * attaches it), and PID stays held until then or its hold's bound.
 	 */
 	int (*adopt)(void *state, const struct ec_capture_opts *o, pid_t pid, struct ec_holds *hold,
 	             GError **err);
+	/*
+	 * Calibrations running in the background (layouts/calibrations.h) have ended: plan and
+	 * attach the files that waited for them, as adopt does. The count of files still waiting
+	 * whose process is held; -1 with ERR when a file the user named cannot be traced (the
+	 * capture ends). NULL: the module never waits for a calibration.
+	 */
+	int (*resume)(void *state, const struct ec_capture_opts *o, GError **err);
 	/*
 	 * Process PID handshakes inside the data calls (SSL_read, SSL_write...) of target LIB_ID
 	 * of the module whose events carry SOURCE (enum ec_record_source), which are not probed

@@ -59,13 +59,16 @@ static GPtrArray *find_in_process(pid_t pid)
 	return ec_find_libs_of_process(ec_is_libssl_name, pid);
 }
 
-/* The library's layout, measured by the calibration helper, and its functions. */
+/*
+ * The library's layout, measured by the calibration helper, and its functions. Until it is
+ * measured (in the background), EC_LAYOUT_ERROR_PENDING.
+ */
 static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 {
 	g_autofree char *described = NULL;
 	struct ec_ssl_layout layout;
 
-	if (ec_ssl_layout_calibrate_in(t->file->path, t->file->root, &layout, &t->version, err) ||
+	if (ec_ssl_layout_find_in(t->file->path, t->file->root, &layout, &t->version, err) ||
 	    ec_uprobe_points_add_fns(&t->points, t->file->path, session_functions,
 	                             G_N_ELEMENTS(session_functions), id, false, err) ||
 	    ec_tls_target_add_data_fns(t, data_functions, G_N_ELEMENTS(data_functions), id, err))

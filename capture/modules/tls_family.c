@@ -9,6 +9,8 @@
 #include "ec_error.h"
 #include "engine.h"
 #include "ecapture/events.h"
+#include "layouts/calibrations.h"
+#include "layouts/helper_run.h"
 
 struct tls_module {
 	const struct ec_tls_module_desc *d;
@@ -18,7 +20,17 @@ struct tls_module {
 	guint n_attached;
 	bool plaintext;        /* ec_capture_wants_plaintext() */
 	GHashTable *data_pids; /* "pid/id" whose data calls are probed */
+	GArray *waiting;       /* struct waiting: files whose layout is being calibrated */
 };
+
+/* A file planned again once its calibration, running in the background, has ended. */
+struct waiting {
+	const struct ec_target_file *file; /* in files */
+	pid_t pid; /* the process it was seen in after the start, held meanwhile (0: none) */
+};
+
+/* plan_target(): the file's layout is being calibrated in the background. */
+#define PLAN_WAITS 2
 
 static void target_clear(gpointer p)
 {
@@ -38,6 +50,7 @@ void ec_tls_module_destroy(void *state)
 	if (!m)
 		return;
 	ec_bpf_unload(&m->bpf);
+	g_array_unref(m->waiting);
 	g_hash_table_unref(m->data_pids);
 	g_array_unref(m->targets);
 	g_ptr_array_unref(m->files);
@@ -51,7 +64,8 @@ bool ec_tls_module_wanted(const struct ec_tls_module_desc *d, const struct ec_ca
 
 /*
  * Plan F as the next target (its id: the count of targets so far). 1: appended to the targets;
- * 0: not for this module; -1 with WHY: it cannot be traced.
+ * 0: not for this module; PLAN_WAITS: its calibration runs in the background (planned again
+ * once it ended); -1 with WHY: it cannot be traced.
  */
 static int plan_target(struct tls_module *m, const struct ec_target_file *f, GError **why)
 {
@@ -67,6 +81,10 @@ static int plan_target(struct tls_module *m, const struct ec_target_file *f, GEr
 	ec_uprobe_points_init(&t.points);
 	ec_uprobe_points_init(&t.data_points);
 	rc = m->d->plan(&t, id, why);
+	if (rc < 0 && g_error_matches(*why, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_PENDING)) {
+		g_clear_error(why);
+		rc = PLAN_WAITS;
+	}
 	if (rc == 1)
 		g_array_append_val(m->targets, t);
 	else
@@ -74,14 +92,20 @@ static int plan_target(struct tls_module *m, const struct ec_target_file *f, GEr
 	return rc;
 }
 
-/* Plan every file; the ones that can be traced become targets. */
+/*
+ * Plan every file; the ones that can be traced become targets, the ones being calibrated wait
+ * (attached once calibrated: ec_tls_module_resume).
+ */
 static int plan_files(struct tls_module *m, GError **err)
 {
 	for (guint i = 0; i < m->files->len; i++) {
 		const struct ec_target_file *f = m->files->pdata[i];
 		g_autoptr(GError) why = NULL;
+		int rc = plan_target(m, f, &why);
 
-		if (plan_target(m, f, &why) < 0 && ec_target_unusable(f, &why, err))
+		if (rc == PLAN_WAITS)
+			g_array_append_val(m->waiting, ((struct waiting){f, 0}));
+		else if (rc < 0 && ec_target_unusable(f, &why, err))
 			return -1;
 	}
 	return 0;
@@ -127,10 +151,15 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
 	m->files = files;
 	m->plaintext = ec_capture_wants_plaintext(o);
 	m->data_pids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	m->waiting = g_array_new(FALSE, FALSE, sizeof(struct waiting));
 	m->targets = g_array_new(FALSE, TRUE, sizeof(struct ec_tls_target));
 	g_array_set_clear_func(m->targets, target_clear);
-	/* With nothing to trace yet, a module that follows new files still loads, to adopt them. */
-	if (plan_files(m, err) || (m->targets->len == 0 && !d->find_in_process) ||
+	/*
+	 * With nothing to trace yet, a module that follows new files, or waits for calibrations,
+	 * still loads, to trace them later.
+	 */
+	if (plan_files(m, err) ||
+	    (m->targets->len == 0 && m->waiting->len == 0 && !d->find_in_process) ||
 	    ec_bpf_load(&m->bpf, &d->object, shared, err) || write_layouts(m, err)) {
 		ec_tls_module_destroy(m);
 		return NULL; /* ERR unset when there was nothing to trace */
@@ -168,7 +197,7 @@ int ec_tls_module_attach(void *state, const struct ec_capture_opts *o, GError **
 		                       &why, err))
 			goto fail;
 	}
-	if (d->required && !m->n_attached) {
+	if (d->required && !m->n_attached && !m->waiting->len) {
 		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND, "no %s %s could be probed", d->label,
 		            d->unit);
 		goto fail;
@@ -180,12 +209,29 @@ fail:
 	return -1;
 }
 
+/*
+ * Plan F as the next target and probe it now, while the capture runs (PID: the process it was
+ * seen in, 0: found at the start). As plan_target().
+ */
+static int take_late(struct tls_module *m, const struct ec_target_file *f,
+                     const struct ec_capture_opts *o, pid_t pid, GError **why)
+{
+	guint id = m->targets->len;
+	int rc = plan_target(m, f, why);
+
+	if (rc == 1 && (write_layout(m, id, why) || attach_target(m, id, o, pid, why))) {
+		g_array_set_size(m->targets, id);
+		rc = -1;
+	}
+	return rc;
+}
+
 int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
                         struct ec_holds *hold, GError **err)
 {
 	struct tls_module *m = state;
 	g_autoptr(GPtrArray) found = NULL;
-	bool held = false;
+	bool held = false, waits = false;
 
 	if (!m->d->find_in_process)
 		return 0;
@@ -195,7 +241,6 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 		struct ec_target_file *f = g_ptr_array_steal_index(found, 0);
 		struct stat st = {.st_dev = f->dev, .st_ino = f->ino};
 		g_autoptr(GError) why = NULL;
-		guint id = m->targets->len;
 		int rc;
 
 		if (ec_target_list_find(m->files, &st)) {
@@ -209,15 +254,42 @@ int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
 			ec_hold_process(hold, pid);
 			held = true;
 		}
-		rc = plan_target(m, f, &why);
-		if (rc == 1 && (write_layout(m, id, &why) || attach_target(m, id, o, pid, &why))) {
-			g_array_set_size(m->targets, id);
-			rc = -1;
+		rc = take_late(m, f, o, pid, &why);
+		if (rc == PLAN_WAITS) {
+			g_array_append_val(m->waiting, ((struct waiting){f, held ? pid : 0}));
+			waits |= held;
+		} else if (rc < 0 && ec_target_unusable(f, &why, err)) {
+			return -1;
 		}
-		if (rc < 0 && ec_target_unusable(f, &why, err))
+	}
+	return waits ? 1 : 0;
+}
+
+int ec_tls_module_resume(void *state, const struct ec_capture_opts *o, GError **err)
+{
+	struct tls_module *m = state;
+	int held = 0;
+
+	for (guint i = 0; i < m->waiting->len;) {
+		struct waiting w = g_array_index(m->waiting, struct waiting, i);
+		g_autoptr(GError) why = NULL;
+		int rc = take_late(m, w.file, o, w.pid, &why);
+
+		if (rc == PLAN_WAITS) {
+			held += w.pid != 0;
+			i++;
+			continue;
+		}
+		g_array_remove_index(m->waiting, i);
+		if (rc < 0 && ec_target_unusable(w.file, &why, err))
 			return -1;
 	}
-	return 0;
+	if (m->d->required && !m->n_attached && !m->waiting->len) {
+		g_set_error(err, EC_ERROR, EC_ERROR_NOT_FOUND, "no %s %s could be probed",
+		            m->d->label, m->d->unit);
+		return -1;
+	}
+	return held;
 }
 
 int ec_tls_target_add_data_fns(struct ec_tls_target *t, const struct ec_uprobe_fn *fns,
@@ -252,11 +324,37 @@ int ec_tls_module_data_calls(void *state, const struct ec_capture_opts *o, pid_t
 	return 0;
 }
 
+/* The listing's row for F, planned by plan_target() as RC (WHY); NULL: not for this module. */
+static struct ec_target_row *list_row(struct tls_module *m, const struct ec_target_file *f, int rc,
+                                      const GError *why)
+{
+	struct ec_target_row *r;
+
+	if (rc == 0)
+		return NULL; /* not for this module (a program without Go's crypto/tls) */
+	r = ec_target_row_new(m->d->label, f->path, f->n_procs, f->first_pid,
+	                      rc == 1            ? NULL
+	                      : why              ? why->message
+	                      : rc == PLAN_WAITS ? "still being calibrated"
+	                                         : "cannot be traced");
+	if (rc == 1) {
+		struct ec_tls_target *t =
+		    &g_array_index(m->targets, struct ec_tls_target, m->targets->len - 1);
+
+		r->version = g_steal_pointer(&t->version);
+		r->keys = g_steal_pointer(&t->keys);
+	}
+	return r;
+}
+
 int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_capture_opts *o,
                        GPtrArray *rows, GError **err)
 {
 	g_autoptr(GError) ferr = NULL;
 	struct tls_module m = {.d = d, .plaintext = ec_capture_wants_plaintext(o)};
+	g_autoptr(GHashTable) waiting = g_hash_table_new(NULL, NULL); /* indexes of files */
+	GPtrArray *slots;
+	bool waits = false;
 
 	(void)err;
 	if (!ec_tls_module_wanted(d, o))
@@ -271,27 +369,35 @@ int ec_tls_module_list(const struct ec_tls_module_desc *d, const struct ec_captu
 	}
 	m.targets = g_array_new(FALSE, TRUE, sizeof(struct ec_tls_target));
 	g_array_set_clear_func(m.targets, target_clear);
+	/* Every file planned; those being calibrated (concurrently) again once all ended. */
+	slots = g_ptr_array_new_full(m.files->len, NULL);
 	for (guint i = 0; i < m.files->len; i++) {
 		const struct ec_target_file *f = m.files->pdata[i];
 		g_autoptr(GError) why = NULL;
-		struct ec_target_row *r;
 		int rc = plan_target(&m, f, &why);
 
-		if (rc == 0)
-			continue; /* not for this module (a program without Go's crypto/tls) */
-		r = ec_target_row_new(d->label, f->path, f->n_procs, f->first_pid,
-		                      rc == 1 ? NULL
-		                      : why   ? why->message
-		                              : "cannot be traced");
-		if (rc == 1) {
-			struct ec_tls_target *t =
-			    &g_array_index(m.targets, struct ec_tls_target, m.targets->len - 1);
-
-			r->version = g_steal_pointer(&t->version);
-			r->keys = g_steal_pointer(&t->keys);
+		g_ptr_array_add(slots, rc == PLAN_WAITS ? NULL : list_row(&m, f, rc, why));
+		if (rc == PLAN_WAITS) {
+			g_hash_table_add(waiting, GUINT_TO_POINTER(i));
+			waits = true;
 		}
-		g_ptr_array_add(rows, r);
 	}
+	if (waits)
+		ec_calibrations_wait();
+	for (guint i = 0; i < m.files->len; i++) {
+		g_autoptr(GError) why = NULL;
+		struct ec_target_row *r = slots->pdata[i];
+
+		if (g_hash_table_contains(waiting, GUINT_TO_POINTER(i))) {
+			const struct ec_target_file *f = m.files->pdata[i];
+			int rc = plan_target(&m, f, &why);
+
+			r = list_row(&m, f, rc, why);
+		}
+		if (r)
+			g_ptr_array_add(rows, r);
+	}
+	g_ptr_array_unref(slots);
 	g_array_unref(m.targets);
 	g_ptr_array_unref(m.files);
 	return 0;
@@ -305,12 +411,14 @@ guint ec_tls_module_n_traced(void *state)
 char *ec_tls_module_describe(void *state)
 {
 	struct tls_module *m = state;
+	g_autofree char *waits =
+	    m->waiting->len ? g_strdup_printf(", %u being calibrated", m->waiting->len) : NULL;
 
-	if (!m->n_attached)
+	if (!m->n_attached && !waits)
 		return m->d->find_in_process
 		           ? g_strdup_printf("%s: none yet (new %s are traced as they appear)",
 		                             m->d->label, m->d->units)
 		           : NULL;
-	return g_strdup_printf("%s: %u %s", m->d->label, m->n_attached,
-	                       m->n_attached == 1 ? m->d->unit : m->d->units);
+	return g_strdup_printf("%s: %u %s%s", m->d->label, m->n_attached,
+	                       m->n_attached == 1 ? m->d->unit : m->d->units, waits ? waits : "");
 }

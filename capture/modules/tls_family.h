@@ -72,6 +72,9 @@ void *ec_tls_module_load(const struct ec_tls_module_desc *d, struct ec_bpf_share
 int ec_tls_module_adopt(void *state, const struct ec_capture_opts *o, pid_t pid,
                         struct ec_holds *hold, GError **err);
 
+/* struct ec_module_ops' resume: trace the files whose calibration has ended. */
+int ec_tls_module_resume(void *state, const struct ec_capture_opts *o, GError **err);
+
 /* struct ec_module_ops' data_calls: probe the data calls of target LIB_ID in process PID. */
 int ec_tls_module_data_calls(void *state, const struct ec_capture_opts *o, pid_t pid,
                              uint32_t source, uint32_t lib_id, GError **err);
@@ -108,6 +111,7 @@ void ec_tls_module_destroy(void *state);
 	    .load = var##_load,                                                                    \
 	    .list = var##_list,                                                                    \
 	    .adopt = ec_tls_module_adopt,                                                          \
+	    .resume = ec_tls_module_resume,                                                        \
 	    .data_calls = ec_tls_module_data_calls,                                                \
 	    .attach = ec_tls_module_attach,                                                        \
 	    .describe = ec_tls_module_describe,                                                    \

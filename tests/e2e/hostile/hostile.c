@@ -4,7 +4,8 @@
  * to the planners, and its constructor tries to get out of the calibration sandbox. Built by
  * test_sandbox_hostile.sh with -DMARKS='"dir"' (where its escapes leave marks) -DPORT=n (a port
  * the test listens on). EC_HOSTILE_OFF in its environment keeps it quiet (the process that maps
- * it for the test).
+ * it for the test). Built with -DSLOW_S=n instead (test_calibrate_slow.sh), its constructor only
+ * sleeps n seconds: a slow library, not an escaping one; -DVARIANT=n makes another file's bytes.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,6 +19,13 @@
 #include <unistd.h>
 
 const char ec_hostile_version[] = "OpenSSL 3.0.99 1 Jan 2026";
+#ifdef VARIANT
+const int ec_hostile_variant = VARIANT;
+#endif
+#ifdef SLOW_S
+#define MARKS "/nonexistent"
+#define PORT  1
+#endif
 
 static void drop(const char *path)
 {
@@ -39,6 +47,10 @@ __attribute__((constructor)) static void escape(void)
 
 	if (getenv("EC_HOSTILE_OFF"))
 		return; /* the process that maps it, on purpose */
+#ifdef SLOW_S
+	sleep(SLOW_S); /* the sandbox allows it: only the time limit ends it */
+	return;
+#endif
 	/* (a) type a command into the terminal of whoever started us */
 	fd = open("/dev/tty", O_RDWR);
 	for (int f = 0; f < 3; f++) {
