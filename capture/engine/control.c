@@ -235,6 +235,36 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Processes held until a calibration ends, named for the log: up to about 512 bytes. */
+static void waiting_add(struct engine *e, const char *who)
+{
+	if (!e->holds_waiting_who)
+		e->holds_waiting_who = g_string_new(NULL);
+	if (e->holds_waiting_who->len >= 512) {
+		if (!g_str_has_suffix(e->holds_waiting_who->str, ", ..."))
+			g_string_append(e->holds_waiting_who, ", ...");
+		return;
+	}
+	if (e->holds_waiting_who->len)
+		g_string_append(e->holds_waiting_who, ", ");
+	g_string_append(e->holds_waiting_who, who);
+}
+
+/* Who waited for a calibration, for hold_outcome; forgotten once they no longer wait. */
+static const char *waiting_who(const struct engine *e)
+{
+	return e->holds_waiting_who && e->holds_waiting_who->len
+	           ? e->holds_waiting_who->str
+	           : "a process waiting for its new library's calibration";
+}
+
+static void waiting_end(struct engine *e)
+{
+	e->holds_waiting = false;
+	if (e->holds_waiting_who)
+		g_string_truncate(e->holds_waiting_who, 0);
+}
+
 /*
  * Every module that follows new files looks at what process PID maps and runs now. A process
  * the capture is for is held still while a new file of it gets its probes (process_hold.h).
@@ -273,9 +303,8 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 	probed = waits || n_traced(e) > traced;
 	if (e->holds_waiting && now_ns() - e->holds_waiting_ns > EC_HOLD_MAX_MS * 1000000ull) {
 		/* the bound let those go: this process need not wait for their calibrations */
-		hold_outcome(e, "a process waiting for its new library's calibration", refused,
-		             e->holds_expired_before, true);
-		e->holds_waiting = false;
+		hold_outcome(e, waiting_who(e), refused, e->holds_expired_before, true);
+		waiting_end(e);
 		refused = ec_holds_refused(e->holds);
 		expired = ec_holds_expired(e->holds);
 	}
@@ -286,6 +315,8 @@ int ec_engine_adopt(struct engine *e, pid_t pid)
 		e->holds_expired_before = expired;
 	}
 	if (e->holds_waiting) {
+		if (probed && ec_holds_refused(e->holds) == refused)
+			waiting_add(e, who->str); /* held, not refused */
 		hold_outcome(e, who->str, refused, ec_holds_expired(e->holds), probed);
 		return n;
 	}
@@ -313,9 +344,9 @@ int ec_engine_resume(struct engine *e, GError **err)
 	if (e->holds_waiting && !held) {
 		/* the holds' bound may have let some go already: counted, as after an adopt */
 		ec_hold_release(e->holds);
-		hold_outcome(e, "a process waiting for its new library's calibration",
-		             ec_holds_refused(e->holds), e->holds_expired_before, true);
-		e->holds_waiting = false;
+		hold_outcome(e, waiting_who(e), ec_holds_refused(e->holds), e->holds_expired_before,
+		             true);
+		waiting_end(e);
 	}
 	return 0;
 }

@@ -116,6 +116,7 @@ struct engine {
 	bool holds_waiting;
 	uint64_t holds_waiting_ns;  /* since when (monotonic) */
 	guint holds_expired_before; /* ec_holds_expired() when they started waiting */
+	GString *holds_waiting_who; /* those processes named, for the log (bounded) */
 	int sigfd;
 	int epfd;
 	bool stop;

@@ -66,6 +66,8 @@ void ec_engine_fini(struct engine *e)
 	e->holds = NULL;
 	if (e->scratch)
 		g_string_free(e->scratch, TRUE);
+	if (e->holds_waiting_who)
+		g_string_free(e->holds_waiting_who, TRUE);
 	if (e->filter_pids)
 		g_array_unref(e->filter_pids);
 	if (e->procs_seen)

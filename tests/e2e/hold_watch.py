@@ -6,7 +6,7 @@ hold_watch.py --capture PID [--stop-capture] [--cont-after MS] [--timeout S] -- 
 Every half millisecond: the first child of the capture (its calibration helper, which runs while
 a new library is planned) is sent SIGSTOP, and the capture too with --stop-capture; with
 --cont-after, both get SIGCONT that long after. COMMAND is started here, and its state sampled
-until it exits or the timeout ends (then it is killed). Prints key=value lines: helper (its pid,
+until it exits (and the helper ran) or the timeout ends (then it is killed). Prints key=value lines: helper (its pid,
 or 0), traced_ms (how long COMMAND was seen in a tracing stop, State t), traced_after_helper_ms
 (the same, counted from the helper's stop), exited (1/0), status (its exit status), elapsed_ms
 (from its start to its exit).
@@ -53,6 +53,7 @@ def main():
     traced = traced_after = 0.0
     exited = 0
     last = start
+    ended = start
     while True:
         now = time.monotonic()
         if now - start > a.timeout:
@@ -70,17 +71,23 @@ def main():
                 os.kill(a.capture, signal.SIGCONT)
             os.kill(helper, signal.SIGCONT)
             continued = True
-        st = state(proc.pid)
+        st = state(proc.pid) if not exited else None
         if st is None or st in ("Z", "X"):
+            if not exited:
+                ended = now
             exited = 1
-            break
+            # The helper runs in the background: a command not held may end before it starts.
+            if helper:
+                break
+            time.sleep(0.0005)
+            continue
         if st == "t":
             traced += now - last
             if stopped_at is not None:
                 traced_after += now - last
         last = now
         time.sleep(0.0005)
-    elapsed = time.monotonic() - start
+    elapsed = (ended if exited else time.monotonic()) - start
     if not exited:
         proc.kill()
     try:
