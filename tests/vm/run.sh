@@ -141,7 +141,7 @@ cat "$rdir/base.cpio" "$kdir/modules.cpio" "$work/layer.cpio" >"$work/initrd.cpi
 say "initramfs $(du -m "$work/initrd.cpio" | cut -f1) MB, prepared in $((SECONDS - t0)) s"
 
 # 4. Boot. The console goes to $log (and to stderr with --shell).
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 2 -kernel "$kdir/vmlinuz"
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$mem" -smp 2 -kernel "$kdir/vmlinuz"
 	-initrd "$work/initrd.cpio" -nographic -no-reboot
 	-append "console=ttyS0 panic=-1 rdinit=/init random.trust_cpu=on loglevel=4")
 t1=$SECONDS
