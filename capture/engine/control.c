@@ -16,6 +16,7 @@
 #include "ec_error.h"
 #include "engine/engine_int.h"
 #include "engine/flows.h"
+#include "layouts/calibrations.h"
 #include "modules/module.h"
 #include "output/escape.h"
 #include "output/writer.h"
@@ -386,8 +387,15 @@ int ec_capture_reload(struct ec_capture *c, GError **err)
 		return -1;
 	}
 	ec_proc_foreach(reload_one, &r);
-	g_message("reload: %u process(es) looked at, %u new file(s) traced", r.looked,
-	          n_traced(e) - before);
+	/* As at the start: what calibrates at once is traced now, the rest when it ends. */
+	if (ec_calibrations_running()) {
+		ec_calibrations_wait_until(g_get_monotonic_time() + EC_START_WAIT_MS * 1000);
+		if (ec_engine_resume(e, err))
+			return -1;
+	}
+	g_message("reload: %u process(es) looked at, %u new file(s) traced%s", r.looked,
+	          n_traced(e) - before,
+	          ec_calibrations_running() ? " (more once their calibration ends)" : "");
 	return (int)(n_traced(e) - before);
 }
 

@@ -25,8 +25,6 @@
 #include "targets/netif.h"
 
 #define TICK_MS 100
-/* The start waits this long at most for the calibrations it began. */
-#define EC_START_WAIT_MS 1000
 /* After a drain that found events: look again this soon (bpf/maps.bpf.h, EC_WAKE_GAP_NS). */
 #define EC_BUSY_TICK_MS 2
 

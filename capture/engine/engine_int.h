@@ -65,6 +65,11 @@ struct out_if {
 
 /* A process holds still at most this long while its new library gets probes (process_hold.h). */
 #define EC_HOLD_MAX_MS 3000
+/*
+ * The start, and a Reload, wait this long at most for the calibrations they began: a real
+ * library calibrates in well under a second; a slow one goes on in the background.
+ */
+#define EC_START_WAIT_MS 1000
 
 /* What the engine itself lost or left out; loss.c reports it with the kernel's counts. */
 struct ec_engine_loss {
