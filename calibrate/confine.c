@@ -233,7 +233,9 @@ static void set_limits(struct confine_report *r)
 	struct stat out;
 
 	set_limit(RLIMIT_CPU, CPU_S, r, "cpu");
+#ifndef EC_UNDER_ASAN
 	set_limit(RLIMIT_AS, AS_BYTES, r, "as");
+#endif
 	set_limit(RLIMIT_NPROC, 0, r, "nproc");
 	if (fstat(STDOUT_FILENO, &out) < 0 || !S_ISREG(out.st_mode)) /* run by hand into a file */
 		set_limit(RLIMIT_FSIZE, 0, r, "fsize");

@@ -30,4 +30,17 @@ struct confine_report {
  */
 int confine_enter(struct deps *d, struct confine_report *r);
 
+/*
+ * Built with AddressSanitizer (the project's sanitizer and fuzz builds): its shadow memory is
+ * terabytes of address space, so no address-space limit can be set, and its leak check at exit
+ * needs system calls the seccomp filter refuses (calibrate/main.c turns it off).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define EC_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EC_UNDER_ASAN 1
+#endif
+#endif
+
 #endif
