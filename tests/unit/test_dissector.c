@@ -25,6 +25,7 @@
 #include "ecapture/record.h"
 #include "output/pcapng.h"
 #include "output/record_writer.h"
+#include "spawn_cmdline.h"
 #include "require_tools.h"
 
 #ifndef ECAPTURE_PLUGIN_BUILD_ROOT
@@ -523,26 +524,11 @@ static GPid spawn_long_cmdline(const char *arg)
 {
 	GString *big = g_string_new(NULL);
 	GPid pid;
-	g_autoptr(GError) err = NULL;
 
 	while (big->len < 100 * 1024)
 		g_string_append(big, arg);
-	{
-		char *argv[] = {"/bin/sh", "-c", "sleep 30", "sh", big->str, NULL};
-
-		g_assert_true(g_spawn_async(NULL, argv, NULL,
-		                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-		                            NULL, NULL, &pid, &err));
-	}
+	pid = ec_test_spawn_cmdline(big->str);
 	g_string_free(big, TRUE);
-	/* Until the exec has happened. */
-	for (int i = 0; i < 200; i++) {
-		char buf[EC_CMDLINE_MAX + 1];
-
-		if (ec_cmdline_read((uint32_t)pid, buf) && strncmp(buf, "/bin/sh -c", 10) == 0)
-			break;
-		g_usleep(10000);
-	}
 	return pid;
 }
 

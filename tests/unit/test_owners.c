@@ -12,6 +12,7 @@
 
 #include "engine/owners.h"
 #include "output/record_writer.h"
+#include "spawn_cmdline.h"
 
 static struct ec_conn_event conn_event(uint32_t pid, const char *comm, uint16_t port)
 {
@@ -34,21 +35,8 @@ static struct ec_conn_event conn_event(uint32_t pid, const char *comm, uint16_t 
 static GPid spawn_sleeper(size_t kib)
 {
 	g_autofree char *big = g_strnfill(kib * 1024, 'y');
-	char *argv[] = {"/bin/sh", "-c", "sleep 30", "sh", big, NULL};
-	g_autoptr(GError) err = NULL;
-	GPid pid;
 
-	g_assert_true(g_spawn_async(NULL, argv, NULL,
-	                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-	                            NULL, &pid, &err));
-	for (int i = 0; i < 200; i++) {
-		char buf[EC_CMDLINE_MAX + 1];
-
-		if (ec_cmdline_read((uint32_t)pid, buf) && strncmp(buf, "/bin/sh -c", 10) == 0)
-			break;
-		g_usleep(10000);
-	}
-	return pid;
+	return ec_test_spawn_cmdline(big);
 }
 
 static void reap(GPid pid)
