@@ -6,7 +6,13 @@
 # truncated with its real length. With a UID filter for another user, none appears.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_tools tshark python3 psql pg_config gcc setpriv
+# E2E_PG_PREBUILT: a directory holding pg_extended built the same way elsewhere (the VM guest of
+# tests/vm has no compiler: run.sh builds it on the host against the same Debian 12 libpq).
+if [ -n "${E2E_PG_PREBUILT:-}" ]; then
+	require_tools tshark python3 psql setpriv
+else
+	require_tools tshark python3 psql pg_config gcc setpriv
+fi
 require_installed_extcap
 require_installed_plugin
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,9 +25,14 @@ chown -R postgres: "$PG"
 PORT=$(free_port)
 as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 
-log "building the libpq extended-protocol client"
-gcc -Wall -Werror -o "$E2E_TMP/pg_extended" "$HERE/pg_extended.c" -I"$(pg_config --includedir)" \
-	-lpq || fail "cannot build pg_extended.c"
+if [ -n "${E2E_PG_PREBUILT:-}" ]; then
+	log "the libpq extended-protocol client built beforehand, in $E2E_PG_PREBUILT"
+	cp "$E2E_PG_PREBUILT/pg_extended" "$E2E_TMP/" || fail "no prebuilt pg_extended"
+else
+	log "building the libpq extended-protocol client"
+	gcc -Wall -Werror -o "$E2E_TMP/pg_extended" "$HERE/pg_extended.c" -I"$(pg_config --includedir)" \
+		-lpq || fail "cannot build pg_extended.c"
+fi
 
 log "starting PostgreSQL on 127.0.0.1:$PORT"
 as_postgres "$PGBIN/initdb" -D "$PG/data" -A trust -U postgres >"$E2E_TMP/initdb.log" 2>&1 ||

@@ -72,8 +72,9 @@ packages=(
 	tshark pkgconf bpftool iproute2 kmod procps util-linux bsdutils psmisc binutils
 	curl openssl ca-certificates nginx-light apache2-utils python3 gnutls-bin
 	mariadb-server mariadb-client zsh bash coreutils findutils grep sed gawk
+	postgresql postgresql-client libpq5 libnss3 libnss3-tools
 )
-recipe="bookworm ${packages[*]} recipe-2"
+recipe="bookworm ${packages[*]} recipe-3"
 key=$(printf '%s\n' "$recipe" | sha256sum | cut -c1-16)
 rdir=$cache/root/$key
 if [ ! -s "$rdir/base.cpio" ]; then
@@ -86,9 +87,9 @@ if [ ! -s "$rdir/base.cpio" ]; then
 		bookworm "$rdir.tmp/root" >"$rdir.tmp/mmdebstrap.log" 2>&1 ||
 		skip "mmdebstrap failed: $(tail -3 "$rdir.tmp/mmdebstrap.log")"
 	chroot "$rdir.tmp/root" dpkg-query -W >"$rdir.tmp/manifest.txt"
-	# The tests make their own MariaDB data directories: the package's (100 MB) only slows the boot.
+	# The tests make their own MariaDB and PostgreSQL data directories: the packages' only slow the boot.
 	rm -rf "$rdir.tmp/root/var/cache/apt/archives"/*.deb "$rdir.tmp/root/var/lib/apt/lists"/* \
-		"$rdir.tmp/root/var/lib/mysql"/*
+		"$rdir.tmp/root/var/lib/mysql"/* "$rdir.tmp/root/var/lib/postgresql"/*/main
 	echo ecvm >"$rdir.tmp/root/etc/hostname"
 	(cd "$rdir.tmp/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$rdir.tmp/base.cpio"
 	rm -rf "$rdir.tmp/root"
@@ -127,6 +128,14 @@ for t in "${tests[@]}"; do
 				go build -buildmode=pie -ldflags='-s -w' -o "$layer/opt/ecapture-tests/go-prebuilt/goclient-pie" \
 					"$source/tests/e2e/go/client.go"
 		) || die "go build of tests/e2e/go/client.go failed"
+	fi
+	if [ "$t" = test_audit_postgres.sh ]; then
+		# Nor a compiler: the libpq client is built here, against the same Debian 12 libpq.
+		say "building pg_extended on the host"
+		mkdir -p "$layer/opt/ecapture-tests/pg-prebuilt"
+		gcc -Wall -Werror -o "$layer/opt/ecapture-tests/pg-prebuilt/pg_extended" \
+			"$source/tests/e2e/pg_extended.c" -I"$(pg_config --includedir)" -lpq ||
+			die "gcc of tests/e2e/pg_extended.c failed (apt-get install libpq-dev)"
 	fi
 done
 {

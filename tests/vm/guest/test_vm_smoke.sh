@@ -15,9 +15,10 @@ wait_capturing live
 ecd=$(pgrep -nx ecapturedump)
 # The kernel names each BPF link's type in its fdinfo (bookworm's bpftool does not know tcx).
 tcx=$(cat /proc/"$ecd"/fdinfo/* 2>/dev/null | grep -cE '^link_type:[[:space:]]*tcx$' || true)
-clsact=$(tc filter show dev lo ingress 2>/dev/null | grep -c ' bpf ' || true)
+# Ours on lo, either direction (on loopback one direction sees every packet).
+clsact=$({ tc filter show dev lo ingress; tc filter show dev lo egress; } 2>/dev/null | grep -c ' bpf .* ec_' || true)
 read -r multi perf <<<"$(uprobe_counts "$ecd")"
-log "mechanism: packets by $([ "$tcx" -gt 0 ] && echo tcx || { [ "$clsact" -gt 0 ] && echo clsact || echo none; }) ($tcx tcx links, $clsact clsact filters on lo ingress); uprobes by $([ "$multi" -gt 0 ] && echo uprobe_multi || echo perf) ($multi uprobe_multi links, $perf perf uprobes)"
+log "mechanism: packets by $([ "$tcx" -gt 0 ] && echo tcx || { [ "$clsact" -gt 0 ] && echo clsact || echo none; }) ($tcx tcx links, $clsact clsact filters on lo); uprobes by $([ "$multi" -gt 0 ] && echo uprobe_multi || echo perf) ($multi uprobe_multi links, $perf perf uprobes)"
 
 N=20
 for i in $(seq $N); do
