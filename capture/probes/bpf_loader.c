@@ -103,6 +103,26 @@ static bool probe_raw_tp(const char *name)
 	return link >= 0;
 }
 
+/*
+ * Before 5.11 the kernel charges BPF maps and programs to the locked-memory limit (64 KiB by
+ * default there), not to the memory cgroup: raise the limit as far as this process may (all the
+ * way with CAP_SYS_RESOURCE or as root; else the soft limit to the hard one) and remember it.
+ */
+static unsigned long long raise_memlock(void)
+{
+	struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
+
+	if (setrlimit(RLIMIT_MEMLOCK, &r) == 0)
+		return 0;
+	if (getrlimit(RLIMIT_MEMLOCK, &r) != 0)
+		return 0;
+	if (r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &r);
+	}
+	return r.rlim_cur == RLIM_INFINITY ? 0 : (unsigned long long)r.rlim_cur / 1024;
+}
+
 const struct ec_bpf_kernel *ec_bpf_kernel(void)
 {
 	static struct ec_bpf_kernel k;
@@ -120,6 +140,12 @@ const struct ec_bpf_kernel *ec_bpf_kernel(void)
 	k.atomic_fetch = probe_atomic_fetch();
 	k.tcx = probe_tcx();
 	k.sock_tp = probe_raw_tp("sock_send_length");
+	/* No direct probe for memcg accounting: bpf_ktime_get_coarse_ns came with it (5.11), and is
+	 * what libbpf itself probes for the same question. */
+	k.memcg = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns,
+	                                  NULL) == 1;
+	if (!k.memcg)
+		k.memlock_kib = raise_memlock();
 	if (!k.cookie)
 		snprintf(k.why_multi, sizeof(k.why_multi), "no uprobe cookies");
 	else
@@ -186,10 +212,34 @@ char *ec_bpf_kernel_describe(void)
 	g_string_append(s, k->task_pt_regs ? "user registers: bpf_task_pt_regs\n"
 	                                   : "user registers: from the kernel stack "
 	                                     "(bpf_task_pt_regs unsupported)\n");
+	if (k->memcg)
+		g_string_append(s, "BPF memory: memory cgroup\n");
+	else if (!k->memlock_kib)
+		g_string_append(s, "BPF memory: RLIMIT_MEMLOCK (unlimited; no memcg accounting)\n");
+	else
+		g_string_append_printf(s,
+		                       "BPF memory: RLIMIT_MEMLOCK (%llu KiB; no memcg accounting)\n",
+		                       k->memlock_kib);
 	g_string_append(s, k->atomic_fetch ? "atomic fetch: yes"
 	                                   : "atomic fetch: no (a connection's loss may be "
 	                                     "counted twice)");
 	return g_string_free(s, FALSE);
+}
+
+void ec_bpf_load_error(GError **err, const char *what, int rc)
+{
+	const struct ec_bpf_kernel *k = ec_bpf_kernel();
+
+	if (rc == -EPERM && !k->memcg && k->memlock_kib)
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
+		            "cannot load the %s BPF programs: %s: this kernel (before 5.11) charges "
+		            "BPF memory to the locked-memory limit, %llu KiB for this process: raise "
+		            "it (ulimit -l unlimited; LimitMEMLOCK=infinity; a 'memlock' line in "
+		            "/etc/security/limits.conf) or capture as root",
+		            what, g_strerror(-rc), k->memlock_kib);
+	else
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the %s BPF programs: %s",
+		            what, g_strerror(-rc));
 }
 
 /* Set the read-only variable NAME of OBJ (SIZE bytes of VAL) if OBJ has it. */
@@ -299,8 +349,7 @@ static int open_and_load(struct ec_bpf_loaded *l, const struct ec_bpf_object_spe
 		return -1;
 	rc = bpf_object__load(l->obj);
 	if (rc) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the %s BPF programs: %s",
-		            s->what, g_strerror(-rc));
+		ec_bpf_load_error(err, s->what, rc);
 		return -1;
 	}
 	return ec_bpf_shared_adopt(shared, l->obj, err);

@@ -59,6 +59,8 @@ struct ec_bpf_kernel {
 	bool atomic_fetch;  /* BPF atomic fetch (5.12); else the tc programs without it */
 	bool tcx;           /* tcx links (6.6); else a clsact qdisc */
 	bool sock_tp;       /* the sock_send/recv_length tracepoints (6.3); else sys_enter */
+	bool memcg;         /* BPF memory charged to the memory cgroup (5.11); else to RLIMIT_MEMLOCK */
+	unsigned long long memlock_kib; /* without memcg: this process's limit (0: unlimited) */
 	char why_multi[96]; /* why not uprobe_multi */
 };
 
@@ -70,6 +72,10 @@ gboolean ec_bpf_kernel_usable(GError **err);
 
 /* What this kernel gets, one line per choice ("uprobes: perf (uprobe_multi unsupported: ...)"). */
 char *ec_bpf_kernel_describe(void);
+
+/* ERR: "cannot load the WHAT BPF programs: <errno text>", and when RC is -EPERM on a kernel that
+ * charges BPF memory to RLIMIT_MEMLOCK (before 5.11), what the limit is and how to raise it. */
+void ec_bpf_load_error(GError **err, const char *what, int rc);
 
 /* Point OBJ's programs at what this kernel has, before load: its read-only feature flags. */
 void ec_bpf_kernel_apply(struct bpf_object *obj);

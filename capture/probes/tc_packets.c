@@ -49,8 +49,7 @@ struct ec_packets *ec_packets_load(struct ec_bpf_shared *shared, GError **err)
 		goto fail;
 	ret = tc_capture_bpf__load(p->skel);
 	if (ret) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the TC BPF program: %s",
-		            g_strerror(-ret));
+		ec_bpf_load_error(err, "TC", ret);
 		goto fail;
 	}
 	if (ec_bpf_shared_adopt(shared, p->skel->obj, err))

@@ -307,6 +307,11 @@ kernel_uprobes() {
 	if grep -qw bpf_uprobe_multi_link_attach /proc/kallsyms; then echo multi; else echo perf; fi
 }
 
+# kernel_charges_memlock: the running kernel charges BPF memory to RLIMIT_MEMLOCK (before 5.11:
+# no memcg accounting, whose allocator came with it): a capture by someone other than root needs
+# a locked-memory limit raised by the administrator there.
+kernel_charges_memlock() { ! grep -qw bpf_map_kmalloc_node /proc/kallsyms; }
+
 # kernel_has_tcx: the running kernel has tcx links (6.6 and later); without them packets come
 # through clsact filters.
 kernel_has_tcx() { grep -qw tcx_link_attach /proc/kallsyms; }
