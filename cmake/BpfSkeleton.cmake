@@ -12,7 +12,10 @@ function(ec_bpf_skeleton name src)
   endforeach()
   add_custom_command(
     OUTPUT "${obj}"
+    # The prefix maps keep the tree's and the build's paths out of the object (its BTF names the
+    # source files): the same source gives the same object wherever it is built.
     COMMAND "${CLANG_EXE}" -g -O2 -target bpf -D__TARGET_ARCH_${BPF_ARCH}
+            "-ffile-prefix-map=${CMAKE_SOURCE_DIR}=." "-ffile-prefix-map=${CMAKE_BINARY_DIR}=build"
             -Wall -Wno-unused-function -Werror ${incs} -c "${src}" -o "${obj}"
     DEPENDS "${src}" ${ARG_DEPENDS} "${BPF_GEN_DIR}/vmlinux.h"
     COMMENT "BPF ${name}.bpf.c"
