@@ -42,6 +42,7 @@ struct ec_capture_opts {
 	enum ec_output_kind output_kind;
 	bool packets; /* pcapng: the packets of traced connections (TC) */
 	bool records; /* pcapng: plaintext records (link type 252) */
+	bool text_group; /* text: a connection's records written together (at its end) */
 	GArray *pids; /* pid_t, each once, at most EC_CAPTURE_PIDS_MAX; empty: every process */
 	bool filter_uid;
 	uint32_t uid;

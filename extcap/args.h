@@ -40,6 +40,7 @@ struct ec_args {
 	int hold_ms;
 	gboolean tc_legacy;
 	char *mode; /* packets, plaintext, both */
+	char *text_group; /* text output: none (default) or connection */
 	char *write;
 	char *keylog;
 	double duration;

@@ -30,7 +30,7 @@ static int no_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_
 static void setup(struct fixture *f, gconstpointer data)
 {
 	struct ec_engine_maps maps = {.set_flow_state = no_flow_state};
-	struct ec_writer *w = ec_text_writer_new();
+	struct ec_writer *w = ec_text_writer_new(false);
 
 	(void)data;
 	ec_capture_opts_init(&f->opts);
