@@ -120,9 +120,31 @@ static void *mem_realloc(void *ptr, size_t size, void *ud)
 	return p;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 bool ec_h2_is_preface(const uint8_t *data, size_t len)
 {
 	return len >= EC_H2_PREFACE_LEN && !memcmp(data, preface, EC_H2_PREFACE_LEN);
+}
+
+bool ec_h2_is_server_start(const uint8_t *data, size_t len)
+{
+	size_t at = 0;
+
+	if (len < FRAME_HDR || data[3] != T_SETTINGS || data[4] || be32(data + 5) ||
+	    (((size_t)data[0] << 16 | (size_t)data[1] << 8 | data[2]) % 6))
+		return false;
+	while (at + FRAME_HDR <= len) {
+		size_t flen = (size_t)data[at] << 16 | (size_t)data[at + 1] << 8 | data[at + 2];
+
+		if (data[at + 3] > T_CONTINUATION || flen > EC_H2_FRAME_MAX)
+			return false;
+		at += FRAME_HDR + flen;
+	}
+	return at == len;
 }
 
 struct ec_h2_dir *ec_h2_dir_new(bool client)
@@ -238,10 +260,6 @@ static const char *setting_name(uint16_t id)
 	return id < G_N_ELEMENTS(names) && names[id] ? names[id] : NULL;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* "HTTP/2 HEADERS stream=1 flags=0x5 (END_STREAM END_HEADERS) length=30" */
 static void frame_line(const struct ec_h2_dir *d, GString *out)

@@ -40,6 +40,12 @@ void ec_h2_dir_free(struct ec_h2_dir *d);
 bool ec_h2_is_preface(const uint8_t *data, size_t len);
 
 /*
+ * Whether DATA (LEN bytes) is how a server starts HTTP/2: whole frames and nothing else, the
+ * first a SETTINGS of stream 0 (a server may send it before it reads the client's preface).
+ */
+bool ec_h2_is_server_start(const uint8_t *data, size_t len);
+
+/*
  * The next LEN bytes of D's direction, as text appended to OUT. PEER is the other direction of
  * the connection (its HPACK table follows the SETTINGS of this one), or NULL.
  */

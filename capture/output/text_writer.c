@@ -87,10 +87,13 @@ static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record
 	                       m->flags & EC_RECORDF_TRUNCATED ? ", truncated" : "",
 	                       ec_record_source_short_name(m->source));
 	c = ec_text_conn_get(&t->conns, m, w->out.buf);
-	if (c && !c->h2[0] && !c->h2[1] && ec_h2_is_preface(data, len)) {
+	if (c && !c->h2[0] && !c->h2[1] &&
+	    (ec_h2_is_preface(data, len) || ec_h2_is_server_start(data, len))) {
 		/* HTTP/2 from its first record: a reader for each direction. */
-		c->h2[dir] = ec_h2_dir_new(true);
-		c->h2[!dir] = ec_h2_dir_new(false);
+		bool client = ec_h2_is_preface(data, len);
+
+		c->h2[dir] = ec_h2_dir_new(client);
+		c->h2[!dir] = ec_h2_dir_new(!client);
 	}
 	if (c && c->h2[dir]) {
 		ec_h2_feed(c->h2[dir], c->h2[!dir], data, len, out);

@@ -92,6 +92,10 @@ static void test_whole(void)
 	struct ec_h2_dir *c = ec_h2_dir_new(true), *s = ec_h2_dir_new(false);
 
 	g_assert_true(ec_h2_is_preface(b->data, b->len));
+	g_assert_false(ec_h2_is_server_start(b->data, b->len));
+	g_assert_true(ec_h2_is_server_start(b->data + 24, 9 + 12 + 9 + 4));
+	g_assert_false(ec_h2_is_server_start(b->data + 24, 9 + 12 + 9 + 3)); /* a frame cut */
+	g_assert_false(ec_h2_is_server_start((const uint8_t *)"GET / HTTP/1.1\r\n", 16));
 	ec_h2_feed(c, s, b->data, b->len, out);
 	check_requests(out->str);
 	ec_h2_dir_free(c);
