@@ -42,7 +42,6 @@ struct ec_capture_opts {
 	enum ec_output_kind output_kind;
 	bool packets; /* pcapng: the packets of traced connections (TC) */
 	bool records; /* pcapng: plaintext records (link type 252) */
-	bool text_group; /* text: a connection's records written together (at its end) */
 	GArray *pids; /* pid_t, each once, at most EC_CAPTURE_PIDS_MAX; empty: every process */
 	bool filter_uid;
 	uint32_t uid;
@@ -69,6 +68,8 @@ struct ec_capture_opts {
 	char *mysqld_path;
 	char *postgres_path;
 	bool failed_only; /* shells: only commands whose exit status is not 0 */
+	/* Text output: the records of a connection written together (at its end). */
+	bool text_group;
 	/* A front end's part in the running capture (control.h); NULL: none. */
 	const struct ec_capture_hooks *hooks;
 };

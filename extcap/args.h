@@ -40,7 +40,6 @@ struct ec_args {
 	int hold_ms;
 	gboolean tc_legacy;
 	char *mode; /* packets, plaintext, both */
-	char *text_group; /* text output: none (default) or connection */
 	char *write;
 	char *keylog;
 	double duration;
@@ -48,6 +47,8 @@ struct ec_args {
 	gboolean version;
 	gboolean list_targets;
 	gboolean unclaimed;
+	/* Text output: none (default) or connection. */
+	char *text_group;
 	char *help_text; /* --help output, for the CLI */
 };
 

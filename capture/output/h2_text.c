@@ -52,11 +52,11 @@ struct ec_h2_dir {
 	uint8_t hdr_len;
 	uint8_t type, flags;
 	uint32_t len, stream, got;
-	bool streamed;      /* its payload is handled as it comes (DATA, or too big to hold) */
-	uint16_t pad;       /* DATA: padding at its end */
-	bool data_nl;       /* DATA: the last byte shown was a newline, or none was shown */
-	size_t text_limit;  /* OUT may grow to this in this feed */
-	bool text_cut;      /* ... and text was left out for it */
+	bool streamed;     /* its payload is handled as it comes (DATA, or too big to hold) */
+	uint16_t pad;      /* DATA: padding at its end */
+	bool data_nl;      /* DATA: the last byte shown was a newline, or none was shown */
+	size_t text_limit; /* OUT may grow to this in this feed */
+	bool text_cut;     /* ... and text was left out for it */
 	uint8_t buf[EC_H2_FRAME_MAX];
 };
 
@@ -233,33 +233,45 @@ static void inflate(struct ec_h2_dir *d, const uint8_t *in, size_t n, bool final
 
 static const char *type_name(uint8_t type)
 {
-	static const char *const names[] = {"DATA",     "HEADERS", "PRIORITY",      "RST_STREAM",
-	                                    "SETTINGS", "PUSH_PROMISE", "PING",     "GOAWAY",
-	                                    "WINDOW_UPDATE", "CONTINUATION"};
+	static const char *const names[] = {
+	    "DATA",         "HEADERS", "PRIORITY", "RST_STREAM",    "SETTINGS",
+	    "PUSH_PROMISE", "PING",    "GOAWAY",   "WINDOW_UPDATE", "CONTINUATION"};
 
 	return type < G_N_ELEMENTS(names) ? names[type] : NULL;
 }
 
 static const char *error_name(uint32_t code)
 {
-	static const char *const names[] = {
-	    "NO_ERROR",       "PROTOCOL_ERROR",      "INTERNAL_ERROR",     "FLOW_CONTROL_ERROR",
-	    "SETTINGS_TIMEOUT", "STREAM_CLOSED",     "FRAME_SIZE_ERROR",   "REFUSED_STREAM",
-	    "CANCEL",         "COMPRESSION_ERROR",   "CONNECT_ERROR",      "ENHANCE_YOUR_CALM",
-	    "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+	static const char *const names[] = {"NO_ERROR",
+	                                    "PROTOCOL_ERROR",
+	                                    "INTERNAL_ERROR",
+	                                    "FLOW_CONTROL_ERROR",
+	                                    "SETTINGS_TIMEOUT",
+	                                    "STREAM_CLOSED",
+	                                    "FRAME_SIZE_ERROR",
+	                                    "REFUSED_STREAM",
+	                                    "CANCEL",
+	                                    "COMPRESSION_ERROR",
+	                                    "CONNECT_ERROR",
+	                                    "ENHANCE_YOUR_CALM",
+	                                    "INADEQUATE_SECURITY",
+	                                    "HTTP_1_1_REQUIRED"};
 
 	return code < G_N_ELEMENTS(names) ? names[code] : "unknown";
 }
 
 static const char *setting_name(uint16_t id)
 {
-	static const char *const names[] = {
-	    NULL, "HEADER_TABLE_SIZE", "ENABLE_PUSH", "MAX_CONCURRENT_STREAMS",
-	    "INITIAL_WINDOW_SIZE", "MAX_FRAME_SIZE", "MAX_HEADER_LIST_SIZE"};
+	static const char *const names[] = {NULL,
+	                                    "HEADER_TABLE_SIZE",
+	                                    "ENABLE_PUSH",
+	                                    "MAX_CONCURRENT_STREAMS",
+	                                    "INITIAL_WINDOW_SIZE",
+	                                    "MAX_FRAME_SIZE",
+	                                    "MAX_HEADER_LIST_SIZE"};
 
 	return id < G_N_ELEMENTS(names) && names[id] ? names[id] : NULL;
 }
-
 
 /* "HTTP/2 HEADERS stream=1 flags=0x5 (END_STREAM END_HEADERS) length=30" */
 static void frame_line(const struct ec_h2_dir *d, GString *out)
@@ -267,8 +279,8 @@ static void frame_line(const struct ec_h2_dir *d, GString *out)
 	const char *name = type_name(d->type);
 	bool ack = d->type == T_SETTINGS || d->type == T_PING;
 	bool end_stream = d->type == T_DATA || d->type == T_HEADERS;
-	bool headers = d->type == T_HEADERS || d->type == T_CONTINUATION ||
-	               d->type == T_PUSH_PROMISE;
+	bool headers =
+	    d->type == T_HEADERS || d->type == T_CONTINUATION || d->type == T_PUSH_PROMISE;
 	bool padded = d->type == T_DATA || d->type == T_HEADERS || d->type == T_PUSH_PROMISE;
 
 	if (name)
@@ -349,7 +361,8 @@ static void held_frame(struct ec_h2_dir *d, struct ec_h2_dir *peer, GString *out
 			header_block(d, d->len + 1, 0, out); /* says malformed */
 			break;
 		}
-		g_string_append_printf(out, "  promised stream=%u\n", be32(d->buf + off) & 0x7fffffffu);
+		g_string_append_printf(out, "  promised stream=%u\n",
+		                       be32(d->buf + off) & 0x7fffffffu);
 		header_block(d, off + 4, pad, out);
 		break;
 	case T_CONTINUATION:
@@ -415,7 +428,8 @@ static void streamed_bytes(struct ec_h2_dir *d, const uint8_t *p, size_t n, GStr
 		if (from == 0 && n) {
 			d->pad = p[0];
 			if ((size_t)d->pad + 1 > d->len) {
-				g_string_append(out, "  (malformed: padding longer than the frame)\n");
+				g_string_append(out,
+				                "  (malformed: padding longer than the frame)\n");
 				d->pad = (uint16_t)(d->len ? d->len - 1 : 0);
 			}
 		}

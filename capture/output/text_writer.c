@@ -99,7 +99,8 @@ static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record
 		ec_h2_feed(c->h2[dir], c->h2[!dir], data, len, out);
 		if (m->flags & EC_RECORDF_TRUNCATED) {
 			ec_h2_lost(c->h2[dir]);
-			g_string_append(out, "--- (HTTP/2: the rest of this call was not copied)\n");
+			g_string_append(out,
+			                "--- (HTTP/2: the rest of this call was not copied)\n");
 		}
 	} else {
 		raw_bytes(out, data, len);

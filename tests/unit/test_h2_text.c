@@ -14,8 +14,8 @@
 
 static void frame_hdr(GByteArray *b, uint32_t len, uint8_t type, uint8_t flags, uint32_t stream)
 {
-	uint8_t h[9] = {len >> 16, len >> 8, len, type, flags, stream >> 24, stream >> 16,
-	                stream >> 8, stream};
+	uint8_t h[9] = {len >> 16,    len >> 8,     len,         type,  flags,
+	                stream >> 24, stream >> 16, stream >> 8, stream};
 
 	g_byte_array_append(b, h, 9);
 }
@@ -32,11 +32,18 @@ static void headers(GByteArray *b, nghttp2_hd_deflater *deflater, const nghttp2_
 	g_byte_array_append(b, block, (guint)len);
 }
 
-#define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, 0}
+#define NV(n, v)                                                                                   \
+	{                                                                                          \
+		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, 0                    \
+	}
 
 static const nghttp2_nv request[] = {
-    NV(":method", "GET"), NV(":path", "/h2/1"), NV(":scheme", "https"),
-    NV(":authority", "127.0.0.1"), NV("user-agent", "curl/7.88.1"), NV("accept", "*/*"),
+    NV(":method", "GET"),
+    NV(":path", "/h2/1"),
+    NV(":scheme", "https"),
+    NV(":authority", "127.0.0.1"),
+    NV("user-agent", "curl/7.88.1"),
+    NV("accept", "*/*"),
 };
 
 /* The client's first record: preface, SETTINGS, WINDOW_UPDATE, HEADERS; then a second request
@@ -64,11 +71,11 @@ static GByteArray *client_bytes(void)
 }
 
 static const char client_text[] = "HTTP/2 connection preface\n"
-                                   "HTTP/2 SETTINGS stream=0 flags=0x0 length=12\n"
-                                   "  MAX_CONCURRENT_STREAMS=100\n"
-                                   "  INITIAL_WINDOW_SIZE=2097152\n"
-                                   "HTTP/2 WINDOW_UPDATE stream=0 flags=0x0 length=4\n"
-                                   "  increment=8323073\n";
+                                  "HTTP/2 SETTINGS stream=0 flags=0x0 length=12\n"
+                                  "  MAX_CONCURRENT_STREAMS=100\n"
+                                  "  INITIAL_WINDOW_SIZE=2097152\n"
+                                  "HTTP/2 WINDOW_UPDATE stream=0 flags=0x0 length=4\n"
+                                  "  increment=8323073\n";
 
 static void check_requests(const char *out)
 {
@@ -79,8 +86,9 @@ static void check_requests(const char *out)
 	g_assert_nonnull(strstr(out, ":method: GET\n:path: /h2/1\n:scheme: https\n"
 	                             ":authority: 127.0.0.1\nuser-agent: curl/7.88.1\naccept: */*\n"
 	                             "HTTP/2 HEADERS stream=3 flags=0x5"));
-	g_assert_nonnull(strstr(out, ":method: GET\n:path: /h2/2\n:scheme: https\n"
-	                             ":authority: 127.0.0.1\nuser-agent: curl/7.88.1\naccept: */*\n"));
+	g_assert_nonnull(strstr(out,
+	                        ":method: GET\n:path: /h2/2\n:scheme: https\n"
+	                        ":authority: 127.0.0.1\nuser-agent: curl/7.88.1\naccept: */*\n"));
 	g_assert_null(strstr(out, "not decoded"));
 }
 
@@ -148,7 +156,8 @@ static void test_over_bound(void)
 		ec_h2_feed(s, NULL, b->data + i, MIN(5000, b->len - i), out);
 	g_assert_nonnull(strstr(out->str, "HTTP/2 HEADERS stream=1 flags=0x4 END_HEADERS length="));
 	g_assert_nonnull(strstr(out->str, ":status: 200\n"));
-	g_assert_nonnull(strstr(out->str, "HTTP/2 DATA stream=1 flags=0x1 END_STREAM length=17384\naaaa"));
+	g_assert_nonnull(
+	    strstr(out->str, "HTTP/2 DATA stream=1 flags=0x1 END_STREAM length=17384\naaaa"));
 	g_assert_nonnull(strstr(out->str, "HTTP/2 PING stream=0 flags=0x0 length=17384\n"
 	                                  "  (17384 bytes, over the 16384 held: not shown)\n"));
 	g_assert_nonnull(strstr(out->str, "HTTP/2 RST_STREAM stream=5 flags=0x0 length=4\n"
@@ -185,7 +194,8 @@ static void test_garbage(void)
 			for (size_t i = 0; i < n; i++)
 				buf[i] = (uint8_t)g_rand_int(r);
 			if (rec == 0 && round % 4 == 2)
-				buf[3] = 0x1, buf[0] = 0, buf[1] = 0; /* a HEADERS frame of garbage */
+				buf[3] = 0x1, buf[0] = 0,
+				buf[1] = 0; /* a HEADERS frame of garbage */
 			g_string_truncate(out, 0);
 			ec_h2_feed(c, s, buf, n, out);
 			g_assert_cmpuint(out->len, <, EC_H2_TEXT_MAX + 8 * sizeof(buf));
