@@ -57,6 +57,13 @@ runs() {
 		       if (k != last) runs++; last = k } END { print n + 0, runs + 0 }'
 }
 
+config=$("$EXTCAP" --extcap-interface ecapture-tls --extcap-config)
+n=$(sed -n 's/^arg {number=\([0-9]*\)}.*{call=--text-group}.*{type=selector}.*/\1/p' <<<"$config")
+[ -n "$n" ] || fail "no --text-group selector in the config dialog: $config"
+for v in none connection; do
+	grep -qF "value {arg=$n}{value=$v}" <<<"$config" || fail "no $v for --text-group in the dialog"
+done
+
 N=4
 for mode in none connection; do
 	log "two alternating connections, --text-group=$mode"
