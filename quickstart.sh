@@ -11,7 +11,7 @@ PACKAGES=(
 	libbpf-dev libelf-dev zlib1g-dev libglib2.0-dev libpcap-dev libssl-dev
 	wireshark-dev tshark
 	openssl curl nginx apache2-utils iproute2 python3 procps
-	libcapstone-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
+	libcapstone-dev libnghttp2-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
 	zsh mariadb-server mariadb-client postgresql libpq-dev util-linux
 	openssh-server openssh-client
 	mmdebstrap kmod cpio qemu-system-x86

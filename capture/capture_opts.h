@@ -68,6 +68,8 @@ struct ec_capture_opts {
 	char *mysqld_path;
 	char *postgres_path;
 	bool failed_only; /* shells: only commands whose exit status is not 0 */
+	/* Text output: the records of a connection written together (at its end). */
+	bool text_group;
 	/* A front end's part in the running capture (control.h); NULL: none. */
 	const struct ec_capture_hooks *hooks;
 };

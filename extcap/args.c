@@ -103,6 +103,11 @@ int ec_args_parse(int argc, char **argv, struct ec_args *a, GError **err)
 	     "Write pcapng to FILE (- for stdout); without -w and --keylog, plaintext is printed "
 	     "as text",
 	     "FILE"},
+	    {"text-group", 0, 0, G_OPTION_ARG_STRING, &a->text_group,
+	     "Text output: print the records of a connection together, when it ends or at the "
+	     "end of the capture (at most 256 KiB of a connection held; a line says where it is "
+	     "cut), instead of as they come",
+	     "none|connection"},
 	    {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &a->keylog,
 	     "Append TLS key log lines (SSLKEYLOGFILE format) to FILE", "FILE"},
 	    {"duration", 'a', 0, G_OPTION_ARG_DOUBLE, &a->duration, "Stop after this many seconds",
@@ -327,6 +332,15 @@ int ec_args_to_capture_opts(const struct ec_args *a, struct ec_capture_opts *o, 
 		            "unknown mode \"%s\" (packets, plaintext, both or keys)", a->mode);
 		return -1;
 	}
+	if (!a->text_group || !strcmp(a->text_group, "none")) {
+		o->text_group = false;
+	} else if (!strcmp(a->text_group, "connection")) {
+		o->text_group = true;
+	} else {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "unknown --text-group \"%s\" (none or connection)", a->text_group);
+		return -1;
+	}
 	o->bash_path = g_strdup(a->bash);
 	o->readline_path = g_strdup(a->readline);
 	o->zsh_path = g_strdup(a->zsh);
@@ -363,6 +377,7 @@ void ec_args_clear(struct ec_args *a)
 	g_free(a->mysqld);
 	g_free(a->postgres);
 	g_free(a->mode);
+	g_free(a->text_group);
 	g_free(a->write);
 	g_free(a->keylog);
 	g_free(a->help_text);

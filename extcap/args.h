@@ -47,6 +47,8 @@ struct ec_args {
 	gboolean version;
 	gboolean list_targets;
 	gboolean unclaimed;
+	/* Text output: none (default) or connection. */
+	char *text_group;
 	char *help_text; /* --help output, for the CLI */
 };
 

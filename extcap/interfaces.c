@@ -82,6 +82,14 @@ static void print_tls_config(FILE *out)
 	        "{type=boolflag}{default=false}{tooltip=Also write the TLS connections no "
 	        "traced library gave keys for, undecrypted, their first packets commented with "
 	        "why (they are always counted and named in the log)}{group=Capture}\n");
+	fprintf(out,
+	        "arg {number=20}{call=--text-group}{display=Text output grouping}{type=selector}"
+	        "{tooltip=For ecapturedump's text output (no -w): records as they come, or the "
+	        "records of each connection together, when it ends or at the end of the capture "
+	        "(at most 256 KiB of a connection held). Wireshark's pcapng is not affected}"
+	        "{group=Text output}\n"
+	        "value {arg=20}{value=none}{display=As they come}{default=true}\n"
+	        "value {arg=20}{value=connection}{display=Per connection}{default=false}\n");
 }
 
 static const struct ec_extcap_iface ifaces[] = {

@@ -431,6 +431,7 @@ static void teardown(struct engine *e)
 	if (e->out->out.buf)
 		drain(e);
 	if (e->rb) { /* the capture ran */
+		ec_writer_end(e->out);
 		ec_engine_loss_report(e);
 		flush_all(e);
 	}
@@ -464,7 +465,7 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err)
 
 	ec_bpf_shared_init(&e.shared, opts->ringbuf_bytes);
 	ec_engine_maps_bpf(&maps, &e.shared);
-	ec_engine_init(&e, opts, ec_writer_new(opts->output_kind), &maps);
+	ec_engine_init(&e, opts, ec_writer_new(opts), &maps);
 	e.modules = g_array_new(FALSE, TRUE, sizeof(struct loaded_module));
 
 	if (opts->output_fd >= 0)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Records as text for a terminal (the standalone CLI): a header line per record, then its bytes
- * with nothing in them that would drive the terminal. Packets and keys are not shown.
+ * with nothing in them that would drive the terminal. Packets and keys are not shown. A
+ * connection that starts with the HTTP/2 client preface is shown as frames (output/h2_text.h);
+ * records may be held and written together per connection (output/text_conns.h).
  */
 #include "output/writer.h"
 
@@ -13,10 +15,13 @@
 #include "ecapture/events.h"
 #include "ecapture/record.h"
 #include "output/escape.h"
+#include "output/h2_text.h"
+#include "output/text_conns.h"
 
 struct text_writer {
 	struct ec_writer w;
-	GString *line; /* the header line being built: reused, never freed per event */
+	GString *line; /* the record being built: reused, never freed per event */
+	struct ec_text_conns conns;
 };
 
 /* "--- 2026-11-23 20:40:01.123456 " for TS_NS (wall clock), in local time. */
@@ -41,13 +46,32 @@ static void start_record(GString *out, uint64_t drops)
 		                       (unsigned long long)drops);
 }
 
+/* The bytes as they are, but nothing that would drive the terminal (CRs of CRLF dropped). */
+static void raw_bytes(GString *out, const uint8_t *data, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t c = data[i];
+
+		if (c == '\r' && i + 1 < len && data[i + 1] == '\n')
+			continue;
+		g_string_append_c(out, (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '.');
+	}
+	if (len && data[len - 1] != '\n')
+		g_string_append_c(out, '\n');
+}
+
 /* "--- 2026-11-23 20:40:01.123456 curl pid=1 ... 127.0.0.1:5 > 127.0.0.1:443 SSL_write 78
  * bytes (OpenSSL)", then the data. */
 static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_meta *m,
                      const uint8_t *data, uint32_t len, uint64_t drops)
 {
-	GString *out = ((struct text_writer *)w)->line;
+	struct text_writer *t = (struct text_writer *)w;
+	GString *out = t->line;
+	int dir = m->direction == EC_RECORD_DIR_SENT ? 0 : 1;
+	struct ec_text_conn *c;
 
+	if (drops)
+		ec_text_conns_lost(&t->conns); /* whose bytes they were is not known */
 	start_record(out, drops);
 	append_time(out, ts_ns);
 	ec_meta_comment(out, m->comm, m->pid, m->tid, m->uid, m->fd, NULL);
@@ -62,18 +86,26 @@ static void tls_data(struct ec_writer *w, uint64_t ts_ns, const struct ec_record
 	                       m->direction == EC_RECORD_DIR_SENT ? "SSL_write" : "SSL_read", len,
 	                       m->flags & EC_RECORDF_TRUNCATED ? ", truncated" : "",
 	                       ec_record_source_short_name(m->source));
-	/* The bytes as they are, but nothing that would drive the terminal (CRs of CRLF dropped).
-	 */
-	for (uint32_t i = 0; i < len; i++) {
-		uint8_t c = data[i];
+	c = ec_text_conn_get(&t->conns, m, w->out.buf);
+	if (c && !c->h2[0] && !c->h2[1] &&
+	    (ec_h2_is_preface(data, len) || ec_h2_is_server_start(data, len))) {
+		/* HTTP/2 from its first record: a reader for each direction. */
+		bool client = ec_h2_is_preface(data, len);
 
-		if (c == '\r' && i + 1 < len && data[i + 1] == '\n')
-			continue;
-		g_string_append_c(out, (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '.');
+		c->h2[dir] = ec_h2_dir_new(client);
+		c->h2[!dir] = ec_h2_dir_new(!client);
 	}
-	if (len && data[len - 1] != '\n')
-		g_string_append_c(out, '\n');
-	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
+	if (c && c->h2[dir]) {
+		ec_h2_feed(c->h2[dir], c->h2[!dir], data, len, out);
+		if (m->flags & EC_RECORDF_TRUNCATED) {
+			ec_h2_lost(c->h2[dir]);
+			g_string_append(out,
+			                "--- (HTTP/2: the rest of this call was not copied)\n");
+		}
+	} else {
+		raw_bytes(out, data, len);
+	}
+	ec_text_conn_put(&t->conns, c, out, w->out.buf);
 }
 
 /* "--- 2026-11-23 20:40:01.123456 bash pid=1 tid=1 uid=0 (bash) status=1\n<text>\n" */
@@ -108,21 +140,32 @@ static void audit(struct ec_writer *w, uint64_t ts_ns, const struct ec_record_me
 	g_byte_array_append(w->out.buf, (const uint8_t *)out->str, out->len);
 }
 
+/* The end of the capture: what connections hold is written. */
+static void end(struct ec_writer *w)
+{
+	ec_text_conns_end_all(&((struct text_writer *)w)->conns, w->out.buf);
+}
+
 static void free_writer(struct ec_writer *w)
 {
-	g_string_free(((struct text_writer *)w)->line, TRUE);
+	struct text_writer *t = (struct text_writer *)w;
+
+	ec_text_conns_end_all(&t->conns, NULL);
+	g_string_free(t->line, TRUE);
 }
 
 static const struct ec_writer_ops text_ops = {
     .tls_data = tls_data,
     .audit = audit,
+    .end = end,
     .free = free_writer,
 };
 
-struct ec_writer *ec_text_writer_new(void)
+struct ec_writer *ec_text_writer_new(bool group)
 {
 	struct text_writer *t = g_new0(struct text_writer, 1);
 
+	t->conns.group = group;
 	t->w.ops = &text_ops;
 	t->w.out.fd = -1;
 	t->line = g_string_new(NULL);

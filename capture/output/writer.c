@@ -8,13 +8,13 @@
 #include "ec_error.h"
 #include "output/pcapng.h"
 
-struct ec_writer *ec_writer_new(enum ec_output_kind kind)
+struct ec_writer *ec_writer_new(const struct ec_capture_opts *o)
 {
-	switch (kind) {
+	switch (o->output_kind) {
 	case EC_OUT_PCAPNG:
 		return ec_pcapng_writer_new();
 	case EC_OUT_TEXT:
-		return ec_text_writer_new();
+		return ec_text_writer_new(o->text_group);
 	case EC_OUT_NONE:
 		break;
 	}

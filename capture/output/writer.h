@@ -73,6 +73,8 @@ struct ec_writer_ops {
 	 * interface's drops only when it has exactly one statistics block.
 	 */
 	void (*stats)(struct ec_writer *w, const struct ec_if_stats *s);
+	/* The capture ends: write out what is held (before the last flush). */
+	void (*end)(struct ec_writer *w);
 	/* Free what the implementation added to struct ec_writer (not the output). */
 	void (*free)(struct ec_writer *w);
 };
@@ -84,11 +86,12 @@ struct ec_writer {
 };
 
 struct ec_writer *ec_pcapng_writer_new(void);
-struct ec_writer *ec_text_writer_new(void);
+/* GROUP: the records of a connection are written together (text_conns.h). */
+struct ec_writer *ec_text_writer_new(bool group);
 struct ec_writer *ec_null_writer_new(void);
 
-/* The writer of KIND, not yet on any output. */
-struct ec_writer *ec_writer_new(enum ec_output_kind kind);
+/* The writer O asks for (its output_kind), not yet on any output. */
+struct ec_writer *ec_writer_new(const struct ec_capture_opts *o);
 
 /* Point W at PATH ("-": stdout; a FIFO; a file, truncated), or at FD (not closed by us). */
 int ec_writer_open(struct ec_writer *w, const char *path, GError **err);
@@ -165,6 +168,12 @@ static inline void ec_writer_stats(struct ec_writer *w, const struct ec_if_stats
 {
 	if (w->ops->stats)
 		w->ops->stats(w, s);
+}
+
+static inline void ec_writer_end(struct ec_writer *w)
+{
+	if (w->ops->end)
+		w->ops->end(w);
 }
 
 #endif

@@ -133,7 +133,8 @@ free_port() {
 
 # start_nginx: HTTPS on 127.0.0.1:$TLS_PORT (HTTP/1.1, TLS 1.2 and 1.3, long keep-alive); every
 # path answers 200 with the path itself. With NGINX_NETNS set, nginx runs in that network
-# namespace and listens on $NGINX_ADDR there.
+# namespace and listens on $NGINX_ADDR there. With NGINX_HTTP2 set, it also speaks HTTP/2
+# (ALPN h2).
 # ab_requests N PATH: N HTTPS requests to the nginx of start_nginx, each on a new connection (ab
 # -c 4), all completed; ab's report in $E2E_TMP/ab-PATH.out.
 ab_requests() {
@@ -180,7 +181,7 @@ http {
 	keepalive_requests 10000;
 	keepalive_timeout 60s;
 	server {
-		listen $addr:$TLS_PORT ssl;
+		listen $addr:$TLS_PORT ssl${NGINX_HTTP2:+ http2};
 		ssl_certificate $E2E_TMP/cert.pem;
 		ssl_certificate_key $E2E_TMP/key.pem;
 		ssl_protocols TLSv1.2 TLSv1.3;

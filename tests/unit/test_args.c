@@ -93,11 +93,42 @@ static void test_bound(void)
 	}
 }
 
+/* --text-group: none (the default) or connection; anything else is refused, named. */
+static void test_text_group(void)
+{
+	static const struct {
+		const char *arg;
+		int ret;
+		bool group;
+	} cases[] = {{NULL, 0, false},
+	             {"--text-group=none", 0, false},
+	             {"--text-group=connection", 0, true},
+	             {"--text-group=stream", -1, false}};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *argv[] = {"ecapturedump", (char *)cases[i].arg, NULL};
+		struct ec_args a = {0};
+		struct ec_capture_opts o;
+		g_autoptr(GError) err = NULL;
+
+		g_assert_cmpint(ec_args_parse(cases[i].arg ? 2 : 1, argv, &a, &err), ==, 0);
+		ec_capture_opts_init(&o);
+		g_assert_cmpint(ec_args_to_capture_opts(&a, &o, &err), ==, cases[i].ret);
+		if (cases[i].ret)
+			g_assert_nonnull(strstr(err->message, "unknown --text-group \"stream\""));
+		else
+			g_assert_cmpint(o.text_group, ==, cases[i].group);
+		ec_capture_opts_clear(&o);
+		ec_args_clear(&a);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/args/pid_list_dedup", test_list_dedup);
 	g_test_add_func("/args/pid_option_repeated", test_option_repeated);
 	g_test_add_func("/args/pid_bound", test_bound);
+	g_test_add_func("/args/text_group", test_text_group);
 	return g_test_run();
 }

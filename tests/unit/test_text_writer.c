@@ -30,9 +30,8 @@ static int no_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow_
 static void setup(struct fixture *f, gconstpointer data)
 {
 	struct ec_engine_maps maps = {.set_flow_state = no_flow_state};
-	struct ec_writer *w = ec_text_writer_new();
+	struct ec_writer *w = ec_text_writer_new(data != NULL);
 
-	(void)data;
 	ec_capture_opts_init(&f->opts);
 	f->opts.output_kind = EC_OUT_TEXT;
 	ec_writer_use_fd(w, -1); /* never flushed: the test reads the buffer */
@@ -218,12 +217,72 @@ static void test_comm_escaped(struct fixture *f, gconstpointer data)
 	                "uid=0 (bash) status=0\nls\n");
 }
 
+/* HTTP/2 of a connection object (SSL *): the preface and frames decoded, HPACK included. */
+static void test_http2(struct fixture *f, gconstpointer data)
+{
+	/* preface; SETTINGS (empty); HEADERS stream 1 END_STREAM|END_HEADERS: :method GET,
+	 * :path /, :scheme https (static table), then a literal "x-a: \e" (not indexed). */
+	static const char req[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+	                          "\0\0\0\x04\0\0\0\0\0"
+	                          "\0\0\x0a\x01\x05\0\0\0\x01\x82\x84\x87\x00\x03x-a\x01\x1b";
+	/* The server's answer, read: HEADERS stream 1 (:status 200), DATA "hi\n". */
+	static const char resp[] = "\0\0\x01\x01\x04\0\0\0\x01\x88"
+	                           "\0\0\x03\x00\x01\0\0\0\x01hi\n";
+	size_t size, rsize;
+	g_autofree struct ec_tls_data_event *ev = tls_data(req, sizeof(req) - 1, &size);
+	g_autofree struct ec_tls_data_event *rev = tls_data(resp, sizeof(resp) - 1, &rsize);
+
+	(void)data;
+	ev->ssl = rev->ssl = 0x1234;
+	rev->dir = EC_RECORD_DIR_RECEIVED;
+	ec_engine_on_data(&f->e, ev, size);
+	ec_engine_on_data(&f->e, rev, rsize);
+	g_assert_cmpstr(output(f), ==,
+	                "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 fd=5 "
+	                "SSL_write 52 bytes (Go)\n"
+	                "HTTP/2 connection preface\n"
+	                "HTTP/2 SETTINGS stream=0 flags=0x0 length=0\n"
+	                "HTTP/2 HEADERS stream=1 flags=0x5 END_STREAM END_HEADERS length=10\n"
+	                ":method: GET\n:path: /\n:scheme: https\nx-a: \\x1b\n"
+	                "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 fd=5 "
+	                "SSL_read 22 bytes (Go)\n"
+	                "HTTP/2 HEADERS stream=1 flags=0x4 END_HEADERS length=1\n"
+	                ":status: 200\n"
+	                "HTTP/2 DATA stream=1 flags=0x1 END_STREAM length=3\nhi\n");
+}
+
+/* Grouped: two connections' alternating records come out together, at the end. */
+static void test_group(struct fixture *f, gconstpointer data)
+{
+	size_t size;
+	g_autofree struct ec_tls_data_event *ev = tls_data("x", 1, &size);
+	static const char rec[] = "--- 2026-11-23 20:40:01.123456 curl pid=4242 tid=4243 uid=1000 "
+	                          "fd=5 SSL_write 1 bytes (Go)\n";
+	g_autofree char *want = NULL, *first = g_strconcat(rec, "z\n", NULL);
+
+	(void)data;
+	for (int i = 0; i < 4; i++) {
+		ev->ssl = 1 + (i & 1);
+		ev->data[0] = (uint8_t)('a' + i);
+		ec_engine_on_data(&f->e, ev, size);
+	}
+	ev->ssl = 0; /* no connection object: written as it comes */
+	ev->data[0] = 'z';
+	ec_engine_on_data(&f->e, ev, size);
+	g_assert_cmpstr(output(f), ==, first);
+	ec_writer_end(f->e.out);
+	want = g_strconcat(rec, "z\n", rec, "a\n", rec, "c\n", rec, "b\n", rec, "d\n", NULL);
+	g_assert_cmpstr(output(f), ==, want);
+}
+
 int main(int argc, char **argv)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/text_writer/tls_data", struct fixture, NULL, setup, test_tls_data, teardown);
+	g_test_add("/text_writer/http2", struct fixture, NULL, setup, test_http2, teardown);
+	g_test_add("/text_writer/group", struct fixture, "group", setup, test_group, teardown);
 	g_test_add("/text_writer/lost_records", struct fixture, NULL, setup, test_lost_records,
 	           teardown);
 	g_test_add("/text_writer/audit_zsh", struct fixture, NULL, setup, test_audit_zsh, teardown);
