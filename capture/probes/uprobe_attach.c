@@ -151,9 +151,16 @@ static int attach_dir(struct ec_uprobes *u, struct bpf_program *prog, const char
 		if (!link) {
 			int errsv = errno;
 
+			/* Since a 2025 stable fix, perf's uprobe PMU wants CAP_SYS_ADMIN, not
+			 * CAP_PERFMON (uprobe_multi links, 6.6, do not): say so to a member. */
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-			            "%s: cannot probe offset 0x%llx%s: %s", path,
-			            (unsigned long long)off, in, g_strerror(errsv));
+			            "%s: cannot probe offset 0x%llx%s: %s%s", path,
+			            (unsigned long long)off, in, g_strerror(errsv),
+			            errsv == EACCES ? " (this kernel lets only CAP_SYS_ADMIN create "
+			                              "uprobes through perf and has no uprobe_multi "
+			                              "links: capture as root here, or as a member "
+			                              "on a kernel with them, 6.6 or later)"
+			                            : "");
 			return -1;
 		}
 		g_ptr_array_add(u->links, link);

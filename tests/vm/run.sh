@@ -12,7 +12,7 @@
 # comes from; default: the source dir of --build); --cmd 'SHELL CMD' (after the tests);
 # --timeout SECONDS for the whole guest (default 1800); --test-timeout SECONDS per test (900);
 # --log FILE for the console (default /tmp/ecapture-vm-<kernel>.log); --cache DIR (default
-# /var/cache/ecapture-vm, or $ECAPTURE_VM_CACHE); --mem MB (3072).
+# /var/cache/ecapture-vm, or $ECAPTURE_VM_CACHE); --mem MB (4096: the root, about 1 GB, is unpacked into the guest's memory).
 # Tests are names of tests/e2e/test_*.sh or tests/vm/guest/test_*.sh. Each prints
 # "ECVM-RESULT <name> <rc> <seconds>" on the console; rc 77 is a skip.
 # Exit status: 0 when every test and the command passed (or skipped), 1 otherwise, also when the
@@ -21,7 +21,7 @@
 # guest root (root/<hash of the package list and recipe>/base.cpio); delete them to rebuild.
 set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-kernel=6.12 build= source= cmd= timeout=1800 test_timeout=900 log= shell=0 mem=3072
+kernel=6.12 build= source= cmd= timeout=1800 test_timeout=900 log= shell=0 mem=4096
 cache=${ECAPTURE_VM_CACHE:-/var/cache/ecapture-vm}
 tests=()
 while [ $# -gt 0 ]; do
