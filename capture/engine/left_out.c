@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The PID/UID filters on connections, and the connections left out for a reason that is no
+ * loss. The probes ask the filters at each hit, so keys and plaintext follow a change at once;
+ * packets of a connection already followed go on coming from the TC program, so a packet is
+ * written only while an owner of its connection passes the filters as they are now (a verdict
+ * kept per connection until the filters or its owners change). A new connection while a filter
+ * is set is asked whose its sockets are (sock_diag, once per connection, not per packet): one
+ * that no traced library claims and that the filters leave out is counted as such, not as a
+ * connection without keys.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "engine/flows.h"
+#include "engine/owners.h"
+#include "output/escape.h"
+#include "output/record_writer.h"
+#include "targets/libraries.h"
+#include "targets/processes.h"
+#include "targets/sockets.h"
+
+#define EC_LEFT_OUT_TOLD 20 /* connections named one by one at info level; the rest at debug */
+
+static bool filters_set(const struct engine *e)
+{
+	return e->config.filter_pids || e->config.filter_uid;
+}
+
+static bool pid_passes(const struct engine *e, uint32_t pid)
+{
+	if (!e->config.filter_pids)
+		return true;
+	for (guint i = 0; i < e->filter_pids->len; i++)
+		if ((uint32_t)g_array_index(e->filter_pids, pid_t, i) == pid)
+			return true;
+	return false;
+}
+
+static bool uid_passes(const struct engine *e, uint32_t uid)
+{
+	return !e->config.filter_uid || uid == e->config.uid;
+}
+
+void ec_engine_filters_changed(struct engine *e)
+{
+	e->filter_gen = e->filter_gen + 1 ? e->filter_gen + 1 : 1;
+}
+
+static void append_flow(GString *s, const struct ec_flow_key *k)
+{
+	ec_append_endpoint(s, k->family, k->addr_a, ntohs(k->port_a));
+	g_string_append(s, " - ");
+	ec_append_endpoint(s, k->family, k->addr_b, ntohs(k->port_b));
+}
+
+/* Log LINE at info level for the first connections, at debug level after them. */
+static void tell(struct engine *e, const GString *line)
+{
+	if (e->left.told < EC_LEFT_OUT_TOLD) {
+		e->left.told++;
+		g_message("%s%s", line->str,
+		          e->left.told == EC_LEFT_OUT_TOLD ? " (further ones only counted)" : "");
+	} else {
+		g_debug("%s", line->str);
+	}
+}
+
+bool ec_engine_flow_wanted(struct engine *e, const struct ec_flow_key *flow)
+{
+	const struct ec_owner *ends[2];
+	struct ec_flow_mark *m;
+
+	if (!filters_set(e))
+		return true;
+	m = ec_owners_mark(e->owners, flow, ends);
+	if (!m)
+		return true; /* no traced process owns it: not for the filters to judge */
+	if (m->filter_gen != e->filter_gen) {
+		m->passes = false;
+		for (int i = 0; i < 2; i++)
+			m->passes |= ends[i] && pid_passes(e, ends[i]->proc.pid) &&
+			             uid_passes(e, ends[i]->proc.uid);
+		m->filter_gen = e->filter_gen;
+		if (!m->passes && !m->told) {
+			const struct ec_owner *ow = ends[0] ? ends[0] : ends[1];
+			g_autoptr(GString) line = g_string_new(NULL);
+
+			m->told = true;
+			e->left.filtered++;
+			ec_escape_append(line, ow->proc.comm,
+			                 strnlen(ow->proc.comm, sizeof(ow->proc.comm)), "");
+			g_string_append_printf(line, "[%u] (uid %u): TLS connection ", ow->proc.pid,
+			                       ow->proc.uid);
+			append_flow(line, flow);
+			g_string_append(line, " left out from now on: filtered out (the PID/user "
+			                      "filters leave its process out)");
+			tell(e, line);
+		}
+	}
+	if (!m->passes)
+		e->left.filtered_pkts++;
+	return m->passes;
+}
+
+void ec_engine_flow_sockets(struct engine *e, struct ec_flow *f)
+{
+	f->sock_have = 0;
+	/* Needed to tell the filters' from the unclaimed, and to name the unclaimed ones logged. */
+	if ((!filters_set(e) && e->unclaimed >= EC_UNCLAIMED_NAMED) || e->sock_diag_failed)
+		return;
+	if (e->sock_diag_fd < 0) {
+		e->sock_diag_fd = ec_sock_diag_open();
+		if (e->sock_diag_fd < 0) {
+			e->sock_diag_failed = true;
+			g_warning(
+			    "cannot ask whose new connections are (sock_diag: %s): connections "
+			    "the filters leave out are told as connections without keys",
+			    g_strerror(errno));
+			return;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		struct ec_sock_info si;
+
+		if (ec_sock_diag_find(e->sock_diag_fd, &f->key, i == 0, &si))
+			continue;
+		f->sock_have |= 1u << i;
+		f->sock_uid[i] = si.uid;
+		f->sock_inode[i] = si.inode;
+	}
+}
+
+/* Whether a process the PID filter lets in holds socket INODE. */
+static bool inode_passes_pids(const struct engine *e, uint64_t inode)
+{
+	if (!e->config.filter_pids)
+		return true;
+	for (guint i = 0; i < e->filter_pids->len; i++)
+		if (ec_proc_has_socket(g_array_index(e->filter_pids, pid_t, i), inode))
+			return true;
+	return false;
+}
+
+bool ec_engine_flow_filtered(struct engine *e, const struct ec_flow *f)
+{
+	g_autoptr(GString) line = NULL;
+
+	if (!filters_set(e) || !f->sock_have)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if ((f->sock_have & (1u << i)) && uid_passes(e, f->sock_uid[i]) &&
+		    inode_passes_pids(e, f->sock_inode[i]))
+			return false; /* a process the filters let in: no keys is news */
+	e->left.filtered++;
+	line = g_string_new("TLS connection ");
+	append_flow(line, &f->key);
+	for (int i = 0; i < 2; i++)
+		if (f->sock_have & (1u << i))
+			g_string_append_printf(line, " (a socket of uid %u)", f->sock_uid[i]);
+	g_string_append(line, " left out: filtered out (the PID/user filters leave its process "
+	                      "out)");
+	g_debug("%s", line->str);
+	return true;
+}
+
+struct holder {
+	uint64_t inode;
+	pid_t pid; /* 0: not found */
+};
+
+static void find_holder(const char *name, void *data)
+{
+	struct holder *h = data;
+	char *end;
+	long pid = strtol(name, &end, 10);
+
+	if (h->pid || *end || pid <= 0)
+		return;
+	if (ec_proc_has_socket((pid_t)pid, h->inode))
+		h->pid = (pid_t)pid;
+}
+
+/* "comm[pid]" of PID into OUT, the name escaped: it is the process's to choose. */
+static void append_proc(GString *out, pid_t pid)
+{
+	char path[64], comm[64] = "?";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	ec_escape_append(out, comm, strlen(comm), "");
+	g_string_append_printf(out, "[%d]", (int)pid);
+}
+
+bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who)
+{
+	pid_t first = 0;
+
+	(void)e;
+	for (int i = 0; i < 2; i++) {
+		struct holder h = {.inode = f->sock_inode[i]};
+		char exe[64];
+
+		if (!(f->sock_have & (1u << i)))
+			continue;
+		ec_proc_foreach(find_holder, &h);
+		if (!h.pid)
+			continue;
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)h.pid);
+		if (ec_exe_has_static_openssl(exe)) {
+			append_proc(who, h.pid);
+			return true;
+		}
+		if (!first)
+			first = h.pid;
+	}
+	if (first)
+		append_proc(who, first);
+	return false;
+}
+
+void ec_engine_describe_left_out(GString *s, const struct engine *e)
+{
+	const struct {
+		uint64_t n;
+		const char *why;
+	} reasons[] = {
+	    {e->left.filtered, "filtered out"},
+	    {e->left.unsupported, "library not supported"},
+	    {e->unclaimed - e->left.unsupported, "no traced library claimed it"},
+	    {e->loss.keys_missing, "keys never seen"},
+	};
+	bool any = false;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++) {
+		if (!reasons[i].n)
+			continue;
+		g_string_append_printf(s, "%s%s %llu",
+		                       any ? ", "
+		                           : "; TLS connections left out or written without "
+		                             "keys, by reason: ",
+		                       reasons[i].why, (unsigned long long)reasons[i].n);
+		any = true;
+	}
+	if (e->left.filtered_pkts)
+		g_string_append_printf(s,
+		                       "; %llu packet(s) of open connections not written since "
+		                       "a filter change left them out",
+		                       (unsigned long long)e->left.filtered_pkts);
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# A filter set in the toolbar applies to connections already open (issue 22, 3): two HTTPS
+# clients A and B, each keeping one connection open and making a request on it every 0.2 s
+# (/a-N, /b-N), both decrypted; then the PID filter set to A through the control pipe. The change
+# point is found by content, not time: once the capture acknowledged the filter (its log line),
+# B's last answered request is read from B's own output; every B request after the next one was
+# sent after the change. None of them may appear in the capture, A's go on, and B's connection
+# is named once in the log as left out by the filter.
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tools tshark nginx curl python3
+require_installed_extcap
+require_installed_plugin
+EXTCAP=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
+HERE=$(dirname "$0")
+start_nginx
+
+F=$E2E_TMP/capture.fifo CI=$E2E_TMP/control-in CO=$E2E_TMP/control-out CMD=$E2E_TMP/commands
+mkfifo "$F" "$CI" "$CO" "$CMD"
+RECV=$E2E_TMP/received.out
+: >"$RECV"
+python3 -u "$HERE/control_pipe.py" "$CI" "$CO" "$RECV" "$CMD" 2>"$E2E_TMP/control_pipe.err" 9>&- &
+E2E_PIDS+=($!)
+tshark -i "$F" -l -Y http.request -T fields -e http.request.uri \
+	>"$E2E_TMP/uris.out" 2>"$E2E_TMP/tshark.err" 9>&- &
+TSHARK_PID=$!
+E2E_PIDS+=("$TSHARK_PID")
+"$EXTCAP" --capture --extcap-interface ecapture-tls --fifo "$F" --extcap-control-in "$CI" \
+	--extcap-control-out "$CO" --netif lo --log-level info --log-file "$E2E_TMP/capture.log" \
+	2>"$E2E_TMP/capture.err" 9>&- &
+CAP_PID=$!
+E2E_PIDS+=("$CAP_PID")
+wait_for_lines "$E2E_TMP/capture.log" 'capturing:' 1 60 || fail "ecapturedump never started capturing"
+
+# The clients start once the capture runs: their handshakes are seen, their connections decrypted.
+python3 -u "$HERE/https_keepalive.py" "$TLS_PORT" a 0.2 >"$E2E_TMP/client-a.out" 2>&1 9>&- &
+PID_A=$!
+E2E_PIDS+=("$PID_A")
+python3 -u "$HERE/https_keepalive.py" "$TLS_PORT" b 0.2 >"$E2E_TMP/client-b.out" 2>&1 9>&- &
+PID_B=$!
+E2E_PIDS+=("$PID_B")
+
+send() { printf '%s\n' "$*" >"$CMD"; }
+# captured WHO MIN: how many of WHO's requests with a sequence number above MIN were captured
+captured() { awk -v p="/$1-" -v min="$2" 'index($0, p) == 1 && substr($0, length(p) + 1) + 0 > min' \
+	"$E2E_TMP/uris.out" | wc -l; }
+# answered WHO: the sequence number of WHO's last answered request
+answered() { sed -n "s|^/$1-\([0-9]*\)\$|\1|p" "$E2E_TMP/client-$1.out" | tail -1; }
+# wait_captured WHO MIN TIMEOUT: until a request of WHO above MIN was captured
+wait_captured() {
+	local i
+	for i in $(seq $(($3 * 2))); do
+		[ "$(captured "$1" "$2")" -gt 0 ] && return 0
+		kill -0 "$CAP_PID" 2>/dev/null || fail "ecapturedump exited: $(cat "$E2E_TMP/capture.err")"
+		sleep 0.5
+	done
+	fail "no request of $1 above $2 captured in $3 s ($(tail -2 "$E2E_TMP/uris.out" | tr '\n' ' '))"
+}
+# wait_answered WHO N TIMEOUT: until WHO's request N was answered
+wait_answered() {
+	local i
+	for i in $(seq $(($3 * 2))); do
+		[ "$(answered "$1")" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.5
+	done
+	fail "client $1 did not get to request $2: $(tail -2 "$E2E_TMP/client-$1.out")"
+}
+
+wait_captured a 0 30
+wait_captured b 0 30
+log "ok: both keep-alive clients decrypted (a: $(captured a 0), b: $(captured b 0))"
+
+send set 1 "$PID_A"
+wait_for_lines "$E2E_TMP/capture.log" "toolbar: now tracing processes $PID_A" 1 10 ||
+	fail "the PID filter was not taken"
+# B's request after its last answered one may have been on its way at the change; the ones after
+# it were sent after the change was made.
+b_cut=$(($(answered b) + 1))
+grep -q '^error' "$E2E_TMP/client-b.out" && fail "client b reconnected: $(grep '^error' "$E2E_TMP/client-b.out")"
+wait_answered b $((b_cut + 15)) 30
+# A's requests sent after B's last ones were answered: once one is captured, B's are behind it.
+a_after=$(answered a)
+wait_captured a "$a_after" 30
+n=$(captured b "$b_cut")
+[ "$n" -eq 0 ] || fail "$n request(s) of b sent after the filter change were captured: $(awk -v p=/b- 'index($0, p) == 1' "$E2E_TMP/uris.out" | tail -3 | tr '\n' ' ')"
+log "ok: PID filter $PID_A: 0 of b's requests after /b-$b_cut captured (b answered up to $(answered b)), a's go on (/a-$(answered a))"
+grep -q '^error' "$E2E_TMP/client-b.out" && fail "client b reconnected: the test needs one open connection"
+
+[ "$(grep -c "\[$PID_B\] (uid [0-9]*): TLS connection .* left out from now on: filtered out" "$E2E_TMP/capture.log")" -eq 1 ] ||
+	fail "b's connection is not named once as filtered out: $(grep -a 'left out' "$E2E_TMP/capture.log")"
+grep -q "\[$PID_A\] .*left out" "$E2E_TMP/capture.log" && fail "a's connection named as left out"
+log "ok: named: $(grep -o "[^ ]*\[$PID_B\] (uid [0-9]*): TLS connection .*" "$E2E_TMP/capture.log")"
+
+send quit
+kill -TERM "$CAP_PID"
+wait "$CAP_PID" || fail "ecapturedump exited with status $?"
+grep -q 'by reason: filtered out 1\b' "$E2E_TMP/capture.log" ||
+	fail "no count of the connections the filters left out: $(tail -3 "$E2E_TMP/capture.log")"
+kill "$PID_A" "$PID_B" 2>/dev/null || true
+assert_clean
+log "PASS"
