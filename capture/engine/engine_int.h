@@ -93,6 +93,7 @@ struct ec_left_out {
 	                           them out */
 	uint64_t told;          /* of those named in the log */
 	uint64_t unsupported;   /* of the unclaimed: a program whose TLS library is not supported */
+	uint64_t opened_before; /* filtered out at their start, let in later: not decryptable */
 };
 
 /* Unclaimed connections named one by one in the log; the rest are only counted. */
@@ -122,6 +123,8 @@ struct engine {
 	struct ec_left_out left;
 	int sock_diag_fd; /* left_out.c: asks whose a new connection's socket is; -1: not open */
 	bool sock_diag_failed;
+	GHashTable *kept_out;   /* left_out.c: connections the filters left out at their start */
+	GQueue *kept_out_order; /* ... their keys, oldest first (bounded) */
 	struct ec_lost records_lost; /* records the kernel lost (plaintext, commands) */
 	uint64_t start_real_ns;      /* when the capture started (wall clock), for the statistics */
 	uint64_t loss_checked_ns;    /* loss.c: the last look at the counters (monotonic) */

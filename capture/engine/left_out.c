@@ -46,9 +46,27 @@ static bool uid_passes(const struct engine *e, uint32_t uid)
 	return !e->config.filter_uid || uid == e->config.uid;
 }
 
+static guint flow_key_hash(gconstpointer p)
+{
+	const uint8_t *b = p;
+	guint h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(struct ec_flow_key); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct ec_flow_key)) == 0;
+}
+
+static void let_in(struct engine *e);
+
 void ec_engine_filters_changed(struct engine *e)
 {
 	e->filter_gen = e->filter_gen + 1 ? e->filter_gen + 1 : 1;
+	let_in(e);
 }
 
 static void append_flow(GString *s, const struct ec_flow_key *k)
@@ -146,25 +164,70 @@ static bool inode_passes_pids(const struct engine *e, uint64_t inode)
 	return false;
 }
 
+/* A connection left out at its start by the filters, kept to let it in if a change allows it. */
+struct kept_out {
+	struct ec_flow_key key;
+	uint8_t sock_have;
+	uint8_t client_end;
+	uint32_t sock_uid[2];
+	uint64_t sock_inode[2];
+};
+
+#define KEPT_OUT_MAX 4096 /* the oldest are forgotten: they stay out whatever the filters */
+
+static void keep_out(struct engine *e, const struct ec_flow *f)
+{
+	struct kept_out *k;
+
+	if (!e->kept_out) {
+		e->kept_out = g_hash_table_new_full(flow_key_hash, flow_key_equal, NULL, g_free);
+		e->kept_out_order = g_queue_new();
+	}
+	if (g_hash_table_contains(e->kept_out, &f->key))
+		return;
+	while (g_hash_table_size(e->kept_out) >= KEPT_OUT_MAX)
+		g_hash_table_remove(e->kept_out, g_queue_pop_head(e->kept_out_order));
+	k = g_new0(struct kept_out, 1);
+	k->key = f->key;
+	k->sock_have = f->sock_have;
+	k->client_end = f->client_end;
+	memcpy(k->sock_uid, f->sock_uid, sizeof(k->sock_uid));
+	memcpy(k->sock_inode, f->sock_inode, sizeof(k->sock_inode));
+	g_hash_table_insert(e->kept_out, &k->key, k);
+	g_queue_push_tail(e->kept_out_order, &k->key);
+}
+
+static bool socks_pass(const struct engine *e, uint8_t have, const uint32_t uid[2],
+                       const uint64_t inode[2])
+{
+	for (int i = 0; i < 2; i++)
+		if ((have & (1u << i)) && uid_passes(e, uid[i]) && inode_passes_pids(e, inode[i]))
+			return true;
+	return false;
+}
+
 bool ec_engine_flow_filtered(struct engine *e, const struct ec_flow *f)
 {
 	g_autoptr(GString) line = NULL;
 
-	if (!filters_set(e) || !f->sock_have)
-		return false;
-	for (int i = 0; i < 2; i++)
-		if ((f->sock_have & (1u << i)) && uid_passes(e, f->sock_uid[i]) &&
-		    inode_passes_pids(e, f->sock_inode[i]))
-			return false; /* a process the filters let in: no keys is news */
+	if (!filters_set(e) || !f->sock_have ||
+	    socks_pass(e, f->sock_have, f->sock_uid, f->sock_inode))
+		return false; /* a process the filters let in: no keys is news */
 	e->left.filtered++;
-	line = g_string_new("TLS connection ");
+	keep_out(e, f);
+	line = g_string_new(NULL);
+	if (e->left.told < EC_LEFT_OUT_TOLD && ec_engine_flow_who(e, f, line))
+		g_string_append(line, ": "); /* named: costs a walk of /proc, for the first ones */
+	else if (line->len)
+		g_string_append(line, ": ");
+	g_string_append(line, "TLS connection ");
 	append_flow(line, &f->key);
 	for (int i = 0; i < 2; i++)
 		if (f->sock_have & (1u << i))
 			g_string_append_printf(line, " (a socket of uid %u)", f->sock_uid[i]);
 	g_string_append(line, " left out: filtered out (the PID/user filters leave its process "
 	                      "out)");
-	g_debug("%s", line->str);
+	tell(e, line);
 	return true;
 }
 
@@ -206,8 +269,11 @@ bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who)
 {
 	pid_t first = 0;
 
+	int first_end = f->client_end; /* the client's end first */
+
 	(void)e;
-	for (int i = 0; i < 2; i++) {
+	for (int n = 0; n < 2; n++) {
+		int i = n ? !first_end : first_end;
 		struct holder h = {.inode = f->sock_inode[i]};
 		char exe[64];
 
@@ -229,6 +295,58 @@ bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who)
 	return false;
 }
 
+/* Whether the socket of end I of K is still the one seen at its start. */
+static bool still_open(struct engine *e, const struct kept_out *k, int i)
+{
+	struct ec_sock_info si;
+
+	return e->sock_diag_fd >= 0 && !ec_sock_diag_find(e->sock_diag_fd, &k->key, i == 0, &si) &&
+	       si.inode == k->sock_inode[i];
+}
+
+/*
+ * After a filter change: the connections left out at their start that the filters let in now,
+ * and still open, are followed again from their next packet (their handshake is gone: not
+ * decryptable), each named once.
+ */
+static void let_in(struct engine *e)
+{
+	GList *l, *next;
+
+	if (!e->kept_out)
+		return;
+	for (l = e->kept_out_order->head; l; l = next) {
+		struct kept_out *k = g_hash_table_lookup(e->kept_out, l->data);
+		bool open = false;
+
+		next = l->next;
+		if (filters_set(e) && !socks_pass(e, k->sock_have, k->sock_uid, k->sock_inode))
+			continue;
+		for (int i = 0; i < 2 && !open; i++)
+			open = (k->sock_have & (1u << i)) && still_open(e, k, i);
+		if (open && !e->maps.set_flow_state(e->maps.ctx, &k->key, EC_FLOW_TRACED)) {
+			g_autoptr(GString) line = g_string_new(NULL);
+			struct ec_flow f = {
+			    .key = k->key, .sock_have = k->sock_have, .client_end = k->client_end};
+
+			memcpy(f.sock_inode, k->sock_inode, sizeof(f.sock_inode));
+			e->left.opened_before++;
+			if (e->left.told < EC_LEFT_OUT_TOLD && ec_engine_flow_who(e, &f, line))
+				g_string_append(line, ": ");
+			else if (line->len)
+				g_string_append(line, ": ");
+			g_string_append(line, "TLS connection ");
+			append_flow(line, &k->key);
+			g_string_append(line,
+			                " written from its next packet, not decryptable: opened "
+			                "before the filter allowed it");
+			tell(e, line);
+		}
+		g_queue_delete_link(e->kept_out_order, l);
+		g_hash_table_remove(e->kept_out, &k->key);
+	}
+}
+
 void ec_engine_describe_left_out(GString *s, const struct engine *e)
 {
 	const struct {
@@ -239,6 +357,7 @@ void ec_engine_describe_left_out(GString *s, const struct engine *e)
 	    {e->left.unsupported, "library not supported"},
 	    {e->unclaimed - e->left.unsupported, "no traced library claimed it"},
 	    {e->loss.keys_missing, "keys never seen"},
+	    {e->left.opened_before, "not decryptable: opened before the filter allowed it"},
 	};
 	bool any = false;
 

@@ -126,6 +126,7 @@ static void inspect_payload(struct engine *e, struct ec_flow *f, const struct ec
 	if (!f->have_random) {
 		if (ec_tls_client_hello_random(p, avail, random)) {
 			ec_flows_set_random(e->flows, f, random);
+			f->client_end = (ev->flags & EC_PKTF_FROM_A) ? 0 : 1;
 			if (!f->claimed) /* a TLS connection no traced library owns yet: whose? */
 				ec_engine_flow_sockets(e, f);
 		}

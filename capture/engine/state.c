@@ -81,6 +81,12 @@ void ec_engine_fini(struct engine *e)
 	ec_writer_free(e->out);
 	if (e->sock_diag_fd >= 0)
 		close(e->sock_diag_fd);
+	if (e->kept_out)
+		g_hash_table_unref(e->kept_out);
+	if (e->kept_out_order)
+		g_queue_free(e->kept_out_order);
+	e->kept_out = NULL;
+	e->kept_out_order = NULL;
 	e->sock_diag_fd = -1;
 	e->ifs = NULL;
 	e->flows = NULL;

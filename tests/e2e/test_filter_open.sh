@@ -5,7 +5,9 @@
 # point is found by content, not time: once the capture acknowledged the filter (its log line),
 # B's last answered request is read from B's own output; every B request after the next one was
 # sent after the change. None of them may appear in the capture, A's go on, and B's connection
-# is named once in the log as left out by the filter.
+# is named once in the log as left out by the filter. A third keep-alive client C, started while
+# the filter leaves it out, is named as filtered out; once the filter is cleared its open
+# connection is written from its next packet (named as not decryptable: its handshake is gone).
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools tshark nginx curl python3
@@ -21,7 +23,7 @@ RECV=$E2E_TMP/received.out
 : >"$RECV"
 python3 -u "$HERE/control_pipe.py" "$CI" "$CO" "$RECV" "$CMD" 2>"$E2E_TMP/control_pipe.err" 9>&- &
 E2E_PIDS+=($!)
-tshark -i "$F" -l -Y http.request -T fields -e http.request.uri \
+tshark -i "$F" -l -T fields -e http.request.uri -e tcp.srcport -e tcp.dstport \
 	>"$E2E_TMP/uris.out" 2>"$E2E_TMP/tshark.err" 9>&- &
 TSHARK_PID=$!
 E2E_PIDS+=("$TSHARK_PID")
@@ -42,7 +44,7 @@ E2E_PIDS+=("$PID_B")
 
 send() { printf '%s\n' "$*" >"$CMD"; }
 # captured WHO MIN: how many of WHO's requests with a sequence number above MIN were captured
-captured() { awk -v p="/$1-" -v min="$2" 'index($0, p) == 1 && substr($0, length(p) + 1) + 0 > min' \
+captured() { awk -F'\t' -v p="/$1-" -v min="$2" 'index($1, p) == 1 && substr($1, length(p) + 1) + 0 > min' \
 	"$E2E_TMP/uris.out" | wc -l; }
 # answered WHO: the sequence number of WHO's last answered request
 answered() { sed -n "s|^/$1-\([0-9]*\)\$|\1|p" "$E2E_TMP/client-$1.out" | tail -1; }
@@ -82,7 +84,7 @@ wait_answered b $((b_cut + 15)) 30
 a_after=$(answered a)
 wait_captured a "$a_after" 30
 n=$(captured b "$b_cut")
-[ "$n" -eq 0 ] || fail "$n request(s) of b sent after the filter change were captured: $(awk -v p=/b- 'index($0, p) == 1' "$E2E_TMP/uris.out" | tail -3 | tr '\n' ' ')"
+[ "$n" -eq 0 ] || fail "$n request(s) of b sent after the filter change were captured: $(awk -F'\t' -v p=/b- 'index($1, p) == 1' "$E2E_TMP/uris.out" | tail -3 | tr '\n' ' ')"
 log "ok: PID filter $PID_A: 0 of b's requests after /b-$b_cut captured (b answered up to $(answered b)), a's go on (/a-$(answered a))"
 grep -q '^error' "$E2E_TMP/client-b.out" && fail "client b reconnected: the test needs one open connection"
 
@@ -91,11 +93,38 @@ grep -q '^error' "$E2E_TMP/client-b.out" && fail "client b reconnected: the test
 grep -q "\[$PID_A\] .*left out" "$E2E_TMP/capture.log" && fail "a's connection named as left out"
 log "ok: named: $(grep -o "[^ ]*\[$PID_B\] (uid [0-9]*): TLS connection .*" "$E2E_TMP/capture.log")"
 
+# C starts while the filter leaves it out: its connection is held, then left out, named.
+python3 -u "$HERE/https_keepalive.py" "$TLS_PORT" c 0.2 >"$E2E_TMP/client-c.out" 2>&1 9>&- &
+PID_C=$!
+E2E_PIDS+=("$PID_C")
+wait_for_lines "$E2E_TMP/capture.log" "python3\[$PID_C\]: TLS connection .* left out: filtered out" 1 30 ||
+	fail "c's connection is not named as filtered out: $(grep -a 'left out' "$E2E_TMP/capture.log")"
+port_c=$(ss -tnpH state established "( dport = :$TLS_PORT )" | grep "pid=$PID_C," | awk '{print $3}' | sed 's/.*://')
+[ -n "$port_c" ] || fail "no connection of c found: $(ss -tnp)"
+# packets WHO: packets of c's connection (local port $port_c) captured
+packets_c() { awk -F'\t' -v p="$port_c" '$2 == p || $3 == p' "$E2E_TMP/uris.out" | wc -l; }
+[ "$(packets_c)" -eq 0 ] || fail "packets of c written while the filter left it out"
+[ "$(captured c 0)" -eq 0 ] || fail "requests of c decrypted while the filter left it out"
+send set 1 ""
+wait_for_lines "$E2E_TMP/capture.log" 'toolbar: now tracing every process' 1 10 || fail "the PID filter was not cleared"
+wait_for_lines "$E2E_TMP/capture.log" "python3\[$PID_C\]: TLS connection .*:$port_c .* written from its next packet, not decryptable: opened before the filter allowed it" 1 10 ||
+	fail "c's connection is not named as let in: $(grep -a "$PID_C" "$E2E_TMP/capture.log")"
+c_after=$(answered c)
+wait_answered c $((c_after + 5)) 30
+a_after=$(answered a)
+wait_captured a "$a_after" 30
+[ "$(packets_c)" -gt 0 ] || fail "c's open connection is not written after the filter let it in"
+grep -q '^error' "$E2E_TMP/client-c.out" && fail "client c reconnected: the test needs one open connection"
+log "ok: c left out, then written from its next packets once let in ($(packets_c) packets): $(grep -o "python3\[$PID_C\]: TLS.*written from.*" "$E2E_TMP/capture.log")"
+# B's connection, written from its start, decrypts again.
+wait_captured b "$(answered b)" 30
+log "ok: filter cleared: b decrypted again"
+
 send quit
 kill -TERM "$CAP_PID"
 wait "$CAP_PID" || fail "ecapturedump exited with status $?"
-grep -q 'by reason: filtered out 1\b' "$E2E_TMP/capture.log" ||
+grep -q 'by reason: filtered out 2, .*not decryptable: opened before the filter allowed it 1\b' "$E2E_TMP/capture.log" ||
 	fail "no count of the connections the filters left out: $(tail -3 "$E2E_TMP/capture.log")"
-kill "$PID_A" "$PID_B" 2>/dev/null || true
+kill "$PID_A" "$PID_B" "$PID_C" 2>/dev/null || true
 assert_clean
 log "PASS"
