@@ -94,6 +94,8 @@ struct ec_left_out {
 	uint64_t told;          /* of those named in the log */
 	uint64_t unsupported;   /* of the unclaimed: a program whose TLS library is not supported */
 	uint64_t opened_before; /* filtered out at their start, let in later: not decryptable */
+	uint64_t counted;       /* the sum of the counts last logged (ec_engine_left_out_poll) */
+	uint64_t counted_ns;    /* ... when */
 };
 
 /* Unclaimed connections named one by one in the log; the rest are only counted. */
@@ -190,6 +192,8 @@ bool ec_engine_flow_filtered(struct engine *e, const struct ec_flow *f);
 void ec_engine_filters_changed(struct engine *e);
 /* "; N connection(s) left out by ..." for the end report and the statistics. */
 void ec_engine_describe_left_out(GString *s, const struct engine *e);
+/* The counts by reason in the log while they change (the toolbar's log): every 30 s at most. */
+void ec_engine_left_out_poll(struct engine *e, uint64_t now);
 
 /* loss.c: every kind of loss, warned about while it happens and reported at the end. */
 void ec_engine_loss_poll(struct engine *e, uint64_t now);

@@ -24,7 +24,11 @@
 #include "targets/processes.h"
 #include "targets/sockets.h"
 
-#define EC_LEFT_OUT_TOLD 20 /* connections named one by one at info level; the rest at debug */
+#define EC_LEFT_OUT_TOLD 20
+#define LEFT_OUT_TELL_NS                                                                           \
+	(30ull * 1000 * 1000 *                                                                     \
+	 1000) /* the counts logged at most every 30 s */ /* connections named one by one at info  \
+	                                                     level; the rest at debug */
 
 static bool filters_set(const struct engine *e)
 {
@@ -376,4 +380,20 @@ void ec_engine_describe_left_out(GString *s, const struct engine *e)
 		                       "; %llu packet(s) of open connections not written since "
 		                       "a filter change left them out",
 		                       (unsigned long long)e->left.filtered_pkts);
+}
+
+void ec_engine_left_out_poll(struct engine *e, uint64_t now)
+{
+	g_autoptr(GString) counts = NULL;
+	uint64_t sum =
+	    e->left.filtered + e->unclaimed + e->loss.keys_missing + e->left.opened_before;
+
+	if (sum == e->left.counted || now < e->left.counted_ns + LEFT_OUT_TELL_NS)
+		return;
+	e->left.counted = sum;
+	e->left.counted_ns = now;
+	counts = g_string_new(NULL);
+	ec_engine_describe_left_out(counts, e);
+	if (counts->len > 2)
+		g_message("so far%s", counts->str + 1); /* "; TLS connections ..." */
 }
