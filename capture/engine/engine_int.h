@@ -187,7 +187,7 @@ void ec_engine_flow_sockets(struct engine *e, struct ec_flow *f);
  */
 bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who);
 /* Whether a flow no traced library claimed is one the filters leave out (told, counted). */
-bool ec_engine_flow_filtered(struct engine *e, const struct ec_flow *f);
+bool ec_engine_flow_filtered(struct engine *e, struct ec_flow *f);
 /* The filters changed (control.c). */
 void ec_engine_filters_changed(struct engine *e);
 /* "; N connection(s) left out by ..." for the end report and the statistics. */

@@ -210,10 +210,12 @@ static bool socks_pass(const struct engine *e, uint8_t have, const uint32_t uid[
 	return false;
 }
 
-bool ec_engine_flow_filtered(struct engine *e, const struct ec_flow *f)
+bool ec_engine_flow_filtered(struct engine *e, struct ec_flow *f)
 {
 	g_autoptr(GString) line = NULL;
 
+	if (filters_set(e) && !f->sock_have) /* not found at its ClientHello: still open? */
+		ec_engine_flow_sockets(e, f);
 	if (!filters_set(e) || !f->sock_have ||
 	    socks_pass(e, f->sock_have, f->sock_uid, f->sock_inode))
 		return false; /* a process the filters let in: no keys is news */
