@@ -109,15 +109,22 @@ bool ec_engine_flow_wanted(struct engine *e, const struct ec_flow_key *flow)
 			             uid_passes(e, ends[i]->proc.uid);
 		m->filter_gen = e->filter_gen;
 		if (!m->passes && !m->told) {
-			const struct ec_owner *ow = ends[0] ? ends[0] : ends[1];
 			g_autoptr(GString) line = g_string_new(NULL);
 
 			m->told = true;
 			e->left.filtered++;
-			ec_escape_append(line, ow->proc.comm,
-			                 strnlen(ow->proc.comm, sizeof(ow->proc.comm)), "");
-			g_string_append_printf(line, "[%u] (uid %u): TLS connection ", ow->proc.pid,
-			                       ow->proc.uid);
+			for (int i = 0; i < 2; i++) { /* both ends, when both are traced */
+				if (!ends[i])
+					continue;
+				if (line->len)
+					g_string_append(line, " and ");
+				ec_escape_append(
+				    line, ends[i]->proc.comm,
+				    strnlen(ends[i]->proc.comm, sizeof(ends[i]->proc.comm)), "");
+				g_string_append_printf(line, "[%u] (uid %u)", ends[i]->proc.pid,
+				                       ends[i]->proc.uid);
+			}
+			g_string_append(line, ": TLS connection ");
 			append_flow(line, flow);
 			g_string_append(line, " left out from now on: filtered out (the PID/user "
 			                      "filters leave its process out)");

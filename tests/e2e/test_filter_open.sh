@@ -88,10 +88,10 @@ n=$(captured b "$b_cut")
 log "ok: PID filter $PID_A: 0 of b's requests after /b-$b_cut captured (b answered up to $(answered b)), a's go on (/a-$(answered a))"
 grep -q '^error' "$E2E_TMP/client-b.out" && fail "client b reconnected: the test needs one open connection"
 
-[ "$(grep -c "\[$PID_B\] (uid [0-9]*): TLS connection .* left out from now on: filtered out" "$E2E_TMP/capture.log")" -eq 1 ] ||
+[ "$(grep -c "\[$PID_B\] (uid [0-9]*)[^:]*: TLS connection .* left out from now on: filtered out" "$E2E_TMP/capture.log")" -eq 1 ] ||
 	fail "b's connection is not named once as filtered out: $(grep -a 'left out' "$E2E_TMP/capture.log")"
 grep -q "\[$PID_A\] .*left out" "$E2E_TMP/capture.log" && fail "a's connection named as left out"
-log "ok: named: $(grep -o "[^ ]*\[$PID_B\] (uid [0-9]*): TLS connection .*" "$E2E_TMP/capture.log")"
+log "ok: named: $(grep -o "[^ ]*\[$PID_B\] (uid [0-9]*)[^:]*: TLS connection .*" "$E2E_TMP/capture.log")"
 
 # C starts while the filter leaves it out: its connection is held, then left out, named.
 python3 -u "$HERE/https_keepalive.py" "$TLS_PORT" c 0.2 >"$E2E_TMP/client-c.out" 2>&1 9>&- &
@@ -107,7 +107,7 @@ packets_c() { awk -F'\t' -v p="$port_c" '$2 == p || $3 == p' "$E2E_TMP/uris.out"
 [ "$(captured c 0)" -eq 0 ] || fail "requests of c decrypted while the filter left it out"
 send set 1 ""
 wait_for_lines "$E2E_TMP/capture.log" 'toolbar: now tracing every process' 1 10 || fail "the PID filter was not cleared"
-wait_for_lines "$E2E_TMP/capture.log" "python3\[$PID_C\]: TLS connection .*:$port_c .* written from its next packet, not decryptable: opened before the filter allowed it" 1 10 ||
+wait_for_lines "$E2E_TMP/capture.log" "python3\[$PID_C\]: TLS connection .*:$port_c\\b.* written from its next packet, not decryptable: opened before the filter allowed it" 1 10 ||
 	fail "c's connection is not named as let in: $(grep -a "$PID_C" "$E2E_TMP/capture.log")"
 c_after=$(answered c)
 wait_answered c $((c_after + 5)) 30
