@@ -94,6 +94,7 @@ struct ec_left_out {
 	uint64_t told;          /* of those named in the log */
 	uint64_t unsupported;   /* of the unclaimed: a program whose TLS library is not supported */
 	uint64_t opened_before; /* filtered out at their start, let in later: not decryptable */
+	uint64_t let_back;      /* left out while open, let in again: not decryptable from there */
 	uint64_t counted;       /* the sum of the counts last logged (ec_engine_left_out_poll) */
 	uint64_t counted_ns;    /* ... when */
 };

@@ -92,38 +92,59 @@ static void tell(struct engine *e, const GString *line)
 	}
 }
 
+/* "comm[pid] (uid U)" of each known end, "and" between them: both, when both are traced. */
+static void describe_owners(GString *line, const struct ec_owner *ends[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (!ends[i])
+			continue;
+		if (line->len)
+			g_string_append(line, " and ");
+		ec_escape_append(line, ends[i]->proc.comm,
+		                 strnlen(ends[i]->proc.comm, sizeof(ends[i]->proc.comm)), "");
+		g_string_append_printf(line, "[%u] (uid %u)", ends[i]->proc.pid, ends[i]->proc.uid);
+	}
+}
+
 bool ec_engine_flow_wanted(struct engine *e, const struct ec_flow_key *flow)
 {
 	const struct ec_owner *ends[2];
 	struct ec_flow_mark *m;
 
-	if (!filters_set(e))
-		return true;
+	if (!filters_set(e) && !e->left.filtered)
+		return true; /* no filter, and none left anything out: nothing to look up */
 	m = ec_owners_mark(e->owners, flow, ends);
 	if (!m)
 		return true; /* no traced process owns it: not for the filters to judge */
 	if (m->filter_gen != e->filter_gen) {
+		bool was_out = m->told && !m->passes;
+
 		m->passes = false;
 		for (int i = 0; i < 2; i++)
 			m->passes |= ends[i] && pid_passes(e, ends[i]->proc.pid) &&
 			             uid_passes(e, ends[i]->proc.uid);
 		m->filter_gen = e->filter_gen;
+		if (was_out && m->passes && !m->told_back) {
+			g_autoptr(GString) line = g_string_new(NULL);
+
+			/* Its records meanwhile are missing: Wireshark's record sequence is lost.
+			 */
+			m->told_back = true;
+			e->left.let_back++;
+			describe_owners(line, ends);
+			g_string_append(line, ": TLS connection ");
+			append_flow(line, flow);
+			g_string_append(line,
+			                " written again from its next packet, not decryptable "
+			                "from there: its records were left out meanwhile");
+			tell(e, line);
+		}
 		if (!m->passes && !m->told) {
 			g_autoptr(GString) line = g_string_new(NULL);
 
 			m->told = true;
 			e->left.filtered++;
-			for (int i = 0; i < 2; i++) { /* both ends, when both are traced */
-				if (!ends[i])
-					continue;
-				if (line->len)
-					g_string_append(line, " and ");
-				ec_escape_append(
-				    line, ends[i]->proc.comm,
-				    strnlen(ends[i]->proc.comm, sizeof(ends[i]->proc.comm)), "");
-				g_string_append_printf(line, "[%u] (uid %u)", ends[i]->proc.pid,
-				                       ends[i]->proc.uid);
-			}
+			describe_owners(line, ends);
 			g_string_append(line, ": TLS connection ");
 			append_flow(line, flow);
 			g_string_append(line, " left out from now on: filtered out (the PID/user "
@@ -371,6 +392,7 @@ void ec_engine_describe_left_out(GString *s, const struct engine *e)
 	    {e->unclaimed - e->left.unsupported, "no traced library claimed it"},
 	    {e->loss.keys_missing, "keys never seen"},
 	    {e->left.opened_before, "not decryptable: opened before the filter allowed it"},
+	    {e->left.let_back, "not decryptable after a filter left it out for a while"},
 	};
 	bool any = false;
 
@@ -394,8 +416,8 @@ void ec_engine_describe_left_out(GString *s, const struct engine *e)
 void ec_engine_left_out_poll(struct engine *e, uint64_t now)
 {
 	g_autoptr(GString) counts = NULL;
-	uint64_t sum =
-	    e->left.filtered + e->unclaimed + e->loss.keys_missing + e->left.opened_before;
+	uint64_t sum = e->left.filtered + e->unclaimed + e->loss.keys_missing +
+	               e->left.opened_before + e->left.let_back;
 
 	if (sum == e->left.counted || now < e->left.counted_ns + LEFT_OUT_TELL_NS)
 		return;

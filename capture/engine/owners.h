@@ -55,6 +55,7 @@ struct ec_flow_mark {
 	uint32_t filter_gen; /* 0: no verdict yet */
 	bool passes;         /* an owner of the flow passes the filters */
 	bool told;           /* its being left out was logged */
+	bool told_back;      /* its being let in again was logged */
 };
 
 /*

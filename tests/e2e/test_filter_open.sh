@@ -7,7 +7,9 @@
 # sent after the change. None of them may appear in the capture, A's go on, and B's connection
 # is named once in the log as left out by the filter. A third keep-alive client C, started while
 # the filter leaves it out, is named as filtered out; once the filter is cleared its open
-# connection is written from its next packet (named as not decryptable: its handshake is gone).
+# connection is written from its next packet (named as not decryptable: its handshake is gone),
+# and B's connection is written again (named: not decryptable from there, its records in between
+# are missing).
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools tshark nginx curl python3
@@ -101,9 +103,12 @@ wait_for_lines "$E2E_TMP/capture.log" "python3\[$PID_C\]: TLS connection .* left
 	fail "c's connection is not named as filtered out: $(grep -a 'left out' "$E2E_TMP/capture.log")"
 port_c=$(ss -tnpH state established "( dport = :$TLS_PORT )" | grep "pid=$PID_C," | awk '{print $3}' | sed 's/.*://')
 [ -n "$port_c" ] || fail "no connection of c found: $(ss -tnp)"
-# packets WHO: packets of c's connection (local port $port_c) captured
-packets_c() { awk -F'\t' -v p="$port_c" '$2 == p || $3 == p' "$E2E_TMP/uris.out" | wc -l; }
+port_b=$(ss -tnpH state established "( dport = :$TLS_PORT )" | grep "pid=$PID_B," | awk '{print $3}' | sed 's/.*://')
+# packets_on PORT: packets captured of the connection whose client port is PORT
+packets_on() { awk -F'\t' -v p="$1" '$2 == p || $3 == p' "$E2E_TMP/uris.out" | wc -l; }
+packets_c() { packets_on "$port_c"; }
 [ "$(packets_c)" -eq 0 ] || fail "packets of c written while the filter left it out"
+nb_packets=$(packets_on "$port_b")
 [ "$(captured c 0)" -eq 0 ] || fail "requests of c decrypted while the filter left it out"
 send set 1 ""
 wait_for_lines "$E2E_TMP/capture.log" 'toolbar: now tracing every process' 1 10 || fail "the PID filter was not cleared"
@@ -116,14 +121,17 @@ wait_captured a "$a_after" 30
 [ "$(packets_c)" -gt 0 ] || fail "c's open connection is not written after the filter let it in"
 grep -q '^error' "$E2E_TMP/client-c.out" && fail "client c reconnected: the test needs one open connection"
 log "ok: c left out, then written from its next packets once let in ($(packets_c) packets): $(grep -o "python3\[$PID_C\]: TLS.*written from.*" "$E2E_TMP/capture.log")"
-# B's connection, written from its start, decrypts again.
-wait_captured b "$(answered b)" 30
-log "ok: filter cleared: b decrypted again"
+# B's connection is written again from its next packet (its records in between are missing, so
+# Wireshark cannot go on decrypting it), named once.
+[ "$(packets_on "$port_b")" -gt "$nb_packets" ] || fail "b's open connection is not written again"
+grep -q "\[$PID_B\] (uid [0-9]*)[^:]*: TLS connection .*:$port_b\\b.* written again from its next packet, not decryptable from there" "$E2E_TMP/capture.log" ||
+	fail "b's connection is not named as written again: $(grep -a "$PID_B" "$E2E_TMP/capture.log")"
+log "ok: filter cleared: b's connection written again ($(($(packets_on "$port_b") - nb_packets)) packets), named"
 
 send quit
 kill -TERM "$CAP_PID"
 wait "$CAP_PID" || fail "ecapturedump exited with status $?"
-grep -q 'by reason: filtered out 2, .*not decryptable: opened before the filter allowed it 1\b' "$E2E_TMP/capture.log" ||
+grep -q 'by reason: filtered out 2, .*opened before the filter allowed it 1, .*left it out for a while 1\b' "$E2E_TMP/capture.log" ||
 	fail "no count of the connections the filters left out: $(tail -3 "$E2E_TMP/capture.log")"
 kill "$PID_A" "$PID_B" "$PID_C" 2>/dev/null || true
 assert_clean

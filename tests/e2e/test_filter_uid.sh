@@ -7,6 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools tshark nginx curl python3 setpriv
+[ -x /usr/bin/python3 ] || fail "no /usr/bin/python3 (the clients run as other users)"
 require_installed_extcap
 EXTCAP=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
 HERE=$(dirname "$0")
@@ -19,13 +20,15 @@ CAP_PID=$!
 E2E_PIDS+=("$CAP_PID")
 wait_for_lines "$E2E_TMP/capture.log" 'capturing:' 1 60 || fail "ecapturedump never started capturing"
 
+# The system's python3 (root's own may live where other users cannot reach).
 as_user() { setpriv --reuid "$1" --regid "$1" --clear-groups "${@:2}"; }
-as_user "$UID_IN" python3 -u "$HERE/https_loop.py" "$TLS_PORT" in 0.2 >"$E2E_TMP/client-in.out" 2>&1 9>&- &
+PY=/usr/bin/python3
+as_user "$UID_IN" "$PY" -u "$HERE/https_loop.py" "$TLS_PORT" in 0.2 >"$E2E_TMP/client-in.out" 2>&1 9>&- &
 E2E_PIDS+=($!)
 # The other user's clients keep their connections open: whose they are is asked of the kernel
 # while they are (a connection closed before its ClientHello is looked at has no owner to ask).
 for i in 1 2 3; do
-	as_user "$UID_OUT" python3 -u "$HERE/https_keepalive.py" "$TLS_PORT" "out$i" 0.2 \
+	as_user "$UID_OUT" "$PY" -u "$HERE/https_keepalive.py" "$TLS_PORT" "out$i" 0.2 \
 		>"$E2E_TMP/client-out$i.out" 2>&1 9>&- &
 	E2E_PIDS+=($!)
 done

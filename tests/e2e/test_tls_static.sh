@@ -12,7 +12,8 @@ require_installed_extcap
 EXTCAP=$(pkg-config --variable=libdir wireshark)/wireshark/extcap/ecapturedump
 HERE=$(dirname "$0")
 NODE=$(readlink -f "$(command -v node)")
-readelf --dyn-syms -W "$NODE" | grep -q ' SSL_write$' ||
+readelf --dyn-syms -W "$NODE" >"$E2E_TMP/node.syms" || fail "readelf cannot read $NODE"
+grep -q ' SSL_write$' "$E2E_TMP/node.syms" ||
 	fail "$NODE does not carry OpenSSL inside (Debian's nodejs uses the system's libssl): this test needs node's own build, which bundles OpenSSL"
 start_gnutls_serv
 
