@@ -95,6 +95,7 @@ struct ec_left_out {
 	uint64_t unsupported;   /* of the unclaimed: a program whose TLS library is not supported */
 	uint64_t opened_before; /* filtered out at their start, let in later: not decryptable */
 	uint64_t let_back;      /* left out while open, let in again: not decryptable from there */
+	uint64_t walks;         /* walks of /proc made to name a connection's process */
 	uint64_t counted;       /* the sum of the counts last logged (ec_engine_left_out_poll) */
 	uint64_t counted_ns;    /* ... when */
 };
@@ -186,7 +187,7 @@ void ec_engine_flow_sockets(struct engine *e, struct ec_flow *f);
  * The process holding F's socket, "comm[pid]" appended to WHO (nothing if none is found); true
  * if its program has a TLS library built in that is not supported (node's OpenSSL).
  */
-bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who);
+bool ec_engine_flow_who(struct engine *e, struct ec_flow *f, GString *who);
 /* Whether a flow no traced library claimed is one the filters leave out (told, counted). */
 bool ec_engine_flow_filtered(struct engine *e, struct ec_flow *f);
 /* The filters changed (control.c). */

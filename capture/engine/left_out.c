@@ -25,6 +25,7 @@
 #include "targets/sockets.h"
 
 #define EC_LEFT_OUT_TOLD 20
+#define EC_WALKS_MAX     64 /* walks of /proc to name a connection's process, per capture */
 #define LEFT_OUT_TELL_NS                                                                           \
 	(30ull * 1000 * 1000 *                                                                     \
 	 1000) /* the counts logged at most every 30 s */ /* connections named one by one at info  \
@@ -66,6 +67,7 @@ static gboolean flow_key_equal(gconstpointer a, gconstpointer b)
 }
 
 static void let_in(struct engine *e);
+static void find_holders(struct engine *e, struct ec_flow *f);
 
 void ec_engine_filters_changed(struct engine *e)
 {
@@ -183,6 +185,10 @@ void ec_engine_flow_sockets(struct engine *e, struct ec_flow *f)
 		f->sock_uid[i] = si.uid;
 		f->sock_inode[i] = si.inode;
 	}
+	/* Named while its process still holds it: a short connection is gone at its hold's end. */
+	if (f->sock_have && e->left.walks < EC_WALKS_MAX &&
+	    (e->unclaimed < EC_UNCLAIMED_NAMED || e->left.told < EC_LEFT_OUT_TOLD))
+		find_holders(e, f);
 }
 
 /* Whether a process the PID filter lets in holds socket INODE. */
@@ -299,17 +305,21 @@ static void append_proc(GString *out, pid_t pid)
 	g_string_append_printf(out, "[%d]", (int)pid);
 }
 
-bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who)
+/*
+ * Who holds F's sockets (the client's end first): a walk of every /proc/PID/fd. Its pid and name go
+ * into F, and whether its program has OpenSSL linked in (preferred when both ends are found).
+ */
+static void find_holders(struct engine *e, struct ec_flow *f)
 {
-	pid_t first = 0;
+	int first_end = f->client_end;
 
-	int first_end = f->client_end; /* the client's end first */
-
-	(void)e;
+	e->left.walks++;
+	f->holder = 0;
 	for (int n = 0; n < 2; n++) {
 		int i = n ? !first_end : first_end;
 		struct holder h = {.inode = f->sock_inode[i]};
 		char exe[64];
+		bool unsupported;
 
 		if (!(f->sock_have & (1u << i)))
 			continue;
@@ -317,16 +327,27 @@ bool ec_engine_flow_who(struct engine *e, const struct ec_flow *f, GString *who)
 		if (!h.pid)
 			continue;
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)h.pid);
-		if (ec_exe_has_static_openssl(exe)) {
-			append_proc(who, h.pid);
-			return true;
+		unsupported = ec_exe_has_static_openssl(exe);
+		if (!f->holder || unsupported) {
+			g_autoptr(GString) name = g_string_new(NULL);
+
+			append_proc(name, h.pid);
+			g_strlcpy(f->holder_name, name->str, sizeof(f->holder_name));
+			f->holder = h.pid;
+			f->holder_unsupported = unsupported;
 		}
-		if (!first)
-			first = h.pid;
+		if (unsupported)
+			return;
 	}
-	if (first)
-		append_proc(who, first);
-	return false;
+}
+
+bool ec_engine_flow_who(struct engine *e, struct ec_flow *f, GString *who)
+{
+	if (!f->holder && e->left.walks < EC_WALKS_MAX)
+		find_holders(e, f); /* not looked for at its ClientHello, or gone by then */
+	if (f->holder)
+		g_string_append(who, f->holder_name);
+	return f->holder && f->holder_unsupported;
 }
 
 /* Whether the socket of end I of K is still the one seen at its start. */
