@@ -42,7 +42,7 @@ wait_for_lines "$E2E_TMP/node.out" '^/node-1' 1 30 || fail "node's request faile
 # The connection stays open: its hold ends at the latest when the capture stops.
 kill -INT "$CAP_PID"
 wait "$CAP_PID" || fail "ecapturedump exited with status $?"
-grep -q "node\[$NODE_PID\]: no keys for the TLS connection .*:$GNUTLS_PORT: library not supported" "$E2E_TMP/capture.log" ||
+grep -q "node\[$NODE_PID\]: no keys for the TLS connection .*:$GNUTLS_PORT\\b.*: library not supported" "$E2E_TMP/capture.log" ||
 	fail "node's connection is not named with its process and reason: $(grep -a 'no keys' "$E2E_TMP/capture.log")"
 log "ok: $(grep -o "node\[$NODE_PID\]: no keys.*" "$E2E_TMP/capture.log")"
 grep -q 'by reason: .*library not supported 1\b' "$E2E_TMP/capture.log" ||
