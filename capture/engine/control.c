@@ -70,6 +70,7 @@ int ec_engine_write_filters(struct engine *e, GError **err)
 	    .uid = o->uid,
 	    .capture_data = ec_capture_wants_plaintext(o),
 	};
+	ec_engine_filters_changed(e);
 	if (write_pids(e, o->pids) || e->maps.set_config(e->maps.ctx, &e->config)) {
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot configure the filters: %s",
 		            g_strerror(errno));
@@ -124,6 +125,7 @@ int ec_capture_set_pids(struct ec_capture *c, const pid_t *pids, guint n, GError
 	e->config = cfg;
 	if (!cfg.filter_pids && write_pids(e, want))
 		goto fail;
+	ec_engine_filters_changed(e); /* open connections follow at their next packet */
 	return 0;
 fail:
 	g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot change the PID filter: %s",
@@ -144,6 +146,7 @@ int ec_capture_set_uid(struct ec_capture *c, bool filter, uint32_t uid, GError *
 		return -1;
 	}
 	e->config = cfg;
+	ec_engine_filters_changed(e); /* open connections follow at their next packet */
 	return 0;
 }
 

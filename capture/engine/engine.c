@@ -246,6 +246,7 @@ static int run_loop(struct engine *e, GError **err)
 		now = now_mono();
 		ec_engine_tick(e, now);
 		ec_engine_loss_poll(e, now);
+		ec_engine_left_out_poll(e, now);
 		ec_engine_status_poll(e, now);
 		ret = flush_all(e);
 		if (ret == -EPIPE) {

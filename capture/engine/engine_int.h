@@ -19,6 +19,7 @@
 #include "engine/maps.h"
 #include "ecapture/events.h"
 
+struct ec_flow;
 struct ec_flows;
 struct ec_holds;
 struct ec_keylog_file;
@@ -82,6 +83,26 @@ struct ec_engine_loss {
 	uint64_t pkts_left_out; /* packets of held connections not written: not ours (no loss) */
 };
 
+/*
+ * Connections left out, or written without keys, for a reason that is no loss (left_out.c): each
+ * told once (the first EC_LEFT_OUT_TOLD by name), counted, the counts in the end report.
+ */
+struct ec_left_out {
+	uint64_t filtered;      /* connections the PID/UID filters leave out */
+	uint64_t filtered_pkts; /* packets of open connections not written since a filter left
+	                           them out */
+	uint64_t told;          /* of those named in the log */
+	uint64_t unsupported;   /* of the unclaimed: a program whose TLS library is not supported */
+	uint64_t opened_before; /* filtered out at their start, let in later: not decryptable */
+	uint64_t let_back;      /* left out while open, let in again: not decryptable from there */
+	uint64_t walks;         /* walks of /proc made to name a connection's process */
+	uint64_t counted;       /* the sum of the counts last logged (ec_engine_left_out_poll) */
+	uint64_t counted_ns;    /* ... when */
+};
+
+/* Unclaimed connections named one by one in the log; the rest are only counted. */
+#define EC_UNCLAIMED_NAMED 20
+
 struct engine {
 	const struct ec_capture_opts *opts;
 	struct ec_bpf_shared shared;
@@ -103,6 +124,11 @@ struct engine {
 	uint64_t hold_ns;
 	guint unclaimed; /* TLS connections no traced library gave keys for */
 	struct ec_engine_loss loss;
+	struct ec_left_out left;
+	int sock_diag_fd; /* left_out.c: asks whose a new connection's socket is; -1: not open */
+	bool sock_diag_failed;
+	GHashTable *kept_out;   /* left_out.c: connections the filters left out at their start */
+	GQueue *kept_out_order; /* ... their keys, oldest first (bounded) */
 	struct ec_lost records_lost; /* records the kernel lost (plaintext, commands) */
 	uint64_t start_real_ns;      /* when the capture started (wall clock), for the statistics */
 	uint64_t loss_checked_ns;    /* loss.c: the last look at the counters (monotonic) */
@@ -110,7 +136,8 @@ struct engine {
 	uint64_t loss_warned;        /* ... the losses it named */
 	/* control.c: the filters as they are now, and what the front end last heard. */
 	struct ec_config config;
-	GArray *filter_pids;    /* pid_t in the kernel's PID filter now */
+	uint32_t filter_gen; /* changes with every filter change, never 0 (struct ec_flow_mark) */
+	GArray *filter_pids; /* pid_t in the kernel's PID filter now */
 	GHashTable *procs_seen; /* pids of keys, connections, records (bounded) */
 	bool procs_capped;
 	uint64_t n_keys; /* sessions whose keys were written */
@@ -145,6 +172,30 @@ void ec_engine_tick(struct engine *e, uint64_t now);
 /* Write the output out if it holds EC_OUTPUT_BATCH_MAX (a failure shows at the next flush). */
 void ec_engine_flush_if_full(struct engine *e);
 void ec_engine_release_all(struct engine *e, uint64_t now);
+
+/*
+ * left_out.c: the filters on open connections, and the connections left out by reason. Whether
+ * a packet of FLOW is written under the filters as they are now (no owner known: yes).
+ */
+bool ec_engine_flow_wanted(struct engine *e, const struct ec_flow_key *flow);
+/*
+ * A new TLS flow no traced library claimed yet: whose its sockets are (while a filter is set,
+ * or while unclaimed connections are still named).
+ */
+void ec_engine_flow_sockets(struct engine *e, struct ec_flow *f);
+/*
+ * The process holding F's socket, "comm[pid]" appended to WHO (nothing if none is found); true
+ * if its program has a TLS library built in that is not supported (node's OpenSSL).
+ */
+bool ec_engine_flow_who(struct engine *e, struct ec_flow *f, GString *who);
+/* Whether a flow no traced library claimed is one the filters leave out (told, counted). */
+bool ec_engine_flow_filtered(struct engine *e, struct ec_flow *f);
+/* The filters changed (control.c). */
+void ec_engine_filters_changed(struct engine *e);
+/* "; N connection(s) left out by ..." for the end report and the statistics. */
+void ec_engine_describe_left_out(GString *s, const struct engine *e);
+/* The counts by reason in the log while they change (the toolbar's log): every 30 s at most. */
+void ec_engine_left_out_poll(struct engine *e, uint64_t now);
 
 /* loss.c: every kind of loss, warned about while it happens and reported at the end. */
 void ec_engine_loss_poll(struct engine *e, uint64_t now);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <glib.h>
 
@@ -34,7 +35,15 @@ struct ec_flow {
 	uint8_t client_random[EC_RANDOM_LEN];
 	uint16_t cipher_suite; /* from the ServerHello; 0 until seen */
 	uint16_t tls_version;  /* from the ServerHello; 0 until seen */
-	GList node;            /* in the waiting or the decided queue */
+	/* While a PID/UID filter is set: each end's socket as it started (left_out.c). */
+	uint8_t sock_have;       /* bit 0: endpoint a's socket is here, bit 1: b's */
+	uint8_t client_end;      /* 0: endpoint a sent the ClientHello, 1: b */
+	pid_t holder;            /* the process found holding its socket (left_out.c); 0: none */
+	bool holder_unsupported; /* ... its program has OpenSSL linked in (node) */
+	char holder_name[48];    /* ... "comm[pid]", escaped */
+	uint32_t sock_uid[2];
+	uint64_t sock_inode[2];
+	GList node; /* in the waiting or the decided queue */
 };
 
 struct ec_flows;

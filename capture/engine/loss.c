@@ -77,6 +77,7 @@ static void describe(GString *s, const struct engine *e, const uint64_t k[EC_STA
 		g_string_append_printf(
 		    s, "; %llu packet(s) left out (connections no traced library claimed)",
 		    (unsigned long long)e->loss.pkts_left_out);
+	ec_engine_describe_left_out(s, e);
 	if (ec_owners_cmdlines_not_kept(e->owners))
 		g_string_append_printf(s,
 		                       "; %llu process command line(s) not kept (their memory "

@@ -34,6 +34,8 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 
 	if (!oi || (oi->filter && !ec_pkt_filter_match(oi->filter, ev->data, ev->caplen, ev->len)))
 		return;
+	if (!ec_engine_flow_wanted(e, &ev->flow))
+		return; /* a filter change left its owners out (left_out.c) */
 	ow = ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
 	if (ow) {
 		g_string_truncate(e->scratch, 0);
@@ -122,8 +124,12 @@ static void inspect_payload(struct engine *e, struct ec_flow *f, const struct ec
 	p = ev->data + ev->payload_off;
 	avail = MIN((size_t)ev->payload_len, (size_t)(ev->caplen - ev->payload_off));
 	if (!f->have_random) {
-		if (ec_tls_client_hello_random(p, avail, random))
+		if (ec_tls_client_hello_random(p, avail, random)) {
 			ec_flows_set_random(e->flows, f, random);
+			f->client_end = (ev->flags & EC_PKTF_FROM_A) ? 0 : 1;
+			if (!f->claimed) /* a TLS connection no traced library owns yet: whose? */
+				ec_engine_flow_sockets(e, f);
+		}
 		return;
 	}
 	ec_tls_server_hello(p, avail, &f->cipher_suite, &f->tls_version);
@@ -195,14 +201,14 @@ void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
 		f->claimed = true;
 }
 
-#define UNCLAIMED_LOGGED 20 /* connections named one by one; the rest are only counted */
-#define UNCLAIMED_WHY    "ecapture: no traced TLS library gave keys for this connection"
+#define UNCLAIMED_WHY "ecapture: no traced TLS library gave keys for this connection"
 
 /*
  * A waiting flow whose time is up: one that a traced TLS session claimed is written out even
- * without complete keys (the user sees it, undecrypted). A TLS connection nothing claimed (its
- * client's library is not traced, or was not yet) is counted and named in the log, and written
- * undecrypted if the user asked for it; anything else was never ours.
+ * without complete keys (the user sees it, undecrypted). A TLS connection the filters leave out
+ * is counted as such (left_out.c). One nothing claimed (its client's library is not traced, or
+ * was not yet, or is not supported) is counted and named in the log with its process and
+ * reason, and written undecrypted if the user asked for it; anything else was never ours.
  */
 static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
 {
@@ -212,18 +218,35 @@ static void give_up_flow(struct engine *e, struct ec_flow *f, uint64_t now)
 		release(e, f, now, NULL);
 		return;
 	}
+	if (f->have_random && ec_engine_flow_filtered(e, f)) {
+		drop(e, f, now); /* the user's own filters left it out: not unclaimed */
+		return;
+	}
 	if (f->have_random) {
-		if (e->unclaimed++ < UNCLAIMED_LOGGED) {
+		if (e->unclaimed++ < EC_UNCLAIMED_NAMED) {
+			g_autoptr(GString) who = g_string_new(NULL);
+			bool unsupported = ec_engine_flow_who(e, f, who);
+
+			e->left.unsupported += unsupported;
 			g_string_truncate(e->scratch, 0);
 			ec_append_endpoint(e->scratch, f->key.family, f->key.addr_a,
 			                   ntohs(f->key.port_a));
 			g_string_append(e->scratch, " - ");
 			ec_append_endpoint(e->scratch, f->key.family, f->key.addr_b,
 			                   ntohs(f->key.port_b));
-			g_message("no keys for the TLS connection %s: no traced library claimed it "
-			          "within %llu ms (%s)",
-			          e->scratch->str, (unsigned long long)(e->hold_ns / 1000000),
-			          e->opts->write_unclaimed ? "written undecrypted" : "left out");
+			if (unsupported)
+				g_message(
+				    "%s: no keys for the TLS connection %s: library not supported "
+				    "(a program with OpenSSL linked in, as node bundles it) (%s)",
+				    who->str, e->scratch->str,
+				    e->opts->write_unclaimed ? "written undecrypted" : "left out");
+			else
+				g_message(
+				    "%s%sno keys for the TLS connection %s: no traced library "
+				    "claimed it within %llu ms (%s)",
+				    who->str, who->len ? ": " : "", e->scratch->str,
+				    (unsigned long long)(e->hold_ns / 1000000),
+				    e->opts->write_unclaimed ? "written undecrypted" : "left out");
 		}
 		if (e->opts->write_unclaimed) {
 			release(e, f, now, UNCLAIMED_WHY);

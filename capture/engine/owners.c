@@ -21,6 +21,7 @@ struct flow_owners {
 	bool have[2]; /* [0]: endpoint a, [1]: endpoint b */
 	struct ec_owner end[2];
 	struct cmdline *cmdline[2]; /* end[i].cmdline's holder, or NULL */
+	struct ec_flow_mark mark;
 };
 
 struct conn_key {
@@ -258,6 +259,7 @@ void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev)
 		trim(o->flows, &o->flow_order, o->max);
 	}
 	f->have[side] = true;
+	f->mark.filter_gen = 0; /* a new owner: the filters' verdict is made again */
 	f->end[side].proc = ev->proc;
 	f->end[side].fd = ev->fd;
 	cmdline_unref(f->cmdline[side]);
@@ -290,6 +292,18 @@ const struct ec_owner *ec_owners_for_packet(struct ec_owners *o, const struct ec
 	if (f->have[!sender])
 		return &f->end[!sender];
 	return NULL;
+}
+
+struct ec_flow_mark *ec_owners_mark(struct ec_owners *o, const struct ec_flow_key *flow,
+                                    const struct ec_owner *ends[2])
+{
+	struct flow_owners *f = g_hash_table_lookup(o->flows, flow);
+
+	if (!f)
+		return NULL;
+	for (int i = 0; i < 2; i++)
+		ends[i] = f->have[i] ? &f->end[i] : NULL;
+	return &f->mark;
 }
 
 bool ec_owners_known(struct ec_owners *o, const struct ec_flow_key *flow)

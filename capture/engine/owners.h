@@ -47,6 +47,24 @@ void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev);
 const struct ec_owner *ec_owners_for_packet(struct ec_owners *o, const struct ec_flow_key *flow,
                                             bool from_a);
 
+/*
+ * What the engine decided about a flow under the filters as they were at FILTER_GEN (control.c):
+ * reset when an end's owner changes, so the verdict is made again.
+ */
+struct ec_flow_mark {
+	uint32_t filter_gen; /* 0: no verdict yet */
+	bool passes;         /* an owner of the flow passes the filters */
+	bool told;           /* its being left out was logged */
+	bool told_back;      /* its being let in again was logged */
+};
+
+/*
+ * FLOW's mark, its known ends' owners in ENDS (NULL where unknown), or NULL if no traced
+ * process owns an end of it.
+ */
+struct ec_flow_mark *ec_owners_mark(struct ec_owners *o, const struct ec_flow_key *flow,
+                                    const struct ec_owner *ends[2]);
+
 /* Whether any traced process owns an end of FLOW. */
 bool ec_owners_known(struct ec_owners *o, const struct ec_flow_key *flow);
 

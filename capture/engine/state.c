@@ -48,6 +48,8 @@ void ec_engine_init(struct engine *e, const struct ec_capture_opts *opts, struct
 	e->procs_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	e->text = g_byte_array_new();
 	e->hold_ns = (uint64_t)opts->hold_ms * 1000000ull;
+	e->filter_gen = 1;
+	e->sock_diag_fd = -1;
 	e->mono_to_real = mono_to_realtime();
 }
 
@@ -77,6 +79,15 @@ void ec_engine_fini(struct engine *e)
 	if (e->text)
 		g_byte_array_unref(e->text);
 	ec_writer_free(e->out);
+	if (e->sock_diag_fd >= 0)
+		close(e->sock_diag_fd);
+	if (e->kept_out)
+		g_hash_table_unref(e->kept_out);
+	if (e->kept_out_order)
+		g_queue_free(e->kept_out_order);
+	e->kept_out = NULL;
+	e->kept_out_order = NULL;
+	e->sock_diag_fd = -1;
 	e->ifs = NULL;
 	e->flows = NULL;
 	e->keys = NULL;

@@ -13,6 +13,7 @@
 #include "modules/tls_family.h"
 #include "openssl.skel.h"
 #include "targets/libraries.h"
+#include "targets/processes.h"
 
 /*
  * The probed functions. After a handshake call returns, its secrets are in the SSL object.
@@ -49,14 +50,50 @@ static const struct ec_uprobe_fn data_functions[] = {
     {"SSL_get_error", EC_FN_AFTER_IO, true, false, false},
 };
 
+/*
+ * Programs with OpenSSL linked in (node bundles it): found, so that they are reported and
+ * skipped (plan), with the reason, in the log and in --list-targets.
+ */
+#define STATIC_OPENSSL_WHY                                                                         \
+	"OpenSSL linked statically into this program (as node bundles it): not supported yet, "    \
+	"its "                                                                                     \
+	"connections are not decrypted"
+
+static bool is_static_openssl(const struct ec_target_file *f)
+{
+	g_autofree char *base = g_path_get_basename(f->path);
+
+	return !f->requested && !ec_is_libssl_name(base) && ec_exe_has_static_openssl(f->path);
+}
+
+/* Move the programs of EXES (freed) with OpenSSL linked in to FILES. */
+static void add_static(GPtrArray *files, GPtrArray *exes)
+{
+	for (guint i = 0; exes && i < exes->len;) {
+		if (is_static_openssl(exes->pdata[i]))
+			g_ptr_array_add(files, g_ptr_array_steal_index(exes, i));
+		else
+			i++; /* freed with EXES */
+	}
+	if (exes)
+		g_ptr_array_unref(exes);
+}
+
 static GPtrArray *find(const struct ec_capture_opts *o, GError **err)
 {
-	return ec_find_libssl((const char *const *)o->libssl, err);
+	GPtrArray *files = ec_find_libssl((const char *const *)o->libssl, err);
+
+	if (files)
+		add_static(files, ec_find_exes(NULL, NULL));
+	return files;
 }
 
 static GPtrArray *find_in_process(pid_t pid)
 {
-	return ec_find_libs_of_process(ec_is_libssl_name, pid);
+	GPtrArray *files = ec_find_libs_of_process(ec_is_libssl_name, pid);
+
+	add_static(files, ec_find_exe_of_process(pid));
+	return files;
 }
 
 /*
@@ -68,6 +105,10 @@ static int plan(struct ec_tls_target *t, uint32_t id, GError **err)
 	g_autofree char *described = NULL;
 	struct ec_ssl_layout layout;
 
+	if (is_static_openssl(t->file)) {
+		g_set_error_literal(err, EC_ERROR, EC_ERROR_UNSUPPORTED, STATIC_OPENSSL_WHY);
+		return -1;
+	}
 	if (ec_ssl_layout_find_in(t->file->path, t->file->root, &layout, &t->version, err) ||
 	    ec_uprobe_points_add_fns(&t->points, t->file->path, session_functions,
 	                             G_N_ELEMENTS(session_functions), id, false, err) ||

@@ -26,6 +26,21 @@ const char *const ec_lib_dirs[] = {
     NULL,
 };
 
+bool ec_exe_has_static_openssl(const char *path)
+{
+	g_autoptr(GError) err = NULL;
+	struct ec_elf *elf = ec_elf_open(path, &err);
+	struct ec_elf_symbol sym;
+	bool has;
+
+	if (!elf)
+		return false;
+	has = ec_elf_find_symbol(elf, "SSL_write", &sym, NULL) &&
+	      ec_elf_find_symbol(elf, "SSL_do_handshake", &sym, NULL);
+	ec_elf_close(elf);
+	return has;
+}
+
 bool ec_is_libssl_name(const char *base)
 {
 	const char *p;

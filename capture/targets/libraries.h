@@ -19,6 +19,12 @@ extern const char *const ec_lib_dirs[];
 /* Whether BASENAME is an OpenSSL libssl (libssl.so, libssl.so.3, libssl.so.1.1 ...). */
 bool ec_is_libssl_name(const char *basename);
 
+/*
+ * Whether the program at PATH carries OpenSSL inside (linked statically, as node bundles it):
+ * its dynamic symbol table defines SSL_write and SSL_do_handshake.
+ */
+bool ec_exe_has_static_openssl(const char *path);
+
 /* libgnutls.so[.N...] (not libgnutls-dane, libgnutlsxx ...). */
 bool ec_is_libgnutls_name(const char *basename);
 

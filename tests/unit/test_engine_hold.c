@@ -57,8 +57,10 @@ struct fixture {
 
 static void setup(struct fixture *f, gconstpointer data)
 {
-	struct ec_engine_maps maps = {
-	    .set_flow_state = record_flow_state, .filter_pid = no_pid, .set_config = no_config};
+	struct ec_engine_maps maps = {.set_flow_state = record_flow_state,
+	                              .filter_pid = no_pid,
+	                              .unfilter_pid = no_pid,
+	                              .set_config = no_config};
 	struct ec_writer *w = ec_pcapng_writer_new();
 	g_autoptr(GError) err = NULL;
 
@@ -295,6 +297,51 @@ static void test_claimed_without_keys(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->e.loss.pkts_left_out, ==, 0);
 }
 
+/*
+ * A PID filter changed while a connection is open: its packets stop being written at once (the
+ * connection named and counted once), and go on when the filter lets its process in again.
+ */
+static void test_filter_open_flow(struct fixture *f, gconstpointer data)
+{
+	struct ec_flow_key k = flow_key(40003);
+	struct ec_conn_event conn = {.hdr = {.type = EC_EV_CONN, .ts_ns = T0}};
+	size_t s1;
+	g_autofree struct ec_packet_event *p = packet(&k, T0 + 10, false, NULL, &s1);
+	pid_t other = getppid(), self = getpid();
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GArray) bl = NULL;
+
+	(void)data;
+	conn.proc.pid = (uint32_t)self;
+	conn.proc.tid = conn.proc.pid;
+	memcpy(conn.proc.comm, "curl", 4);
+	conn.flow = k;
+	conn.fd = 5;
+	conn.local_is_a = 1;
+	ec_engine_on_conn(&f->e, &conn, sizeof(conn));
+	p->flow_state = EC_FLOW_TRACED;
+	ec_engine_on_packet(&f->e, p, s1);
+	bl = blocks(&f->e);
+	g_assert_cmpuint(bl->len, ==, 1);
+	g_array_unref(g_steal_pointer(&bl));
+
+	g_assert_cmpint(ec_capture_set_pids((struct ec_capture *)&f->e, &other, 1, &err), ==, 0);
+	ec_engine_on_packet(&f->e, p, s1);
+	ec_engine_on_packet(&f->e, p, s1);
+	bl = blocks(&f->e);
+	g_assert_cmpuint(bl->len, ==, 1); /* left out: nothing more written */
+	g_array_unref(g_steal_pointer(&bl));
+	g_assert_cmpuint(f->e.left.filtered, ==, 1); /* the connection, once */
+	g_assert_cmpuint(f->e.left.filtered_pkts, ==, 2);
+
+	g_assert_cmpint(ec_capture_set_pids((struct ec_capture *)&f->e, &self, 1, &err), ==, 0);
+	ec_engine_on_packet(&f->e, p, s1);
+	bl = blocks(&f->e);
+	g_assert_cmpuint(bl->len, ==, 2); /* let in again: written from its next packet */
+	g_assert_cmpuint(f->e.left.let_back, ==, 1);
+	g_assert_cmpuint(f->e.left.filtered, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -302,6 +349,8 @@ int main(int argc, char **argv)
 	           test_released_after_keys, teardown);
 	g_test_add("/engine/hold/unclaimed_dropped", struct fixture, NULL, setup,
 	           test_unclaimed_dropped, teardown);
+	g_test_add("/engine/hold/filter_open_flow", struct fixture, NULL, setup,
+	           test_filter_open_flow, teardown);
 	g_test_add("/engine/hold/claimed_without_keys", struct fixture, NULL, setup,
 	           test_claimed_without_keys, teardown);
 	return g_test_run();
