@@ -171,6 +171,11 @@ void ec_engine_on_flow_gone(struct engine *e, const struct ec_flow_event *ev, si
 		return;
 	}
 	f = ec_flows_lookup(e->flows, &ev->flow);
+	if (ev->reason == EC_GONE_PREAMBLE) {
+		e->preambles_cut++;
+		if (f)
+			f->preamble_cut = true;
+	}
 	if (f && f->hold == EC_HOLD_WAITING) {
 		e->loss.pkts_left_out += f->held_pkts;
 		ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, ev->hdr.ts_ns);
@@ -187,12 +192,16 @@ void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, u
 	}
 }
 
-void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
+bool ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
 {
 	struct ec_flow *f = ec_flows_lookup(e->flows, flow);
 
 	if (f && f->hold == EC_HOLD_WAITING)
 		f->claimed = true;
+	if (!f || !f->preamble_cut || f->claimed)
+		return false;
+	f->claimed = true; /* told once */
+	return true;
 }
 
 #define UNCLAIMED_LOGGED 20 /* connections named one by one; the rest are only counted */
