@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Packet capture at TC (tcx link or clsact, ingress and egress). Follows TCP connections from
- * their SYN, forgets those whose first payload is not a TLS record, and copies the packets of
- * the rest to the ring buffer. A candidate flow's packets are held by userspace until the keys
- * of its TLS session are known (or it is given up); a traced flow's packets go straight out.
+ * their SYN, forgets those whose first payload is not a TLS record unless a TLS handshake record
+ * starts a payload within the preamble's bound (EC_PREAMBLE_MAX_PKTS, _BYTES: PostgreSQL,
+ * MySQL, STARTTLS), and copies the packets of the rest to the ring buffer. A candidate flow's
+ * packets are held by userspace until the keys of its TLS session are known (or it is given
+ * up); a traced flow's packets go straight out.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -123,6 +125,12 @@ static __always_inline bool tls_record_start(const __u8 *p)
 	return p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
 }
 
+/* A TLS handshake record (a ClientHello, after a plaintext preamble). */
+static __always_inline bool tls_handshake_start(const __u8 *p)
+{
+	return p[0] == 22 && p[1] == 3 && p[2] <= 4;
+}
+
 /* Copy the packet to the ring buffer; non-zero (and counted by why) if it was lost. */
 static __always_inline int copy_packet(struct __sk_buff *skb, const struct pkt_info *pi, __u8 dir,
                                        __u8 state)
@@ -210,7 +218,8 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct pkt_
 }
 
 /* Stop following a candidate flow and tell userspace to free what it holds of it. */
-static __always_inline void give_up(struct ec_flow_val *fv, const struct ec_flow_key *key)
+static __always_inline void give_up(struct ec_flow_val *fv, const struct ec_flow_key *key,
+                                    __u32 reason)
 {
 	struct ec_flow_event *ev;
 
@@ -224,6 +233,8 @@ static __always_inline void give_up(struct ec_flow_val *fv, const struct ec_flow
 	ev->hdr.reserved = 0;
 	ev->hdr.ts_ns = bpf_ktime_get_ns();
 	ev->flow = *key;
+	ev->reason = reason;
+	ev->pad = 0;
 	bpf_ringbuf_submit(ev, ec_rb_flags());
 }
 
@@ -233,7 +244,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir, bool fetch)
 	__u32 *l2_len = bpf_map_lookup_elem(&ec_ifaces, &ifindex);
 	struct ec_flow_val *fv;
 	struct pkt_info pi = {};
-	bool syn_only;
+	bool syn_only, inspect;
 
 	if (!l2_len || parse_tcp(skb, *l2_len, &pi))
 		return TC_NEXT;
@@ -262,20 +273,37 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir, bool fetch)
 	if (fv->state != EC_FLOW_CANDIDATE)
 		return TC_NEXT;
 
-	if (pi.payload_len && !(fv->flags & EC_FLOWF_PAYLOAD_SEEN)) {
-		__u8 head[3];
+	/* The first payload, and every one after a preamble until the ClientHello. */
+	inspect =
+	    (fv->flags & (EC_FLOWF_PREAMBLE | EC_FLOWF_PAYLOAD_SEEN)) != EC_FLOWF_PAYLOAD_SEEN;
+	if (pi.payload_len && inspect) {
+		__u8 head[3] = {};
 
-		fv->flags |= EC_FLOWF_PAYLOAD_SEEN;
-		if (bpf_skb_load_bytes(skb, pi.payload_off, head, sizeof(head)) ||
-		    !tls_record_start(head)) {
-			give_up(fv, &pi.key);
+		/* A payload shorter than a record header (PostgreSQL's 'S') is preamble. */
+		if (pi.payload_len >= sizeof(head) &&
+		    bpf_skb_load_bytes(skb, pi.payload_off, head, sizeof(head))) {
+			give_up(fv, &pi.key, EC_GONE_NOT_TLS);
 			return TC_NEXT;
 		}
+		if (!(fv->flags & EC_FLOWF_PAYLOAD_SEEN)) {
+			fv->flags |= EC_FLOWF_PAYLOAD_SEEN;
+			if (!tls_record_start(head))
+				fv->flags |= EC_FLOWF_PREAMBLE;
+		} else if (tls_handshake_start(head)) {
+			fv->flags &= ~EC_FLOWF_PREAMBLE; /* the ClientHello after the preamble */
+		}
+		if (fv->flags & EC_FLOWF_PREAMBLE)
+			fv->preamble_bytes += pi.payload_len;
+	}
+	if ((fv->flags & EC_FLOWF_PREAMBLE) &&
+	    (fv->pkts >= EC_PREAMBLE_MAX_PKTS || fv->preamble_bytes > EC_PREAMBLE_MAX_BYTES)) {
+		give_up(fv, &pi.key, EC_GONE_PREAMBLE);
+		return TC_NEXT;
 	}
 	if (++fv->pkts > EC_CANDIDATE_MAX_PKTS) {
 		/* A TLS connection nothing claimed in time: its later packets are not taken. */
 		ec_stat_inc(EC_STAT_FLOWS_CUT);
-		give_up(fv, &pi.key);
+		give_up(fv, &pi.key, EC_GONE_CUT);
 		return TC_NEXT;
 	}
 	emit_packet(skb, &pi, dir, fv, fetch);

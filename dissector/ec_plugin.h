@@ -46,7 +46,10 @@ const char *ec_text_escaped(wmem_allocator_t *scope, const char *s, size_t len, 
                             bool c_style);
 void ec_meta_register(void);
 void ec_meta_handoff(void);
-/* A packet named by our comment: its TCP conversation is dissected as TLS from its start. */
+/*
+ * A packet named by our comment: its TCP conversation is dissected as TLS from its start, or, when
+ * its first payload is not TLS (a preamble), by the port's dissector.
+ */
 void ec_tls_conv_follow(packet_info *pinfo);
 void ec_tls_conv_handoff(void);
 void ec_record_register(void);

@@ -122,7 +122,8 @@ struct engine {
 	GArray *ifs;            /* struct out_if */
 	int64_t mono_to_real;
 	uint64_t hold_ns;
-	guint unclaimed; /* TLS connections no traced library gave keys for */
+	guint unclaimed;     /* TLS connections no traced library gave keys for */
+	guint preambles_cut; /* connections not TLS from the start and no ClientHello in bound */
 	struct ec_engine_loss loss;
 	struct ec_left_out left;
 	int sock_diag_fd; /* left_out.c: asks whose a new connection's socket is; -1: not open */
@@ -167,7 +168,11 @@ void ec_engine_on_packet(struct engine *e, const struct ec_packet_event *ev, siz
 void ec_engine_on_flow_gone(struct engine *e, const struct ec_flow_event *ev, size_t size);
 /* A traced session claims the flow with this client random / flow key; release if keys are in. */
 void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, uint64_t now);
-void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow);
+/*
+ * A traced TLS session uses FLOW. True (once) if the TC program had given FLOW up: its plaintext
+ * preamble went past its bound before the ClientHello.
+ */
+bool ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow);
 void ec_engine_tick(struct engine *e, uint64_t now);
 /* Write the output out if it holds EC_OUTPUT_BATCH_MAX (a failure shows at the next flush). */
 void ec_engine_flush_if_full(struct engine *e);

@@ -31,7 +31,8 @@ struct ec_flow {
 	uint64_t created_ns;
 	uint64_t decided_ns;
 	bool have_random;
-	bool claimed; /* a traced TLS session has this client random */
+	bool claimed;      /* a traced TLS session has this client random */
+	bool preamble_cut; /* given up: no ClientHello within the plaintext preamble's bound */
 	uint8_t client_random[EC_RANDOM_LEN];
 	uint16_t cipher_suite; /* from the ServerHello; 0 until seen */
 	uint16_t tls_version;  /* from the ServerHello; 0 until seen */

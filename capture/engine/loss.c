@@ -73,6 +73,12 @@ static void describe(GString *s, const struct engine *e, const uint64_t k[EC_STA
 		                       "; left out: %u TLS connection(s) no traced library gave "
 		                       "keys for",
 		                       e->unclaimed);
+	if (e->preambles_cut)
+		g_string_append_printf(s,
+		                       "; %u connection(s) not TLS from their start and with no "
+		                       "ClientHello within %u packets or %u bytes",
+		                       e->preambles_cut, EC_PREAMBLE_MAX_PKTS,
+		                       EC_PREAMBLE_MAX_BYTES);
 	if (e->loss.pkts_left_out)
 		g_string_append_printf(
 		    s, "; %llu packet(s) left out (connections no traced library claimed)",

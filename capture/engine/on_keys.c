@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Keys to DSBs (and the key log file), and who owns each traced connection. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
@@ -8,6 +9,7 @@
 #include "keys/keylog.h"
 #include "keys/keylog_file.h"
 #include "keys/keystore.h"
+#include "output/record_writer.h"
 #include "output/writer.h"
 
 /* New key log lines: to the stream (before any packet of their session), the key log file. */
@@ -51,7 +53,18 @@ void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t 
 		return;
 	ec_owners_add(e->owners, ev);
 	ec_engine_proc_seen(e, ev->proc.pid);
-	ec_engine_flow_claim(e, &ev->flow);
+	if (ec_engine_flow_claim(e, &ev->flow)) {
+		g_autoptr(GString) ends = g_string_new(NULL);
+
+		ec_append_endpoint(ends, ev->flow.family, ev->flow.addr_a, ntohs(ev->flow.port_a));
+		g_string_append(ends, " - ");
+		ec_append_endpoint(ends, ev->flow.family, ev->flow.addr_b, ntohs(ev->flow.port_b));
+		g_message(
+		    "%s[%u]'s TLS connection %s is not captured: its TLS started after more than "
+		    "%u packets or %u bytes of plaintext",
+		    ev->proc.comm, ev->proc.pid, ends->str, EC_PREAMBLE_MAX_PKTS,
+		    EC_PREAMBLE_MAX_BYTES);
+	}
 	g_debug("%s[%u] fd %d owns a TLS connection", ev->proc.comm, ev->proc.pid, ev->fd);
 }
 

@@ -177,6 +177,11 @@ void ec_engine_on_flow_gone(struct engine *e, const struct ec_flow_event *ev, si
 		return;
 	}
 	f = ec_flows_lookup(e->flows, &ev->flow);
+	if (ev->reason == EC_GONE_PREAMBLE) {
+		e->preambles_cut++;
+		if (f)
+			f->preamble_cut = true;
+	}
 	if (f && f->hold == EC_HOLD_WAITING) {
 		e->loss.pkts_left_out += f->held_pkts;
 		ec_flows_decide(e->flows, f, EC_HOLD_DROPPED, ev->hdr.ts_ns);
@@ -193,12 +198,16 @@ void ec_engine_flow_keys_ready(struct engine *e, const uint8_t *client_random, u
 	}
 }
 
-void ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
+bool ec_engine_flow_claim(struct engine *e, const struct ec_flow_key *flow)
 {
 	struct ec_flow *f = ec_flows_lookup(e->flows, flow);
 
 	if (f && f->hold == EC_HOLD_WAITING)
 		f->claimed = true;
+	if (!f || !f->preamble_cut || f->claimed)
+		return false;
+	f->claimed = true; /* told once */
+	return true;
 }
 
 #define UNCLAIMED_WHY "ecapture: no traced TLS library gave keys for this connection"

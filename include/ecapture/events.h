@@ -28,6 +28,15 @@
  */
 #define EC_CANDIDATE_MAX_PKTS 2048
 
+/*
+ * A new connection whose first payload is not a TLS record may still start TLS after a
+ * plaintext preamble (PostgreSQL's SSLRequest, MySQL's greeting and SSL request, STARTTLS). It
+ * stays a candidate until a payload starts with a TLS handshake record, for at most this many
+ * packets (from its SYN) and this many payload bytes of preamble; past either it is given up.
+ */
+#define EC_PREAMBLE_MAX_PKTS  48
+#define EC_PREAMBLE_MAX_BYTES 4096
+
 enum ec_event_type {
 	EC_EV_PACKET = 1,    /* struct ec_packet_event */
 	EC_EV_FLOW_GONE = 2, /* struct ec_flow_event: kernel gave up on a candidate flow */
@@ -78,12 +87,15 @@ enum ec_flow_state {
 };
 
 #define EC_FLOWF_PAYLOAD_SEEN (1u << 0) /* the first payload byte has been inspected */
+#define EC_FLOWF_PREAMBLE     (1u << 1) /* first payload not TLS: waiting for a ClientHello */
 
 struct ec_flow_val {
 	__u8 state; /* enum ec_flow_state */
 	__u8 flags; /* EC_FLOWF_* */
 	__u16 pkts; /* packets emitted while a candidate */
 	__u32 lost; /* non-zero once a packet of this connection was lost (counted once) */
+	__u32 preamble_bytes; /* payload bytes seen while EC_FLOWF_PREAMBLE */
+	__u32 pad;
 };
 
 enum ec_dir {
@@ -113,9 +125,18 @@ struct ec_packet_event {
 };
 
 /* The kernel stopped following a candidate flow (not TLS, or too long unclaimed). */
+/* Why the TC program gave a candidate flow up. */
+enum ec_gone_reason {
+	EC_GONE_NOT_TLS = 0,  /* its first payload was no TLS record, nor a known preamble */
+	EC_GONE_CUT = 1,      /* EC_CANDIDATE_MAX_PKTS packets without being claimed */
+	EC_GONE_PREAMBLE = 2, /* a plaintext preamble, and no ClientHello within its bound */
+};
+
 struct ec_flow_event {
 	struct ec_event_hdr hdr;
 	struct ec_flow_key flow;
+	__u32 reason; /* enum ec_gone_reason */
+	__u32 pad;
 };
 
 /*

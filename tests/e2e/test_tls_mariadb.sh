@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# MariaDB over TLS in packets mode: the mariadb client with --ssl against a local mariadbd with a
+# certificate. The connection starts in plaintext (the server's greeting, the client's SSL
+# request), then TLS: the capture must keep it until its ClientHello and write it whole behind
+# its keys, so that Wireshark's own mysql dissector follows the switch to TLS and decrypts it.
+# Only the client is traced (PID filter): its 10 queries each appear exactly once in mysql.query,
+# every packet of the connection named after the client's pid.
+source "$(dirname "$0")/lib.sh"
+require_root
+require_tools tshark mariadbd mariadb mariadb-install-db mariadb-admin openssl
+require_installed_extcap
+require_installed_plugin
+chmod 755 "$E2E_TMP"
+DB=$E2E_TMP/mariadb
+mkdir -p "$DB/data"
+make_test_cert
+cp "$E2E_TMP/cert.pem" "$E2E_TMP/key.pem" "$DB/"
+chmod 600 "$DB/key.pem"
+chown -R mysql: "$DB"
+PORT=$(free_port)
+
+log "starting MariaDB with TLS on 127.0.0.1:$PORT"
+mariadb-install-db --no-defaults --datadir="$DB/data" --user=mysql \
+	--auth-root-authentication-method=normal --skip-test-db >"$E2E_TMP/install.log" 2>&1 ||
+	fail "mariadb-install-db failed"
+mariadbd --no-defaults --datadir="$DB/data" --user=mysql --port="$PORT" --bind-address=127.0.0.1 \
+	--socket="$DB/sock" --pid-file="$DB/pid" --log-error="$E2E_TMP/mariadb.log" --skip-log-bin \
+	--innodb-buffer-pool-size=16M --ssl-cert="$DB/cert.pem" --ssl-key="$DB/key.pem" &
+SERVER=$!
+E2E_PIDS+=("$SERVER")
+for i in $(seq 100); do
+	mariadb-admin --no-defaults -h 127.0.0.1 -P "$PORT" -u root ping >/dev/null 2>&1 && break
+	kill -0 "$SERVER" 2>/dev/null || fail "mariadbd exited: $(tail -5 "$E2E_TMP/mariadb.log")"
+	sleep 0.2
+done
+CLIENT=(mariadb --no-defaults -h 127.0.0.1 -P "$PORT" -u root --ssl --skip-ssl-verify-server-cert -N -B)
+"${CLIENT[@]}" -e "SHOW SESSION STATUS LIKE 'Ssl_version'" >"$E2E_TMP/ssl.out" 2>&1 ||
+	fail "mariadb --ssl failed: $(cat "$E2E_TMP/ssl.out")"
+grep -q 'TLSv1' "$E2E_TMP/ssl.out" || fail "the session is not TLS: $(cat "$E2E_TMP/ssl.out")"
+
+N=10
+SQL=
+for i in $(seq $N); do SQL+="SELECT 'my-tls-$i' AS q; "; done
+gated_client mariadb "${CLIENT[@]}" -e "$SQL"
+PID=$GATED_PID
+
+log "$N queries through mariadb --ssl (pid $PID, the only one traced)"
+start_tshark my -o "extcap.ecapture_tls.pid:$PID" -d "tcp.port==$PORT,mysql" \
+	-T fields -E separator=/t -e ecapture.pid -e mysql.query -Y "tcp.port == $PORT"
+wait_attached my
+open_gate mariadb
+wait "$PID" || fail "mariadb failed: $(cat "$E2E_TMP/mariadb.client")"
+[ "$(grep -c '^my-tls-' "$E2E_TMP/mariadb.client")" -eq $N ] ||
+	fail "mariadb did not get its $N answers: $(cat "$E2E_TMP/mariadb.client")"
+wait_for_lines "$E2E_TMP/my.out" "my-tls-$N'" 1 20 || log "the last query not seen yet"
+stop_tshark
+
+others=$(awk -F'\t' -v p="$PID" '$1 != p' "$E2E_TMP/my.out" | wc -l)
+total=$(wc -l <"$E2E_TMP/my.out")
+[ "$total" -gt 0 ] || fail "no packet of the MariaDB connection was written"
+[ "$others" -eq 0 ] || fail "$others of $total packets not named after the client ($PID): $(awk -F'\t' -v p="$PID" '$1 != p' "$E2E_TMP/my.out" | head -3)"
+log "ok: all $total packets of the connection carry the client's pid $PID"
+cut -f2 "$E2E_TMP/my.out" | sed -n "s/^SELECT '\(my-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries.txt"
+assert_each_once "$E2E_TMP/queries.txt" my-tls- $N
+assert_clean
+log "PASS"
