@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Keys to DSBs (and the key log file), and who owns each traced connection. */
+/* Keys to DSBs (and the key log file), and who owns each followed connection. */
 #include <string.h>
 
 #include "engine/engine_int.h"
@@ -53,6 +53,19 @@ void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t 
 	ec_engine_proc_seen(e, ev->proc.pid);
 	ec_engine_flow_claim(e, &ev->flow);
 	g_debug("%s[%u] fd %d owns a TLS connection", ev->proc.comm, ev->proc.pid, ev->fd);
+}
+
+void ec_engine_on_sock_owner(struct engine *e, const struct ec_sock_owner_event *ev, size_t size)
+{
+	if (size < sizeof(*ev)) {
+		e->loss.malformed++;
+		return;
+	}
+	ec_owners_add_sock(e->owners, ev);
+	if (ev->shared)
+		g_debug("%s[%u] fd %d uses a socket process %u used before: its packets name no "
+		        "process",
+		        ev->proc.comm, ev->proc.pid, ev->fd, ev->other_pid);
 }
 
 /* One secret as the library holds it (GnuTLS, Go): no derivation, straight to a key log line. */

@@ -25,6 +25,9 @@ struct held_hdr {
 	uint32_t pad;
 };
 
+/* The comment of a packet whose socket more than one process uses: it names none of them. */
+#define SHARED_WHY "ecapture: owner ambiguous: more than one process uses this socket"
+
 /* Write one packet, with its process in the comment when known, else with WHY (may be NULL). */
 static void put_packet(struct engine *e, const struct ec_packet_event *ev, const char *why)
 {
@@ -35,7 +38,12 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 	if (!oi || (oi->filter && !ec_pkt_filter_match(oi->filter, ev->data, ev->caplen, ev->len)))
 		return;
 	ow = ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
-	if (ow) {
+	if (ow && ow->shared) {
+		g_string_truncate(e->scratch, 0);
+		g_string_append_printf(e->scratch, SHARED_WHY " (pids %u and %u)", ow->other_pid,
+		                       ow->proc.pid);
+		comment = e->scratch->str;
+	} else if (ow) {
 		g_string_truncate(e->scratch, 0);
 		ec_meta_comment(e->scratch, ow->proc.comm, ow->proc.pid, ow->proc.tid, ow->proc.uid,
 		                ow->fd, ow->cmdline);
