@@ -28,7 +28,10 @@ struct held_hdr {
 /* The comment of a packet whose socket more than one process uses: it names none of them. */
 #define SHARED_WHY "ecapture: owner ambiguous: more than one process uses this socket"
 
-/* Write one packet, with its process in the comment when known, else with WHY (may be NULL). */
+/*
+ * Write one packet, commented with WHY if given (a connection written without keys nothing
+ * claimed), else with the process of its socket when known.
+ */
 static void put_packet(struct engine *e, const struct ec_packet_event *ev, const char *why)
 {
 	struct out_if *oi = ec_engine_find_netif(e, ev->ifindex);
@@ -37,7 +40,7 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 
 	if (!oi || (oi->filter && !ec_pkt_filter_match(oi->filter, ev->data, ev->caplen, ev->len)))
 		return;
-	ow = ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
+	ow = why ? NULL : ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
 	if (ow && ow->shared) {
 		g_string_truncate(e->scratch, 0);
 		g_string_append_printf(e->scratch, SHARED_WHY " (pids %u and %u)", ow->other_pid,
