@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Who owns each local end of a followed connection: the process seen sending or receiving on
- * its socket (the socket tracepoints, or sys_enter on kernels without them: bpf/tls_conn.bpf.c).
+ * its socket (the socket tracepoints, or sys_enter on kernels without them: bpf/tls_conn.bpf.c),
+ * or about to, when a TLS library call in that process names the socket (tls_conn.bpf.h): the
+ * socket tracepoints see a call only once it returned, after its packets went out.
  * The owner is kept in the flow's own entry (ec_flow_val.owner, cleared by the SYN that starts
  * the flow) and told to userspace once: when the first process uses the end, and when a second
  * one does (the end is then shared: its packets name no process). Every process counts, traced
@@ -40,34 +42,42 @@ static __always_inline void ec_owner_event(const struct ec_flow_key *flow, int s
 }
 
 /*
- * The current process sends or receives on SK. Returns SK's flow entry if that changes the
- * owner of SK's end (FLOW, SIDE 1 when the end is endpoint a, CUR the owner seen so far), else
- * NULL: SK is no TCP socket of a followed flow, or its owner stays. Kernel threads (NFS, kernel
- * TLS) own nothing.
+ * The current process uses the socket of FLOW's end SIDE (1 when that end is endpoint a).
+ * Returns FLOW's entry if that changes the end's owner (CUR: the owner seen so far), else NULL:
+ * FLOW is not followed, or its owner stays. Kernel threads (NFS, kernel TLS) own nothing.
+ */
+static __always_inline struct ec_flow_val *ec_flow_owner_changes(const struct ec_flow_key *flow,
+                                                                 int side, __u32 *cur)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct ec_flow_val *fv = bpf_map_lookup_elem(&ec_flows, flow);
+
+	if (!fv || fv->state == EC_FLOW_IGNORED)
+		return NULL;
+	/* owner[0] is endpoint a's. */
+	*cur = side ? fv->owner[0] : fv->owner[1];
+	if (*cur == tgid || *cur == EC_OWNER_SHARED)
+		return NULL; /* the common case: one lookup */
+	if (BPF_CORE_READ(task, flags) & EC_PF_KTHREAD)
+		return NULL;
+	return fv;
+}
+
+/*
+ * The current process sends or receives on SK: ec_flow_owner_changes for SK's flow (FLOW and
+ * SIDE filled), NULL also when SK is no connected TCP socket.
  */
 static __always_inline struct ec_flow_val *
 ec_sock_owner_changes(struct sock *sk, struct ec_flow_key *flow, int *side, __u32 *cur)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct ec_flow_val *fv;
-
 	if (!sk || BPF_CORE_READ(sk, sk_type) != EC_SOCK_STREAM ||
 	    BPF_CORE_READ(sk, sk_protocol) != EC_IPPROTO_TCP)
 		return NULL;
 	*side = ec_sk_flow(sk, flow);
 	if (*side < 0)
 		return NULL;
-	fv = bpf_map_lookup_elem(&ec_flows, flow);
-	if (!fv || fv->state == EC_FLOW_IGNORED)
-		return NULL;
-	/* owner[0] is endpoint a's. */
-	*cur = *side ? fv->owner[0] : fv->owner[1];
-	if (*cur == tgid || *cur == EC_OWNER_SHARED)
-		return NULL; /* the common case: one lookup */
-	if (BPF_CORE_READ(task, flags) & EC_PF_KTHREAD)
-		return NULL;
-	return fv;
+	return ec_flow_owner_changes(flow, *side, cur);
 }
 
 /*
