@@ -10,7 +10,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang llvm bpftool
 	libbpf-dev libelf-dev zlib1g-dev libglib2.0-dev libpcap-dev libssl-dev
 	wireshark-dev tshark
-	openssl curl nginx apache2-utils iproute2 python3 procps
+	openssl curl nginx apache2-utils iproute2 python3 python3-grpcio procps
 	libcapstone-dev libnghttp2-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
 	zsh mariadb-server mariadb-client postgresql libpq-dev util-linux
 	openssh-server openssh-client

@@ -63,12 +63,11 @@ static __always_inline bool ec_v4_mapped(const __u32 *a)
 }
 
 /*
- * The flow key of the connected TCP socket behind FD. Returns 1 if the process's end is
- * endpoint a, 0 if it is endpoint b, -1 if FD is not a connected TCP socket.
+ * The flow key of SK, a stream socket. Returns 1 if SK's end is endpoint a, 0 if it is endpoint
+ * b, -1 if SK is not a connected IPv4/IPv6 socket.
  */
-static __always_inline int ec_fd_flow(int fd, struct ec_flow_key *key)
+static __always_inline int ec_sk_flow(struct sock *sk, struct ec_flow_key *key)
 {
-	struct sock *sk = ec_fd_to_sock(fd);
 	__u32 local[4] = {}, remote[4] = {};
 	__u16 lport, rport, family;
 
@@ -96,6 +95,15 @@ static __always_inline int ec_fd_flow(int fd, struct ec_flow_key *key)
 		return -1;
 	}
 	return ec_flow_key_set(key, family, local, lport, remote, rport) ? 1 : 0;
+}
+
+/*
+ * The flow key of the connected TCP socket behind FD. Returns 1 if the process's end is
+ * endpoint a, 0 if it is endpoint b, -1 if FD is not a connected TCP socket.
+ */
+static __always_inline int ec_fd_flow(int fd, struct ec_flow_key *key)
+{
+	return ec_sk_flow(ec_fd_to_sock(fd), key);
 }
 
 #endif

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Which socket a thread uses inside a traced TLS library call (this is how custom BIOs, such as
- * curl's, are seen through), and the TLS libraries and programs that appear after the capture
+ * curl's, are seen through), which process sends and receives on each followed connection's
+ * socket (sock_owner.bpf.h), and the TLS libraries and programs that appear after the capture
  * started (lib_watch.bpf.h). All raw tracepoints: no tracefs needed.
  * - Socket I/O (sock_send_length, sock_recv_length, Linux >= 6.3): a thread inside a library
- *   call that sends or receives on a socket fd is using that connection's socket. Only socket
- *   I/O pays: one hash lookup.
+ *   call that sends or receives on a socket fd is using that connection's socket; the process
+ *   that does it owns the socket. Only socket I/O pays: one hash lookup, two for TCP.
  * - A finished mmap (mmap_lock_released): a TLS library mapped as code.
  * - A program run (sched_process_exec).
  * Kernels without the socket tracepoints get the same from sys_enter (ec_sys_enter), which
@@ -16,6 +17,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "lib_watch.bpf.h"
+#include "sock_owner.bpf.h"
 #include "tls_conn.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -94,29 +96,45 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 #endif
 }
 
-static __always_inline void on_socket_tracepoint(void)
+/* The fd of syscall NR with the user registers REGS, if it moves a socket's bytes; else -1. */
+static __always_inline __s32 io_fd(long nr, struct pt_regs *regs)
+{
+	return io_syscall(nr) ? (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs) : -1;
+}
+
+/* The socket tracepoints: SK sent or received (after the call, whatever called it). */
+static __always_inline void on_socket_tracepoint(struct sock *sk)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ec_tls_call *c = bpf_map_lookup_elem(&ec_tls_calls, &id);
+	struct ec_flow_key flow = {};
+	struct ec_flow_val *fv;
 	struct pt_regs *regs;
+	__u32 cur = 0;
+	int side = 0;
 
-	if (!c)
-		return; /* the common case: no traced thread's socket I/O */
+	if (c) {
+		regs = user_regs();
+		on_socket_io(c, id, syscall_nr(regs), regs);
+	}
+	fv = ec_sock_owner_changes(sk, &flow, &side, &cur);
+	if (!fv)
+		return; /* the common case: no new owner */
 	regs = user_regs();
-	on_socket_io(c, id, syscall_nr(regs), regs);
+	ec_sock_owner_set(fv, &flow, side, cur, io_fd(syscall_nr(regs), regs));
 }
 
 SEC("raw_tracepoint/sock_send_length")
 int ec_sock_send(struct bpf_raw_tracepoint_args *ctx)
 {
-	on_socket_tracepoint();
+	on_socket_tracepoint((struct sock *)ctx->args[0]);
 	return 0;
 }
 
 SEC("raw_tracepoint/sock_recv_length")
 int ec_sock_recv(struct bpf_raw_tracepoint_args *ctx)
 {
-	on_socket_tracepoint();
+	on_socket_tracepoint((struct sock *)ctx->args[0]);
 	return 0;
 }
 
@@ -135,7 +153,10 @@ int ec_mmap_done(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* Kernels without the socket tracepoints: every syscall entry does both jobs. */
+/*
+ * Kernels without the socket tracepoints: every syscall entry does all three jobs (each read or
+ * write also finds whether its fd is a socket).
+ */
 SEC("raw_tracepoint/sys_enter")
 int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -153,6 +174,17 @@ int ec_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	c = bpf_map_lookup_elem(&ec_tls_calls, &id);
 	if (c)
 		on_socket_io(c, id, nr, regs);
+	if (io_syscall(nr)) {
+		__s32 fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		struct ec_flow_key flow = {};
+		struct ec_flow_val *fv;
+		__u32 cur = 0;
+		int side = 0;
+
+		fv = ec_sock_owner_changes(ec_fd_to_sock(fd), &flow, &side, &cur);
+		if (fv)
+			ec_sock_owner_set(fv, &flow, side, cur, fd);
+	}
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "maps.bpf.h"
 #include "sock.bpf.h"
+#include "sock_owner.bpf.h"
 
 static __always_inline struct ec_tls_conn_key ec_tls_conn_key_of(__u64 conn_id)
 {
@@ -30,6 +31,8 @@ static __always_inline bool ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 	struct ec_flow_val traced = {.state = EC_FLOW_TRACED, .flags = EC_FLOWF_PAYLOAD_SEEN};
 	struct ec_conn_event *ev;
 	struct ec_flow_key flow = {};
+	struct ec_flow_val *fv;
+	__u32 cur = 0;
 	int side;
 
 	if (known && *known == fd)
@@ -40,6 +43,11 @@ static __always_inline bool ec_tls_note_fd(__u64 conn_id, __s32 fd, __u8 source)
 	bpf_map_update_elem(&ec_tls_fds, &key, &fd, BPF_ANY);
 	/* A connection that started before the capture: no SYN made it a candidate. */
 	bpf_map_update_elem(&ec_flows, &flow, &traced, BPF_NOEXIST);
+	/* This process uses the socket, maybe before its I/O shows it (a probe at a call's entry).
+	 */
+	fv = ec_flow_owner_changes(&flow, side, &cur);
+	if (fv)
+		ec_sock_owner_set(fv, &flow, side, cur, fd);
 
 	ev = bpf_ringbuf_reserve(&ec_events, sizeof(*ev), 0);
 	if (!ev) {

@@ -88,6 +88,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	case EC_EV_CONN:
 		ec_engine_on_conn(e, data, size);
 		break;
+	case EC_EV_SOCK_OWNER:
+		ec_engine_on_sock_owner(e, data, size);
+		break;
 	case EC_EV_TLS_DATA:
 		ec_engine_on_data(e, data, size);
 		break;

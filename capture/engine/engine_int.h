@@ -222,6 +222,7 @@ bool ec_engine_passes_filters(const struct engine *e, pid_t pid);
 /* on_keys.c: keys and connection ownership. */
 void ec_engine_on_keys(struct engine *e, const struct ec_tls_keys_event *ev, size_t size);
 void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t size);
+void ec_engine_on_sock_owner(struct engine *e, const struct ec_sock_owner_event *ev, size_t size);
 void ec_engine_on_secret(struct engine *e, const struct ec_tls_secret_event *ev, size_t size);
 
 /* on_data.c: plaintext, as records. */

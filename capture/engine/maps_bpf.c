@@ -12,10 +12,12 @@ static int set_flow_state(void *ctx, const struct ec_flow_key *key, enum ec_flow
 	struct ec_bpf_shared *shared = ctx;
 	struct ec_flow_val old, v = {.state = state, .flags = EC_FLOWF_PAYLOAD_SEEN};
 
-	/* The connection's loss mark stays: it is counted once. */
+	/* The connection's loss mark stays (it is counted once), and so do its ends' owners. */
 	if (bpf_map_lookup_elem(shared->fd[EC_MAP_FLOWS], key, &old))
 		return -1;
 	v.lost = old.lost;
+	v.owner[0] = old.owner[0];
+	v.owner[1] = old.owner[1];
 	/* BPF_EXIST: an entry the LRU already evicted stays evicted (a failure is that case). */
 	return bpf_map_update_elem(shared->fd[EC_MAP_FLOWS], key, &v, BPF_EXIST) ? -1 : 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Keys to DSBs (and the key log file), and who owns each traced connection. */
+/* Keys to DSBs (and the key log file), and who owns each followed connection. */
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -66,6 +66,19 @@ void ec_engine_on_conn(struct engine *e, const struct ec_conn_event *ev, size_t 
 		    EC_PREAMBLE_MAX_BYTES);
 	}
 	g_debug("%s[%u] fd %d owns a TLS connection", ev->proc.comm, ev->proc.pid, ev->fd);
+}
+
+void ec_engine_on_sock_owner(struct engine *e, const struct ec_sock_owner_event *ev, size_t size)
+{
+	if (size < sizeof(*ev)) {
+		e->loss.malformed++;
+		return;
+	}
+	ec_owners_add_sock(e->owners, ev);
+	if (ev->shared)
+		g_debug("%s[%u] fd %d uses a socket process %u used before: its packets name no "
+		        "process",
+		        ev->proc.comm, ev->proc.pid, ev->fd, ev->other_pid);
 }
 
 /* One secret as the library holds it (GnuTLS, Go): no derivation, straight to a key log line. */

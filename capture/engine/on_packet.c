@@ -25,7 +25,13 @@ struct held_hdr {
 	uint32_t pad;
 };
 
-/* Write one packet, with its process in the comment when known, else with WHY (may be NULL). */
+/* The comment of a packet whose socket more than one process uses: it names none of them. */
+#define SHARED_WHY "ecapture: owner ambiguous: more than one process uses this socket"
+
+/*
+ * Write one packet, commented with WHY if given (a connection written without keys nothing
+ * claimed), else with the process of its socket when known.
+ */
 static void put_packet(struct engine *e, const struct ec_packet_event *ev, const char *why)
 {
 	struct out_if *oi = ec_engine_find_netif(e, ev->ifindex);
@@ -36,8 +42,13 @@ static void put_packet(struct engine *e, const struct ec_packet_event *ev, const
 		return;
 	if (!ec_engine_flow_wanted(e, &ev->flow))
 		return; /* a filter change left its owners out (left_out.c) */
-	ow = ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
-	if (ow) {
+	ow = why ? NULL : ec_owners_for_packet(e->owners, &ev->flow, ev->flags & EC_PKTF_FROM_A);
+	if (ow && ow->shared) {
+		g_string_truncate(e->scratch, 0);
+		g_string_append_printf(e->scratch, SHARED_WHY " (pids %u and %u)", ow->other_pid,
+		                       ow->proc.pid);
+		comment = e->scratch->str;
+	} else if (ow) {
 		g_string_truncate(e->scratch, 0);
 		ec_meta_comment(e->scratch, ow->proc.comm, ow->proc.pid, ow->proc.tid, ow->proc.uid,
 		                ow->fd, ow->cmdline);

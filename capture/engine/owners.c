@@ -18,9 +18,14 @@ struct cmdline {
 
 struct flow_owners {
 	struct ec_flow_key key;
+	bool claimed; /* a traced TLS library's connection uses it */
 	bool have[2]; /* [0]: endpoint a, [1]: endpoint b */
 	struct ec_owner end[2];
 	struct cmdline *cmdline[2]; /* end[i].cmdline's holder, or NULL */
+	/* The traced processes whose TLS library claimed each end (connection events): what the
+	 * filters judge (left_out.c); a socket's owner above may be a process nobody traces. */
+	bool traced[2];
+	struct ec_owner tracer[2]; /* no command line */
 	struct ec_flow_mark mark;
 };
 
@@ -244,28 +249,51 @@ static void trim(GHashTable *table, GQueue *order, guint max)
 		g_hash_table_remove(table, g_queue_pop_head(order));
 }
 
-void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev)
+static struct flow_owners *flow_get(struct ec_owners *o, const struct ec_flow_key *flow)
 {
-	struct flow_owners *f = g_hash_table_lookup(o->flows, &ev->flow);
-	struct conn_key ck = {.pid = ev->proc.pid, .ssl = ev->ssl};
-	struct conn_entry *c;
-	int side = ev->local_is_a ? 0 : 1;
+	struct flow_owners *f = g_hash_table_lookup(o->flows, flow);
 
 	if (!f) {
 		f = g_new0(struct flow_owners, 1);
-		f->key = ev->flow;
+		f->key = *flow;
 		g_hash_table_insert(o->flows, &f->key, f);
 		g_queue_push_tail(&o->flow_order, &f->key);
 		trim(o->flows, &o->flow_order, o->max);
 	}
-	f->have[side] = true;
-	f->mark.filter_gen = 0; /* a new owner: the filters' verdict is made again */
-	f->end[side].proc = ev->proc;
-	f->end[side].fd = ev->fd;
-	cmdline_unref(f->cmdline[side]);
-	f->cmdline[side] = cmdline_ref(learn(o, &ev->proc)); /* shared, not copied */
-	f->end[side].cmdline = f->cmdline[side] ? f->cmdline[side]->text : NULL;
+	return f;
+}
 
+void ec_owners_add_sock(struct ec_owners *o, const struct ec_sock_owner_event *ev)
+{
+	struct flow_owners *f = flow_get(o, &ev->flow);
+	int side = ev->local_is_a ? 0 : 1;
+	struct ec_owner *end = &f->end[side];
+
+	f->have[side] = true;
+	end->proc = ev->proc;
+	end->fd = ev->fd;
+	end->shared = ev->shared;
+	end->other_pid = ev->shared ? ev->other_pid : 0;
+	cmdline_unref(f->cmdline[side]);
+	/* A shared end names no process: no command line either. */
+	f->cmdline[side] = ev->shared ? NULL : cmdline_ref(learn(o, &ev->proc));
+	end->cmdline = f->cmdline[side] ? f->cmdline[side]->text : NULL;
+}
+
+void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev)
+{
+	struct conn_key ck = {.pid = ev->proc.pid, .ssl = ev->ssl};
+	struct conn_entry *c;
+
+	struct flow_owners *f = flow_get(o, &ev->flow);
+	int side = ev->local_is_a ? 0 : 1;
+
+	f->claimed = true;
+	f->traced[side] = true;
+	f->tracer[side].proc = ev->proc;
+	f->tracer[side].fd = ev->fd;
+	f->mark.filter_gen = 0; /* a new traced owner: the filters' verdict is made again */
+	learn(o, &ev->proc); /* for its records (ec_owners_cmdline), read while it runs */
 	c = g_hash_table_lookup(o->conns, &ck);
 	if (!c) {
 		c = g_new0(struct conn_entry, 1);
@@ -302,13 +330,15 @@ struct ec_flow_mark *ec_owners_mark(struct ec_owners *o, const struct ec_flow_ke
 	if (!f)
 		return NULL;
 	for (int i = 0; i < 2; i++)
-		ends[i] = f->have[i] ? &f->end[i] : NULL;
+		ends[i] = f->traced[i] ? &f->tracer[i] : NULL;
 	return &f->mark;
 }
 
 bool ec_owners_known(struct ec_owners *o, const struct ec_flow_key *flow)
 {
-	return g_hash_table_contains(o->flows, flow);
+	struct flow_owners *f = g_hash_table_lookup(o->flows, flow);
+
+	return f && f->claimed;
 }
 
 const struct ec_conn *ec_owners_conn(struct ec_owners *o, uint32_t pid, uint64_t ssl)

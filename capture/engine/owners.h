@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Who owns which end of the traced connections, learned from the probes' connection events:
- * per flow (both ends, when both are local and traced) and per (process, SSL object). Also a
+ * Who owns which end of the followed connections: per flow, the process seen sending and
+ * receiving on each local end's socket (the kernel's socket owner events), or that more than one
+ * does (shared: no owner); whether a traced TLS library claimed the flow, and per (process, SSL
+ * object) which connection that library's object uses (the probes' connection events). Also a
  * cache of command lines, read from /proc once per process and shared by its flows, bounded in
  * bytes.
  */
@@ -16,9 +18,11 @@
 #include "ecapture/events.h"
 
 struct ec_owner {
-	struct ec_proc proc;
+	struct ec_proc proc; /* shared: the last process seen using the socket */
 	int32_t fd;
 	const char *cmdline; /* NULL if unknown */
+	bool shared;         /* more than one process uses this end's socket: no owner */
+	uint32_t other_pid;  /* shared: the one seen before PROC (0 if unknown) */
 };
 
 /* A process's TLS connection: its socket, and which end of the flow is the process's. */
@@ -38,11 +42,17 @@ struct ec_owners;
 struct ec_owners *ec_owners_new(guint max_entries, size_t cmdline_bytes);
 void ec_owners_free(struct ec_owners *o);
 
+/* A traced TLS library's connection object uses the socket of EV's flow: it claims the flow. */
 void ec_owners_add(struct ec_owners *o, const struct ec_conn_event *ev);
 
+/* A process sends and receives on one end of a flow, or (shared) a second one does. */
+void ec_owners_add_sock(struct ec_owners *o, const struct ec_sock_owner_event *ev);
+
 /*
- * The process a packet of FLOW belongs to: the owner of the sending end (FROM_A: the sender is
- * endpoint a) when it is local and known, else the owner of the receiving end; NULL if neither.
+ * The owner of the socket a packet of FLOW came from (FROM_A: the sender is endpoint a) when
+ * that end is local and seen, else the owner of the receiving end (a packet from a remote host
+ * belongs to the local socket that receives it); NULL if neither. One whose shared is set names
+ * no process: the packet says so.
  */
 const struct ec_owner *ec_owners_for_packet(struct ec_owners *o, const struct ec_flow_key *flow,
                                             bool from_a);
@@ -59,13 +69,13 @@ struct ec_flow_mark {
 };
 
 /*
- * FLOW's mark, its known ends' owners in ENDS (NULL where unknown), or NULL if no traced
- * process owns an end of it.
+ * FLOW's mark, the traced processes whose TLS library claimed each end in ENDS (NULL where
+ * none), or NULL if nothing is known of FLOW.
  */
 struct ec_flow_mark *ec_owners_mark(struct ec_owners *o, const struct ec_flow_key *flow,
                                     const struct ec_owner *ends[2]);
 
-/* Whether any traced process owns an end of FLOW. */
+/* Whether a traced TLS library claimed FLOW (a connection event named its socket). */
 bool ec_owners_known(struct ec_owners *o, const struct ec_flow_key *flow);
 
 const struct ec_conn *ec_owners_conn(struct ec_owners *o, uint32_t pid, uint64_t ssl);

@@ -40,6 +40,7 @@ static const struct {
     {EC_STAT_DATA_ARGS_LOST, "plaintext of calls forgotten in progress (too many at once)"},
     {EC_STAT_AUDIT_DROPPED, "commands or queries (ring buffer full)"},
     {EC_STAT_CONN_DROPPED, "connection owner events (ring buffer full)"},
+    {EC_STAT_OWNER_DROPPED, "socket owner events (ring buffer full)"},
     {EC_STAT_FLOW_EV_DROPPED, "flow notices (ring buffer full)"},
     {EC_STAT_LIB_DROPPED, "new library or program events (ring buffer full)"},
     {EC_STAT_FLOW_MAP_FULL, "connections not followed (flow map full)"},

@@ -49,6 +49,7 @@ enum ec_event_type {
 	EC_EV_LIB_MAPPED = 8,  /* struct ec_lib_event: a TLS library mapped, not seen before */
 	EC_EV_EXEC = 9,        /* struct ec_lib_event: a program not seen before starts */
 	EC_EV_DATA_CALLS = 10, /* struct ec_data_calls_event: probe a process's data calls too */
+	EC_EV_SOCK_OWNER = 11, /* struct ec_sock_owner_event: who sends and receives on a socket */
 };
 
 struct ec_event_hdr {
@@ -89,13 +90,20 @@ enum ec_flow_state {
 #define EC_FLOWF_PAYLOAD_SEEN (1u << 0) /* the first payload byte has been inspected */
 #define EC_FLOWF_PREAMBLE     (1u << 1) /* first payload not TLS: waiting for a ClientHello */
 
+/* ec_flow_val.owner: more than one process was seen using that end's socket. */
+#define EC_OWNER_SHARED 0xffffffffu
+
 struct ec_flow_val {
 	__u8 state; /* enum ec_flow_state */
 	__u8 flags; /* EC_FLOWF_* */
 	__u16 pkts; /* packets emitted while a candidate */
 	__u32 lost; /* non-zero once a packet of this connection was lost (counted once) */
 	__u32 preamble_bytes; /* payload bytes seen while EC_FLOWF_PREAMBLE */
-	__u32 pad;
+	/*
+	 * The process (tgid) seen sending or receiving on each local end's socket, [0] endpoint a:
+	 * 0 none yet, EC_OWNER_SHARED more than one. A SYN that starts the flow clears it.
+	 */
+	__u32 owner[2];
 };
 
 enum ec_dir {
@@ -151,6 +159,24 @@ struct ec_conn_event {
 	__s32 fd;
 	__u8 local_is_a; /* the process's end is endpoint a of the flow key */
 	__u8 source;     /* enum ec_record_source of capture/ec_record.h */
+	__u16 pad;
+};
+
+/*
+ * A process sends or receives on the socket of a followed flow's local end (FLOW, the end
+ * LOCAL_IS_A): the first process seen doing so, or (SHARED) a second one, which makes the
+ * end's owner ambiguous (a socket shared after fork, or passed to another process). Sent once
+ * per end and change, whether the process passes the filters or not: a packet names the process
+ * of the socket that sent it.
+ */
+struct ec_sock_owner_event {
+	struct ec_event_hdr hdr;
+	struct ec_proc proc;
+	struct ec_flow_key flow;
+	__s32 fd;        /* the fd the call used, -1 if not known */
+	__u32 other_pid; /* SHARED: the process seen before (0 if unknown) */
+	__u8 local_is_a;
+	__u8 shared;
 	__u16 pad;
 };
 
@@ -396,6 +422,7 @@ enum ec_stat {
 	EC_STAT_AUDIT_EMITTED,   /* shell commands and queries */
 	EC_STAT_AUDIT_DROPPED,   /* ring buffer full: a command or query lost */
 	EC_STAT_DATA_ARGS_LOST,  /* a data call forgotten in progress (LRU): its plaintext lost */
+	EC_STAT_OWNER_DROPPED,   /* ring buffer full: a socket's owner event lost */
 	EC_STAT_MAX,
 };
 
