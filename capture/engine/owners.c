@@ -327,7 +327,7 @@ struct ec_flow_mark *ec_owners_mark(struct ec_owners *o, const struct ec_flow_ke
 {
 	struct flow_owners *f = g_hash_table_lookup(o->flows, flow);
 
-	if (!f)
+	if (!f || !f->claimed) /* sockets' owners alone: no traced process's connection */
 		return NULL;
 	for (int i = 0; i < 2; i++)
 		ends[i] = f->traced[i] ? &f->tracer[i] : NULL;

@@ -70,7 +70,7 @@ struct ec_flow_mark {
 
 /*
  * FLOW's mark, the traced processes whose TLS library claimed each end in ENDS (NULL where
- * none), or NULL if nothing is known of FLOW.
+ * none), or NULL if no traced process's TLS library claimed FLOW.
  */
 struct ec_flow_mark *ec_owners_mark(struct ec_owners *o, const struct ec_flow_key *flow,
                                     const struct ec_owner *ends[2]);

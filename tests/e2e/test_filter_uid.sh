@@ -21,7 +21,8 @@ E2E_PIDS+=("$CAP_PID")
 wait_for_lines "$E2E_TMP/capture.log" 'capturing:' 1 60 || fail "ecapturedump never started capturing"
 
 # The system's python3 (root's own may live where other users cannot reach).
-as_user() { setpriv --reuid "$1" --regid "$1" --clear-groups "${@:2}"; }
+# Run in the background only: exec, so that $! is the client itself and the cleanup stops it.
+as_user() { exec setpriv --reuid "$1" --regid "$1" --clear-groups "${@:2}"; }
 PY=/usr/bin/python3
 as_user "$UID_IN" "$PY" -u "$HERE/https_loop.py" "$TLS_PORT" in 0.2 >"$E2E_TMP/client-in.out" 2>&1 9>&- &
 E2E_PIDS+=($!)

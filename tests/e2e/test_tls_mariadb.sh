@@ -46,7 +46,7 @@ PID=$GATED_PID
 
 log "$N queries through mariadb --ssl (pid $PID, the only one traced)"
 start_tshark my -o "extcap.ecapture_tls.pid:$PID" -d "tcp.port==$PORT,mysql" \
-	-T fields -E separator=/t -e ecapture.pid -e mysql.query -Y "tcp.port == $PORT"
+	-T fields -E separator=/t -e ecapture.pid -e mysql.query -e tcp.dstport -Y "tcp.port == $PORT"
 wait_attached my
 open_gate mariadb
 wait "$PID" || fail "mariadb failed: $(cat "$E2E_TMP/mariadb.client")"
@@ -55,11 +55,15 @@ wait "$PID" || fail "mariadb failed: $(cat "$E2E_TMP/mariadb.client")"
 wait_for_lines "$E2E_TMP/my.out" "my-tls-$N'" 1 20 || log "the last query not seen yet"
 stop_tshark
 
-others=$(awk -F'\t' -v p="$PID" '$1 != p' "$E2E_TMP/my.out" | wc -l)
+# A packet names its socket's process: the client's packets its pid, the server's (untraced)
+# never the client's.
 total=$(wc -l <"$E2E_TMP/my.out")
-[ "$total" -gt 0 ] || fail "no packet of the MariaDB connection was written"
-[ "$others" -eq 0 ] || fail "$others of $total packets not named after the client ($PID): $(awk -F'\t' -v p="$PID" '$1 != p' "$E2E_TMP/my.out" | head -3)"
-log "ok: all $total packets of the connection carry the client's pid $PID"
+[ "$total" -gt 0 ] || fail "no packet of the connection was written"
+wrong=$(awk -F'\t' -v p="$PID" -v port="$PORT" '($NF == port) != ($1 == p)' "$E2E_TMP/my.out" | wc -l)
+sent=$(awk -F'\t' -v port="$PORT" '$NF == port' "$E2E_TMP/my.out" | wc -l)
+[ "$sent" -gt 0 ] || fail "no packet sent by the client was written"
+[ "$wrong" -eq 0 ] || fail "$wrong of $total packets misnamed (the client is $PID): $(awk -F'\t' -v p="$PID" -v port="$PORT" '($NF == port) != ($1 == p)' "$E2E_TMP/my.out" | head -3)"
+log "ok: all $sent packets the client sent carry its pid $PID, none of the server's"
 cut -f2 "$E2E_TMP/my.out" | sed -n "s/^SELECT '\(my-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries.txt"
 assert_each_once "$E2E_TMP/queries.txt" my-tls- $N
 assert_clean

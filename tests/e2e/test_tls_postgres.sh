@@ -48,7 +48,7 @@ PSQL=$GATED_PID
 
 log "$N queries through psql (pid $PSQL, the only one traced), TLS after the SSLRequest"
 start_tshark pg -o "extcap.ecapture_tls.pid:$PSQL" -d "tcp.port==$PORT,pgsql" \
-	-T fields -E separator=/t -e ecapture.pid -e pgsql.query -Y "tcp.port == $PORT"
+	-T fields -E separator=/t -e ecapture.pid -e pgsql.query -e tcp.dstport -Y "tcp.port == $PORT"
 wait_attached pg
 open_gate psql
 wait "$PSQL" || fail "psql failed: $(cat "$E2E_TMP/psql.client")"
@@ -58,11 +58,15 @@ wait_for_lines "$E2E_TMP/pg.out" "pg-tls-$N'" 1 20 || log "the last query not se
 stop_tshark
 
 # Every packet of the connection carries psql's pid; the queries come out of the TLS records.
-others=$(awk -F'\t' -v p="$PSQL" '$1 != p' "$E2E_TMP/pg.out" | wc -l)
+# A packet names its socket's process: the client's packets its pid, the server's (untraced)
+# never the client's.
 total=$(wc -l <"$E2E_TMP/pg.out")
-[ "$total" -gt 0 ] || fail "no packet of the PostgreSQL connection was written"
-[ "$others" -eq 0 ] || fail "$others of $total packets not named after psql ($PSQL): $(awk -F'\t' -v p="$PSQL" '$1 != p' "$E2E_TMP/pg.out" | head -3)"
-log "ok: all $total packets of the connection carry psql's pid $PSQL"
+[ "$total" -gt 0 ] || fail "no packet of the connection was written"
+wrong=$(awk -F'\t' -v p="$PSQL" -v port="$PORT" '($NF == port) != ($1 == p)' "$E2E_TMP/pg.out" | wc -l)
+sent=$(awk -F'\t' -v port="$PORT" '$NF == port' "$E2E_TMP/pg.out" | wc -l)
+[ "$sent" -gt 0 ] || fail "no packet sent by psql was written"
+[ "$wrong" -eq 0 ] || fail "$wrong of $total packets misnamed (psql is $PSQL): $(awk -F'\t' -v p="$PSQL" -v port="$PORT" '($NF == port) != ($1 == p)' "$E2E_TMP/pg.out" | head -3)"
+log "ok: all $sent packets psql sent carry its pid $PSQL, none of the server's"
 cut -f2 "$E2E_TMP/pg.out" | sed -n "s/^SELECT '\(pg-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries.txt"
 assert_each_once "$E2E_TMP/queries.txt" pg-tls- $N
 grep -q 'SSLRequest\|pgsql' "$E2E_TMP/pg.err" 2>/dev/null || true

@@ -40,7 +40,7 @@ log "openssl s_client -starttls smtp (pid $PID, the only one traced)"
 # connection (test_tls_implicit.sh).
 start_tshark smtp -o "extcap.ecapture_tls.pid:$PID" -o extcap.ecapture_tls.holdms:60000 \
 	-d "tcp.port==$PORT,smtp" -T fields -E separator=/t -e ecapture.pid -e tls.app_data \
-	-e smtp.response.code -e smtp.rsp.parameter -Y "tcp.port == $PORT"
+	-e smtp.response.code -e smtp.rsp.parameter -e tcp.dstport -Y "tcp.port == $PORT"
 wait_attached smtp
 open_gate smtp
 # The server closes without a close_notify: s_client's status says so, the dialogue is what counts.
@@ -50,11 +50,15 @@ grep -qx 'body-in-tls' "$E2E_TMP/server.out" || fail "the server got no mail bod
 wait_for_lines "$E2E_TMP/smtp.out" 'Bye' 1 20 || log "the 221 reply not seen yet"
 stop_tshark
 
-others=$(awk -F'\t' -v p="$PID" '$1 != p' "$E2E_TMP/smtp.out" | wc -l)
+# A packet names its socket's process: the client's packets its pid, the server's (untraced)
+# never the client's.
 total=$(wc -l <"$E2E_TMP/smtp.out")
-[ "$total" -gt 0 ] || fail "no packet of the SMTP connection was written"
-[ "$others" -eq 0 ] || fail "$others of $total packets not named after s_client ($PID): $(awk -F'\t' -v p="$PID" '$1 != p' "$E2E_TMP/smtp.out" | head -3)"
-log "ok: all $total packets of the connection carry s_client's pid $PID"
+[ "$total" -gt 0 ] || fail "no packet of the connection was written"
+wrong=$(awk -F'\t' -v p="$PID" -v port="$PORT" '($NF == port) != ($1 == p)' "$E2E_TMP/smtp.out" | wc -l)
+sent=$(awk -F'\t' -v port="$PORT" '$NF == port' "$E2E_TMP/smtp.out" | wc -l)
+[ "$sent" -gt 0 ] || fail "no packet sent by s_client was written"
+[ "$wrong" -eq 0 ] || fail "$wrong of $total packets misnamed (s_client is $PID): $(awk -F'\t' -v p="$PID" -v port="$PORT" '($NF == port) != ($1 == p)' "$E2E_TMP/smtp.out" | head -3)"
+log "ok: all $sent packets s_client sent carry its pid $PID, none of the server's"
 # The replies inside TLS, decrypted: only TLS records (tls.app_data) can carry them.
 awk -F'\t' '$2 != "" { n = split($3, c, ","); split($4, p, ","); for (i = 1; i <= n; i++) print c[i] "\t" p[i] }' \
 	"$E2E_TMP/smtp.out" >"$E2E_TMP/replies.txt"

@@ -72,7 +72,7 @@ packages=(
 	tshark pkgconf bpftool iproute2 kmod procps util-linux bsdutils psmisc binutils
 	curl openssl ca-certificates nginx-light apache2-utils python3 gnutls-bin
 	mariadb-server mariadb-client zsh bash coreutils findutils grep sed gawk
-	postgresql postgresql-client libpq5 libnss3 libnss3-tools gcc libc6-dev
+	postgresql postgresql-client libpq5 libnss3 libnss3-tools gcc libc6-dev python3-grpcio
 )
 recipe="bookworm ${packages[*]} recipe-4"
 key=$(printf '%s\n' "$recipe" | sha256sum | cut -c1-16)
