@@ -188,17 +188,11 @@ static guint n_traced(const struct engine *e)
 /* "pid 42 (curl) of uid 1000" into OUT, the name escaped: it is the process's to choose. */
 static void name_process(GString *out, pid_t pid)
 {
-	char path[64], comm[64] = "?";
+	char path[64], comm[64];
 	struct stat st;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
+	if (!ec_proc_comm(pid, comm, sizeof(comm)))
+		g_strlcpy(comm, "?", sizeof(comm));
 	g_string_printf(out, "pid %d (", (int)pid);
 	ec_escape_append(out, comm, strlen(comm), "");
 	g_string_append_c(out, ')');

@@ -291,16 +291,10 @@ static void find_holder(const char *name, void *data)
 /* "comm[pid]" of PID into OUT, the name escaped: it is the process's to choose. */
 static void append_proc(GString *out, pid_t pid)
 {
-	char path[64], comm[64] = "?";
-	FILE *f;
+	char comm[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
+	if (!ec_proc_comm(pid, comm, sizeof(comm)))
+		g_strlcpy(comm, "?", sizeof(comm));
 	ec_escape_append(out, comm, strlen(comm), "");
 	g_string_append_printf(out, "[%d]", (int)pid);
 }

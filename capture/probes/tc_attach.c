@@ -3,6 +3,7 @@
 
 #include "ec_error.h"
 #include "probes/tc_filters.h"
+#include "targets/processes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,19 +98,11 @@ static unsigned long long start_time(pid_t pid)
 /* Whether the capture M names is running (a pid reused by another process is not it). */
 static bool capture_alive(const struct mark *m)
 {
-	char path[32], comm[32] = "";
-	FILE *f;
+	char comm[32];
 
-	if (m->pid <= 0)
+	if (m->pid <= 0 || !ec_proc_comm(m->pid, comm, sizeof(comm)))
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)m->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	return strcmp(comm, "ecapturedump\n") == 0 && (!m->start || start_time(m->pid) == m->start);
+	return strcmp(comm, "ecapturedump") == 0 && (!m->start || start_time(m->pid) == m->start);
 }
 
 /* The capture that owns filter HANDLE; 0: an earlier version's, whose owner is unknown. */

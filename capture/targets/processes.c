@@ -11,6 +11,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bool ec_proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[32];
+	FILE *f;
+	bool ok = false;
+
+	if (!len)
+		return false;
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(buf, (int)len, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ok = true;
+	}
+	fclose(f);
+	return ok;
+}
+
 void ec_proc_foreach(void (*fn)(const char *pid, void *data), void *data)
 {
 	DIR *d = opendir("/proc");

@@ -8,8 +8,16 @@
 #define EC_PROCESSES_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
 
 #include "targets/target_file.h"
+
+/*
+ * The name process PID runs under (/proc/PID/comm, without its newline) into BUF of LEN bytes;
+ * false, with BUF empty, if it is gone. The name is the process's to choose: escape it.
+ */
+bool ec_proc_comm(pid_t pid, char *buf, size_t len);
 
 /* FN(PID, DATA) for every process, PID as its /proc directory name. */
 void ec_proc_foreach(void (*fn)(const char *pid, void *data), void *data);
