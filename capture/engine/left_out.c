@@ -185,8 +185,13 @@ void ec_engine_flow_sockets(struct engine *e, struct ec_flow *f)
 		f->sock_uid[i] = si.uid;
 		f->sock_inode[i] = si.inode;
 	}
-	/* Named while its process still holds it: a short connection is gone at its hold's end. */
-	if (f->sock_have && e->left.walks < EC_WALKS_MAX &&
+	/*
+	 * Named while its process still holds it (a short connection is gone at its hold's end) only
+	 * when filters are set: then no traced library's event will claim it. Without filters its
+	 * library's event is usually on its way, and a walk of /proc here would delay it until a
+	 * short-lived client is gone (its command line then unread): looked for at the hold's end.
+	 */
+	if (filters_set(e) && f->sock_have && e->left.walks < EC_WALKS_MAX &&
 	    (e->unclaimed < EC_UNCLAIMED_NAMED || e->left.told < EC_LEFT_OUT_TOLD))
 		find_holders(e, f);
 }
