@@ -77,22 +77,30 @@ watch_curl() {
 	eval "$(sed 's/^/W_/' "$E2E_TMP/$name.watch")"
 }
 
+# member_refused NAME WANT [PREFIX...]: the member's capture (run under PREFIX) stops at once,
+# non-zero, with WANT in its log, and leaves nothing of ours behind.
+member_refused() {
+	local name=$1 want=$2 rc
+	shift 2
+	set +e
+	"$@" setpriv --reuid "$MEMBER" --regid ecapture --init-groups -- \
+		"$SHARED/priv/ecapturedump" --tls-libs openssl -w "$SHARED/out/$name.pcapng" \
+		2>"$E2E_TMP/$name.log"
+	rc=$?
+	set -e
+	[ "$rc" -ne 0 ] || fail "$name: the member's capture exited 0"
+	grep -q "$want" "$E2E_TMP/$name.log" || fail "$name: no line saying why: $(cat "$E2E_TMP/$name.log")"
+	assert_clean
+	log "ok: $name: $(grep -m1 "$want" "$E2E_TMP/$name.log")"
+}
+
 # Before 5.11 the kernel charges BPF memory to the locked-memory limit (64 KiB by default): a
 # member's capture there fails with a line saying so, and runs once the administrator raised it.
 RAISE=()
 if kernel_charges_memlock; then
 	log "this kernel charges BPF memory to RLIMIT_MEMLOCK: a member's capture at 64 KiB first"
-	set +e
-	prlimit --memlock=65536:65536 setpriv --reuid "$MEMBER" --regid ecapture --init-groups -- \
-		"$SHARED/priv/ecapturedump" --tls-libs openssl -w "$SHARED/out/low.pcapng" \
-		2>"$E2E_TMP/lowlimit.log"
-	rc=$?
-	set -e
-	[ "$rc" -ne 0 ] || fail "a member's capture at a 64 KiB locked-memory limit exited 0"
-	grep -q 'charges BPF memory to the locked-memory limit, 64 KiB' "$E2E_TMP/lowlimit.log" ||
-		fail "no line about the locked-memory limit: $(cat "$E2E_TMP/lowlimit.log")"
-	assert_clean
-	log "ok: $(grep -m1 'locked-memory' "$E2E_TMP/lowlimit.log")"
+	member_refused lowlimit 'charges BPF memory to the locked-memory limit, 64 KiB' \
+		prlimit --memlock=65536:65536
 	RAISE=(prlimit --memlock=unlimited:unlimited)
 fi
 
@@ -100,16 +108,7 @@ if [ "$(kernel_uprobes)" = perf ]; then
 	# Debian's 5.10 and 6.1 (a 2025 stable fix): perf uprobes need CAP_SYS_ADMIN, which the
 	# package does not give; no uprobe_multi links there. The member's capture says so and stops.
 	log "a member's capture on a kernel without uprobe_multi: refused with the reason"
-	set +e
-	"${RAISE[@]}" setpriv --reuid "$MEMBER" --regid ecapture --init-groups -- \
-		"$SHARED/priv/ecapturedump" --tls-libs openssl -w "$SHARED/out/member.pcapng" \
-		2>"$E2E_TMP/member.log"
-	rc=$?
-	set -e
-	[ "$rc" -ne 0 ] || fail "a member's capture without uprobe_multi exited 0"
-	grep -q 'only CAP_SYS_ADMIN create uprobes through perf' "$E2E_TMP/member.log" ||
-		fail "no line saying why the member cannot probe: $(cat "$E2E_TMP/member.log")"
-	assert_clean
+	member_refused member 'only CAP_SYS_ADMIN create uprobes through perf' "${RAISE[@]}"
 	log "SKIP (member part): this kernel lets only CAP_SYS_ADMIN create perf uprobes; root's part follows"
 else
 	log "a member's capture"
