@@ -361,3 +361,27 @@ assert_each_once() {
 	[ $missing -eq 0 ] && [ $dup -eq 0 ] || fail "$prefix*: $missing missing, $dup duplicated of $n"
 	log "ok: all $n of $prefix* exactly once"
 }
+
+# start_mariadb [MARIADBD ARGS...]: a MariaDB server of its own (data in $E2E_TMP/mariadb, the
+# directory DB; mysql owns it) on 127.0.0.1:$PORT (a free port), up and answering; its pid in SERVER.
+start_mariadb() {
+	local i
+	DB=$E2E_TMP/mariadb
+	mkdir -p "$DB/data"
+	chown -R mysql: "$DB"
+	PORT=$(free_port)
+	log "starting MariaDB on 127.0.0.1:$PORT"
+	mariadb-install-db --no-defaults --datadir="$DB/data" --user=mysql \
+		--auth-root-authentication-method=normal --skip-test-db >"$E2E_TMP/install.log" 2>&1 ||
+		fail "mariadb-install-db failed"
+	mariadbd --no-defaults --datadir="$DB/data" --user=mysql --port="$PORT" --bind-address=127.0.0.1 \
+		--socket="$DB/sock" --pid-file="$DB/pid" --log-error="$E2E_TMP/mariadb.log" --skip-log-bin \
+		--innodb-buffer-pool-size=16M "$@" 9>&- &
+	SERVER=$!
+	E2E_PIDS+=("$SERVER")
+	for i in $(seq 100); do
+		mariadb-admin --no-defaults -h 127.0.0.1 -P "$PORT" -u root ping >/dev/null 2>&1 && return 0
+		kill -0 "$SERVER" 2>/dev/null || fail "mariadbd exited: $(tail -5 "$E2E_TMP/mariadb.log")"
+		sleep 0.2
+	done
+}

@@ -11,25 +11,7 @@ require_installed_extcap
 require_installed_plugin
 HERE=$(cd "$(dirname "$0")" && pwd)
 chmod 755 "$E2E_TMP"
-DB=$E2E_TMP/mariadb
-mkdir -p "$DB/data"
-chown -R mysql: "$DB"
-PORT=$(free_port)
-
-log "starting MariaDB on 127.0.0.1:$PORT"
-mariadb-install-db --no-defaults --datadir="$DB/data" --user=mysql \
-	--auth-root-authentication-method=normal --skip-test-db >"$E2E_TMP/install.log" 2>&1 ||
-	fail "mariadb-install-db failed"
-mariadbd --no-defaults --datadir="$DB/data" --user=mysql --port="$PORT" --bind-address=127.0.0.1 \
-	--socket="$DB/sock" --pid-file="$DB/pid" --log-error="$E2E_TMP/mariadb.log" --skip-log-bin \
-	--innodb-buffer-pool-size=16M &
-SERVER=$!
-E2E_PIDS+=("$SERVER")
-for i in $(seq 100); do
-	mariadb-admin --no-defaults -h 127.0.0.1 -P "$PORT" -u root ping >/dev/null 2>&1 && break
-	kill -0 "$SERVER" 2>/dev/null || fail "mariadbd exited: $(tail -5 "$E2E_TMP/mariadb.log")"
-	sleep 0.2
-done
+start_mariadb
 sql() { mariadb --no-defaults -h 127.0.0.1 -P "$PORT" -u root -e "$1"; }
 
 LONG10=$(head -c 10240 /dev/zero | tr '\0' z)

@@ -11,28 +11,11 @@ require_tools tshark mariadbd mariadb mariadb-install-db mariadb-admin openssl
 require_installed_extcap
 require_installed_plugin
 chmod 755 "$E2E_TMP"
-DB=$E2E_TMP/mariadb
-mkdir -p "$DB/data"
+mkdir -p "$E2E_TMP/mariadb"
 make_test_cert
-cp "$E2E_TMP/cert.pem" "$E2E_TMP/key.pem" "$DB/"
-chmod 600 "$DB/key.pem"
-chown -R mysql: "$DB"
-PORT=$(free_port)
-
-log "starting MariaDB with TLS on 127.0.0.1:$PORT"
-mariadb-install-db --no-defaults --datadir="$DB/data" --user=mysql \
-	--auth-root-authentication-method=normal --skip-test-db >"$E2E_TMP/install.log" 2>&1 ||
-	fail "mariadb-install-db failed"
-mariadbd --no-defaults --datadir="$DB/data" --user=mysql --port="$PORT" --bind-address=127.0.0.1 \
-	--socket="$DB/sock" --pid-file="$DB/pid" --log-error="$E2E_TMP/mariadb.log" --skip-log-bin \
-	--innodb-buffer-pool-size=16M --ssl-cert="$DB/cert.pem" --ssl-key="$DB/key.pem" &
-SERVER=$!
-E2E_PIDS+=("$SERVER")
-for i in $(seq 100); do
-	mariadb-admin --no-defaults -h 127.0.0.1 -P "$PORT" -u root ping >/dev/null 2>&1 && break
-	kill -0 "$SERVER" 2>/dev/null || fail "mariadbd exited: $(tail -5 "$E2E_TMP/mariadb.log")"
-	sleep 0.2
-done
+cp "$E2E_TMP/cert.pem" "$E2E_TMP/key.pem" "$E2E_TMP/mariadb/"
+chmod 600 "$E2E_TMP/mariadb/key.pem"
+start_mariadb --ssl-cert="$E2E_TMP/mariadb/cert.pem" --ssl-key="$E2E_TMP/mariadb/key.pem"
 CLIENT=(mariadb --no-defaults -h 127.0.0.1 -P "$PORT" -u root --ssl --skip-ssl-verify-server-cert -N -B)
 "${CLIENT[@]}" -e "SHOW SESSION STATUS LIKE 'Ssl_version'" >"$E2E_TMP/ssl.out" 2>&1 ||
 	fail "mariadb --ssl failed: $(cat "$E2E_TMP/ssl.out")"
