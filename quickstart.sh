@@ -12,7 +12,7 @@ PACKAGES=(
 	wireshark-dev tshark
 	openssl curl nginx apache2-utils iproute2 python3 python3-grpcio procps
 	libcapstone-dev libnghttp2-dev golang-go gnutls-bin libgnutls30 libnss3 libnspr4 libnss3-tools
-	zsh mariadb-server mariadb-client postgresql libpq-dev util-linux
+	zsh mariadb-server mariadb-client postgresql libpq-dev redis-server redis-tools util-linux
 	openssh-server openssh-client
 	mmdebstrap kmod cpio qemu-system-x86
 	debhelper po-debconf lintian fakeroot libcap2-bin man-db

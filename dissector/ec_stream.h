@@ -17,6 +17,16 @@ enum ec_app {
 	EC_APP_NONE, /* not recognised (yet): shown as data */
 	EC_APP_HTTP,
 	EC_APP_HTTP2,
+	EC_APP_PGSQL, /* the rest are client/server protocols told by port or first message */
+	EC_APP_MYSQL,
+	EC_APP_RESP,
+	EC_APP_COUNT,
+};
+
+/* What a connection's plaintext speaks, and which end of it the traced process is. */
+struct ec_app_guess {
+	enum ec_app app;
+	bool serves; /* the process is the protocol's server (PostgreSQL's backend, ...) */
 };
 
 /* One direction's stream, as far as the first pass has read it. */
@@ -31,6 +41,7 @@ struct ec_dir {
 struct ec_rec_conn {
 	conversation_t *conv; /* ours alone: not the TCP conversation of the same 5-tuple */
 	enum ec_app app;
+	bool serves; /* the process is the application protocol's server */
 	bool seen_data;
 	bool has_tuple;
 	address local, remote; /* the process's end and the other */
@@ -56,8 +67,19 @@ void ec_conn_apply(packet_info *pinfo, const struct ec_rec_conn *c, uint8_t dir,
 
 void ec_conn_register(void);
 
-/* The application protocol a stream starting with DATA speaks, if it can be told. */
-enum ec_app ec_app_detect(tvbuff_t *data);
+/*
+ * The application protocol of connection C, whose record in direction DIR holds DATA, if it
+ * can be told: by the first bytes, else by a port the tcp.port table gives to a protocol we
+ * hand plaintext to (so "Decode As" and protocol port preferences count), else by a database
+ * client's first message.
+ */
+struct ec_app_guess ec_app_detect(tvbuff_t *data, const struct ec_rec_conn *c, uint8_t dir);
+
+/* The dissector of APP; NULL when this Wireshark has none. */
+dissector_handle_t ec_app_handle(enum ec_app app);
+
+/* Find the application dissectors (at handoff). */
+void ec_app_handoff(void);
 
 /* DATA starts with the whole HTTP/2 client connection preface. */
 bool ec_app_is_h2_preface(tvbuff_t *data);

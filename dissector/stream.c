@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * TLS plaintext to HTTP/1.x and HTTP/2, reassembled per connection and direction.
+ * TLS plaintext to its application dissector (HTTP/1.x, HTTP/2, PostgreSQL, MySQL, RESP),
+ * reassembled per connection and direction.
  *
  * The application dissector gets each record with can_desegment set, as TCP would give it a
  * segment. When it answers with desegment_offset/desegment_len, the bytes from that offset on
@@ -48,7 +49,6 @@ struct leftover {
 
 static reassembly_table msp_table;
 static guint32 next_msp_id;
-static dissector_handle_t http_handle, http2_handle;
 
 static int hf_segments = -1;
 static int hf_segment = -1;
@@ -104,13 +104,14 @@ static void stream_init(void)
 /* Every pass                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
 
-static struct leftover call_app(uint8_t app, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                bool desegment)
+static struct leftover call_app(const struct plan *p, tvbuff_t *tvb, packet_info *pinfo,
+                                proto_tree *tree, bool desegment)
 {
-	dissector_handle_t h = app == EC_APP_HTTP2 ? http2_handle : http_handle;
+	dissector_handle_t h = ec_app_handle((enum ec_app)p->app);
 	struct leftover left = {0};
 	guint len = tvb_captured_length(tvb);
 	port_type ptype = pinfo->ptype;
+	guint32 match_uint = pinfo->match_uint;
 	bool until_fin;
 
 	if (!h) {
@@ -124,7 +125,14 @@ static struct leftover call_app(uint8_t app, tvbuff_t *tvb, packet_info *pinfo, 
 	 * HTTP warns of "unencrypted HTTP over an encrypted port" when a TCP port is 443 and TLS is
 	 * not in the frame. This plaintext did come out of TLS: let the ports not be TCP ports.
 	 */
-	pinfo->ptype = PT_NONE;
+	if (p->app == EC_APP_HTTP || p->app == EC_APP_HTTP2)
+		pinfo->ptype = PT_NONE;
+	/*
+	 * The database dissectors tell a client's messages from the server's as TCP lets them:
+	 * the port they were found by (match_uint) is the server's.
+	 */
+	pinfo->match_uint =
+	    (p->dir == EC_RECORD_DIR_SENT) == p->conn->serves ? pinfo->srcport : pinfo->destport;
 	call_dissector_with_data(h, tvb, pinfo, tree, NULL);
 	if (desegment && pinfo->desegment_len && pinfo->desegment_offset >= 0 &&
 	    (guint)pinfo->desegment_offset < len) {
@@ -144,6 +152,7 @@ static struct leftover call_app(uint8_t app, tvbuff_t *tvb, packet_info *pinfo, 
 		left.more = false;
 	}
 	pinfo->ptype = ptype;
+	pinfo->match_uint = match_uint;
 	return left;
 }
 
@@ -172,10 +181,10 @@ static struct leftover run_plan(const struct plan *p, tvbuff_t *data, packet_inf
 		call_data_dissector(data, pinfo, tree);
 		break;
 	case PLAN_NODESEG:
-		call_app(p->app, data, pinfo, tree, false);
+		call_app(p, data, pinfo, tree, false);
 		break;
 	case PLAN_DIRECT:
-		return call_app(p->app, data, pinfo, tree, true);
+		return call_app(p, data, pinfo, tree, true);
 	case PLAN_PART:
 		show_reassembled_in(data, pinfo, item_tree, p->msp_id);
 		break;
@@ -189,7 +198,7 @@ static struct leftover run_plan(const struct plan *p, tvbuff_t *data, packet_inf
 			break;
 		}
 		*dissected = rtvb;
-		return call_app(p->app, rtvb, pinfo, tree, true);
+		return call_app(p, rtvb, pinfo, tree, true);
 	}
 	return none;
 }
@@ -209,8 +218,12 @@ static struct plan *plan_record(tvbuff_t *data, packet_info *pinfo, const struct
 	p->conn = c;
 	p->dir = r->direction;
 	p->ends = (uint8_t)ec_conn_learn(pinfo, c, r);
-	if (c->app == EC_APP_NONE && !d->msp_id)
-		c->app = ec_app_detect(data);
+	if (c->app == EC_APP_NONE && !d->msp_id) {
+		struct ec_app_guess g = ec_app_detect(data, c, r->direction);
+
+		c->app = g.app;
+		c->serves = g.serves;
+	}
 	p->app = (uint8_t)c->app;
 	if (d->msp_id && d->seq + len - d->msp_start > MSP_MAX)
 		d->msp_id = 0;
@@ -366,6 +379,5 @@ void ec_stream_register(void)
 
 void ec_stream_handoff(void)
 {
-	http_handle = find_dissector_add_dependency("http-over-tls", proto_ecapture);
-	http2_handle = find_dissector_add_dependency("http2", proto_ecapture);
+	ec_app_handoff();
 }

@@ -362,6 +362,22 @@ assert_each_once() {
 	log "ok: all $n of $prefix* exactly once"
 }
 
+# capture_plaintext NAME PIDS FILTER FIELD LAST [TSHARK ARGS...]: open the gate of client NAME
+# under a plaintext-mode capture tracing PIDS alone; when the client has exited and a line of
+# NAME.out matches LAST, stop. NAME.out holds "pid<TAB>FIELD" for each record FILTER matches.
+capture_plaintext() {
+	local name=$1 pids=$2 filter=$3 field=$4 last=$5
+	shift 5
+	start_tshark "$name" -o extcap.ecapture_tls.mode:plaintext -o "extcap.ecapture_tls.pid:$pids" \
+		-Y "$filter" -T fields -E separator=/t -e ecapture.pid -e "$field" "$@"
+	wait_attached "$name"
+	open_gate "$name"
+	wait "$GATED_PID" || fail "$name failed: $(cat "$E2E_TMP/$name.client")"
+	wait_for_lines "$E2E_TMP/$name.out" "$last" 1 20 || log "$name: the last record not seen yet"
+	stop_tshark
+	[ -s "$E2E_TMP/$name.out" ] || fail "no record of $name matches $filter: $(tail -5 "$E2E_TMP/$name.log")"
+}
+
 # start_mariadb [MARIADBD ARGS...]: a MariaDB server of its own (data in $E2E_TMP/mariadb, the
 # directory DB; mysql owns it) on 127.0.0.1:$PORT (a free port), up and answering; its pid in SERVER.
 start_mariadb() {

@@ -4,7 +4,8 @@
 # request), then TLS: the capture must keep it until its ClientHello and write it whole behind
 # its keys, so that Wireshark's own mysql dissector follows the switch to TLS and decrypts it.
 # Only the client is traced (PID filter): its 10 queries each appear exactly once in mysql.query,
-# every packet of the connection named after the client's pid.
+# every packet of the connection named after the client's pid. Then in plaintext mode, client and
+# server traced: the records of both go to the same mysql dissector.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools tshark mariadbd mariadb mariadb-install-db mariadb-admin openssl
@@ -49,5 +50,17 @@ sent=$(awk -F'\t' -v port="$PORT" '$NF == port' "$E2E_TMP/my.out" | wc -l)
 log "ok: all $sent packets the client sent carry its pid $PID, none of the server's"
 cut -f2 "$E2E_TMP/my.out" | sed -n "s/^SELECT '\(my-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries.txt"
 assert_each_once "$E2E_TMP/queries.txt" my-tls- $N
+
+# The same queries as plaintext records of both ends, the client and mariadbd: the plugin hands
+# them to Wireshark's mysql dissector by the port "Decode As" gives it, the server's (mariadbd
+# reads each packet's header and body apart: reassembled). Each query once per end.
+gated_client mariadb2 "${CLIENT[@]}" -e "$SQL"
+log "the $N queries again as plaintext records (client $GATED_PID, server $SERVER)"
+capture_plaintext mariadb2 "$GATED_PID,$SERVER" mysql.query mysql.query "my-tls-$N'" -d "tcp.port==$PORT,mysql"
+for who in "$GATED_PID" "$SERVER"; do
+	awk -F'\t' -v p="$who" '$1 == p' "$E2E_TMP/mariadb2.out" | cut -f2 |
+		sed -n "s/^SELECT '\(my-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries-$who.txt"
+	assert_each_once "$E2E_TMP/queries-$who.txt" my-tls- $N
+done
 assert_clean
 log "PASS"

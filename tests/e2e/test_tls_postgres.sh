@@ -4,7 +4,7 @@
 # it until its ClientHello and write it whole behind its keys, so that Wireshark's own pgsql
 # dissector follows the switch to TLS and decrypts it. Only psql is traced (PID filter): its 10
 # queries each appear exactly once in pgsql.query, every packet of the connection named after
-# psql's pid.
+# psql's pid. Then in plaintext mode: the records go to the same pgsql dissector.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_tools tshark psql setpriv openssl
@@ -69,6 +69,15 @@ sent=$(awk -F'\t' -v port="$PORT" '$NF == port' "$E2E_TMP/pg.out" | wc -l)
 log "ok: all $sent packets psql sent carry its pid $PSQL, none of the server's"
 cut -f2 "$E2E_TMP/pg.out" | sed -n "s/^SELECT '\(pg-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries.txt"
 assert_each_once "$E2E_TMP/queries.txt" pg-tls- $N
-grep -q 'SSLRequest\|pgsql' "$E2E_TMP/pg.err" 2>/dev/null || true
+
+# The same queries as plaintext records: the plugin hands them to Wireshark's pgsql dissector,
+# found by psql's StartupMessage (the port is not one the tcp.port table gives to pgsql).
+gated_client psql2 psql "${args[@]}"
+log "the $N queries again as plaintext records (pid $GATED_PID)"
+capture_plaintext psql2 "$GATED_PID" pgsql.query pgsql.query "pg-tls-$N'"
+others=$(awk -F'\t' -v p="$GATED_PID" '$1 != p' "$E2E_TMP/psql2.out" | wc -l)
+[ "$others" -eq 0 ] || fail "$others records with a query not named after psql: $(head -3 "$E2E_TMP/psql2.out")"
+cut -f2 "$E2E_TMP/psql2.out" | sed -n "s/^SELECT '\(pg-tls-[0-9]*\)' AS q\$/\1/p" >"$E2E_TMP/queries2.txt"
+assert_each_once "$E2E_TMP/queries2.txt" pg-tls- $N
 assert_clean
 log "PASS"

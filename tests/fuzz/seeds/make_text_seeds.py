@@ -125,6 +125,21 @@ def dissector(d):
                                      bytes.fromhex("000000040000000000"), v4=False))
     write(d, "no_tuple_truncated", record(1, 0, 2, b"GET / HTTP/1.1\r\n", tuple_=False,
                                           flags=1, data_len=4096))
+    # database clients' plaintext, told by their first message: PostgreSQL, MySQL, Redis (RESP)
+    startup = b"user\0postgres\0database\0postgres\0\0"
+    startup = struct.pack(">II", 8 + len(startup), 0x30000) + startup
+    query = b"SELECT 'x' AS q\0"
+    write(d, "pgsql", record(1, 0, 1, startup) + sep +
+          record(1, 0, 1, b"Q" + struct.pack(">I", 4 + len(query)) + query) + sep +
+          record(1, 1, 1, b"Z" + struct.pack(">I", 5) + b"I"))
+    login = struct.pack("<I", 0x00bfaa84) + struct.pack("<I", 1 << 24) + b"\x21" + bytes(23)
+    login += b"root\0\0mysql_native_password\0"
+    login = struct.pack("<I", len(login))[:3] + b"\x02" + login
+    com_query = b"\x03SELECT 'x' AS q"
+    write(d, "mysql_login", record(1, 0, 1, login) + sep +
+          record(1, 0, 1, struct.pack("<I", len(com_query))[:3] + b"\0" + com_query))
+    write(d, "resp", record(1, 0, 1, b"*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n") + sep +
+          record(1, 1, 1, b"$3\r\nab") + sep + record(1, 1, 1, b"c\r\n"))
     audit = struct.pack(">IB3x", 0, 0) + b"ls -la /tmp"
     write(d, "bash", record(2, 1, 16, audit, tuple_=False, cmd=b"-bash", comm=b"bash"))
     sql = struct.pack(">IB3x", 1064, 1) + b"SELECT * FROM t WHERE a = 'x'"
