@@ -45,7 +45,7 @@ static bool h2_server_start(tvbuff_t *data)
 	if (tvb_captured_length(data) < 9)
 		return false;
 	len = tvb_get_ntoh24(data, 0);
-	return tvb_get_guint8(data, 3) == 4 && tvb_get_guint8(data, 4) == 0 &&
+	return tvb_get_uint8(data, 3) == 4 && tvb_get_uint8(data, 4) == 0 &&
 	       (tvb_get_ntohl(data, 5) & 0x7fffffffu) == 0 && len % 6 == 0 && len <= 16384;
 }
 
@@ -93,11 +93,11 @@ static bool mysql_login(tvbuff_t *data)
 
 	if (len < 36 || tvb_get_letoh24(data, 0) < 32)
 		return false;
-	seq = tvb_get_guint8(data, 3);
+	seq = tvb_get_uint8(data, 3);
 	if ((seq != 1 && seq != 2) || !(tvb_get_letohl(data, 4) & 0x200u))
 		return false;
 	for (guint i = 13; i < 32; i++) {
-		if (tvb_get_guint8(data, i) != 0)
+		if (tvb_get_uint8(data, i) != 0)
 			return false;
 	}
 	return true;
@@ -108,12 +108,12 @@ static bool resp_command(tvbuff_t *data)
 {
 	guint len = tvb_captured_length(data), i = 1;
 
-	if (len < 5 || tvb_get_guint8(data, 0) != '*')
+	if (len < 5 || tvb_get_uint8(data, 0) != '*')
 		return false;
-	while (i < len && i < 8 && g_ascii_isdigit(tvb_get_guint8(data, i)))
+	while (i < len && i < 8 && g_ascii_isdigit(tvb_get_uint8(data, i)))
 		i++;
-	return i > 1 && i + 2 < len && tvb_get_guint8(data, i) == '\r' &&
-	       tvb_get_guint8(data, i + 1) == '\n' && tvb_get_guint8(data, i + 2) == '$';
+	return i > 1 && i + 2 < len && tvb_get_uint8(data, i) == '\r' &&
+	       tvb_get_uint8(data, i + 1) == '\n' && tvb_get_uint8(data, i + 2) == '$';
 }
 
 /*

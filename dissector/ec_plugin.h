@@ -12,6 +12,8 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 
+#include "ws_compat.h"
+
 extern int proto_ecapture;
 
 /* Process fields: ecapture.pid, tid, uid, comm, cmdline, fd. */

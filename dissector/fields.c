@@ -36,7 +36,7 @@ void ec_fields_register(void)
 const char *ec_text_escaped(wmem_allocator_t *scope, const char *s, size_t len, const char *keep,
                             bool c_style)
 {
-	wmem_strbuf_t *b = wmem_strbuf_sized_new(scope, len + 1, 0);
+	wmem_strbuf_t *b = wmem_strbuf_new_sized(scope, len + 1);
 	char unit[EC_ESCAPE_UNIT_MAX];
 
 	for (size_t i = 0, n; i < len; i += n) {

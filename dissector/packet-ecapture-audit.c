@@ -101,7 +101,7 @@ void ec_audit_dissect(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, proto_i
 		return;
 	}
 	status = tvb_get_ntohl(tvb, 0);
-	kind = tvb_get_guint8(tvb, 4);
+	kind = tvb_get_uint8(tvb, 4);
 	text_len = (int)(avail - EC_RECORD_AUDIT_HDR_LEN);
 	at = proto_tree_add_subtree(rt, tvb, 0, -1, ett_audit, NULL,
 	                            r->type == EC_RECORD_SHELL ? "Shell command" : "SQL query");

@@ -161,8 +161,8 @@ static bool dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, pr
 	guint version, clen;
 	const char *comm;
 
-	if (len < 2 || tvb_get_guint8(tvb, OFF_MAGIC) != EC_RECORD_MAGIC0 ||
-	    tvb_get_guint8(tvb, OFF_MAGIC + 1) != EC_RECORD_MAGIC1) {
+	if (len < 2 || tvb_get_uint8(tvb, OFF_MAGIC) != EC_RECORD_MAGIC0 ||
+	    tvb_get_uint8(tvb, OFF_MAGIC + 1) != EC_RECORD_MAGIC1) {
 		expert_add_info(pinfo, ti, &ei_bad_magic);
 		return false;
 	}
@@ -178,13 +178,13 @@ static bool dissect_header(tvbuff_t *tvb, packet_info *pinfo, proto_tree *rt, pr
 		                       version, EC_RECORD_VERSION);
 		return false;
 	}
-	r->type = tvb_get_guint8(tvb, OFF_TYPE);
+	r->type = tvb_get_uint8(tvb, OFF_TYPE);
 	r->pid = tvb_get_ntohl(tvb, OFF_PID);
 	r->tid = tvb_get_ntohl(tvb, OFF_TID);
 	r->uid = tvb_get_ntohl(tvb, OFF_UID);
 	r->fd = (int32_t)tvb_get_ntohl(tvb, OFF_FD);
-	r->direction = tvb_get_guint8(tvb, OFF_DIR);
-	r->source = tvb_get_guint8(tvb, OFF_SOURCE);
+	r->direction = tvb_get_uint8(tvb, OFF_DIR);
+	r->source = tvb_get_uint8(tvb, OFF_SOURCE);
 	r->flags = tvb_get_ntohs(tvb, OFF_FLAGS);
 	r->data_len = tvb_get_ntohl(tvb, OFF_LENGTH);
 	r->conn_id = tvb_get_ntoh64(tvb, OFF_CONN);

@@ -10,6 +10,18 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+#include <wsutil/plugins.h>
+
+/* What kind of plugin this is ("tshark -G plugins" says "dissector"); 4.0 has no such call. */
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+	return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif
+
 int proto_ecapture = -1;
 
 static void proto_register_ecapture(void)

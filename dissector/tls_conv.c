@@ -24,9 +24,8 @@ static bool tls_record_start(tvbuff_t *tvb)
 
 	if (tvb_captured_length(tvb) < 3)
 		return false;
-	type = tvb_get_guint8(tvb, 0);
-	return type >= 20 && type <= 23 && tvb_get_guint8(tvb, 1) == 3 &&
-	       tvb_get_guint8(tvb, 2) <= 4;
+	type = tvb_get_uint8(tvb, 0);
+	return type >= 20 && type <= 23 && tvb_get_uint8(tvb, 1) == 3 && tvb_get_uint8(tvb, 2) <= 4;
 }
 
 /* The conversation's first payload decides; 0 leaves the payload to TCP's usual choice. */
