@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "capture_opts.h"
+#include "target_row.h"
 
 /*
  * Runs the capture until it is stopped. 0 after a normal stop (SIGINT/SIGTERM, reader gone,
@@ -25,30 +26,14 @@ int ec_capture_run(const struct ec_capture_opts *opts, GError **err);
  */
 gboolean ec_capture_can_run(GError **err);
 
-/* A file a capture would trace, or would skip and why (ec_capture_list_targets). */
-struct ec_target_row {
-	char *module; /* "OpenSSL", "Go", "bash" */
-	char *path;   /* as this process opens it (/proc/PID/root/... in another mount namespace) */
-	char *version; /* what the file says it is; NULL when unknown */
-	char *keys;    /* where the keys come from ("layout calibrated"); NULL: not a TLS target */
-	guint n_procs; /* running processes that map or run it (0: found on disk or named) */
-	pid_t first_pid; /* one of them */
-	char *skipped;   /* NULL: it would be traced; else why not */
-};
-
 /* What this kernel gets, one line per choice (uprobes, packets, socket finder...), each fallback
  * with what the kernel lacks; the probes need the capture's rights (else they say "no"). */
 char *ec_capture_kernel_paths(void);
 
-/* A row for MODULE's file PATH (SKIPPED: why it would not be traced; NULL: it would be). */
-struct ec_target_row *ec_target_row_new(const char *module, const char *path, guint n_procs,
-                                        pid_t first_pid, const char *skipped);
-void ec_target_row_free(gpointer row);
-
 /*
  * What a capture with OPTS would trace, found and planned as the capture does it (layouts
- * calibrated) but with nothing loaded or attached: a GPtrArray of struct ec_target_row, or NULL
- * with ERR set.
+ * calibrated) but with nothing loaded or attached: a GPtrArray of struct ec_target_row
+ * (target_row.h), or NULL with ERR set.
  */
 GPtrArray *ec_capture_list_targets(const struct ec_capture_opts *opts, GError **err);
 

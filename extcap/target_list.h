@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <glib.h>
 
-/* ROWS (struct ec_target_row *, capture/engine.h), one block per file, then a count. */
+/* ROWS (struct ec_target_row *, capture/target_row.h), one block per file, then a count. */
 void ec_print_target_rows(FILE *out, GPtrArray *rows);
 
 #endif

@@ -2,7 +2,7 @@
 #include "modules/audit_family.h"
 
 #include "ec_error.h"
-#include "engine.h"
+#include "target_row.h"
 #include "targets/processes.h"
 
 struct audit_module {

@@ -13,7 +13,7 @@
 #include <glib.h>
 
 #include "capture_opts.h"
-#include "engine.h"
+#include "target_row.h"
 #include "probes/bpf_shared.h"
 #include "probes/process_hold.h"
 

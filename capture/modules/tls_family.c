@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "ec_error.h"
-#include "engine.h"
+#include "target_row.h"
 #include "ecapture/events.h"
 #include "layouts/calibrations.h"
 #include "layouts/helper_run.h"
