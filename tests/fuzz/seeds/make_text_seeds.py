@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Seeds that are not ELF files: OpenSSL version texts (ssl_version), real TLS hellos made by
 Python's ssl module in memory (tls_parse), record field layouts (record), frames of records as
-the writer lays them out, several per input (dissector), process comments (comment), and the
-toolbar's control pipe streams as Wireshark writes them (control_frame).
+the writer lays them out, several per input (dissector), process comments (comment), the
+toolbar's control pipe streams as Wireshark writes them (control_frame), and the calibration
+helper's answers as a library may garble them (helper_parse).
 Usage: make_text_seeds.py CORPUS_DIR
 """
 import os
@@ -176,6 +177,23 @@ def control_frames(d):
     write(d, "partial", frame(1, 1, b"12")[:5])
 
 
+def helper_outputs(d):
+    """The calibration helper's stdout (calibrate/main.c): its answers, an error, and what a
+    library it ran may mix in (lines without '=', a repeated key, an empty key, CRLF)."""
+    ok = (b"libgnutls=/usr/lib/x86_64-linux-gnu/libgnutls.so.30\n"
+          b"sandbox_uid=65534\nsandbox=session nobody pidns netns nnp seccomp\n"
+          b"sandbox_missing=\nversion_text=3.7.9\nsession_key=24\nrecord_version=1\n"
+          b"elapsed_us=5123\nstatus=ok\n")
+    write(d, "gnutls_ok", ok)
+    write(d, "openssl_ok", b"libssl=/usr/lib/x86_64-linux-gnu/libssl.so.3\nsandbox_uid=65534\n"
+          b"version_num=0x300000d0\nssl_session=1232\ns3=168\nelapsed_us=812\nstatus=ok\n")
+    write(d, "error", b"sandbox_uid=65534\nstatus=error\n"
+          b"error=cannot load /x/libssl.so.3: libcrypto.so.3: cannot open shared object file\n")
+    write(d, "library_noise", b"hello from a constructor\n" + ok + b"bye")
+    write(d, "repeated", b"status=ok\nx=1\nstatus=error\n")
+    write(d, "odd_keys", b"=empty key\nk==v=w\r\n\n\n=\nno newline at end=")
+
+
 def main():
     out = sys.argv[1]
     versions(os.path.join(out, "ssl_version"))
@@ -184,6 +202,7 @@ def main():
     dissector(os.path.join(out, "dissector"))
     comments(os.path.join(out, "comment"))
     control_frames(os.path.join(out, "control_frame"))
+    helper_outputs(os.path.join(out, "helper_parse"))
 
 
 if __name__ == "__main__":
