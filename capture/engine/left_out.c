@@ -108,6 +108,19 @@ static void describe_owners(GString *line, const struct ec_owner *ends[2])
 	}
 }
 
+/* Tell "<its owners>: TLS connection <FLOW><WHAT>". */
+static void tell_owned(struct engine *e, const struct ec_owner *ends[2],
+                       const struct ec_flow_key *flow, const char *what)
+{
+	g_autoptr(GString) line = g_string_new(NULL);
+
+	describe_owners(line, ends);
+	g_string_append(line, ": TLS connection ");
+	append_flow(line, flow);
+	g_string_append(line, what);
+	tell(e, line);
+}
+
 bool ec_engine_flow_wanted(struct engine *e, const struct ec_flow_key *flow)
 {
 	const struct ec_owner *ends[2];
@@ -127,31 +140,22 @@ bool ec_engine_flow_wanted(struct engine *e, const struct ec_flow_key *flow)
 			             uid_passes(e, ends[i]->proc.uid);
 		m->filter_gen = e->filter_gen;
 		if (was_out && m->passes && !m->told_back) {
-			g_autoptr(GString) line = g_string_new(NULL);
-
 			/* Its records meanwhile are missing: Wireshark's record sequence is lost.
 			 */
 			m->told_back = true;
 			e->left.let_back++;
-			describe_owners(line, ends);
-			g_string_append(line, ": TLS connection ");
-			append_flow(line, flow);
-			g_string_append(line,
-			                " written again from its next packet, not decryptable "
-			                "from there: its records were left out meanwhile");
-			tell(e, line);
+			tell_owned(
+			    e, ends, flow,
+			    " written again from its next packet, not decryptable from there: "
+			    "its records were left out meanwhile");
 		}
 		if (!m->passes && !m->told) {
-			g_autoptr(GString) line = g_string_new(NULL);
-
 			m->told = true;
 			e->left.filtered++;
-			describe_owners(line, ends);
-			g_string_append(line, ": TLS connection ");
-			append_flow(line, flow);
-			g_string_append(line, " left out from now on: filtered out (the PID/user "
-			                      "filters leave its process out)");
-			tell(e, line);
+			tell_owned(
+			    e, ends, flow,
+			    " left out from now on: filtered out (the PID/user filters leave "
+			    "its process out)");
 		}
 	}
 	if (!m->passes)

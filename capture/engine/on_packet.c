@@ -102,16 +102,6 @@ static void drop(struct engine *e, struct ec_flow *f, uint64_t now)
 	e->maps.set_flow_state(e->maps.ctx, &f->key, EC_FLOW_IGNORED);
 }
 
-static bool keys_complete(const struct ec_tls_secrets *s)
-{
-	const uint32_t tls13 = EC_KL_BIT(EC_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET) |
-	                       EC_KL_BIT(EC_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET) |
-	                       EC_KL_BIT(EC_KL_CLIENT_TRAFFIC_SECRET_0) |
-	                       EC_KL_BIT(EC_KL_SERVER_TRAFFIC_SECRET_0);
-
-	return (s->have & EC_KL_BIT(EC_KL_CLIENT_RANDOM)) || (s->have & tls13) == tls13;
-}
-
 static void try_release(struct engine *e, struct ec_flow *f, uint64_t now)
 {
 	const struct ec_tls_secrets *s;
@@ -119,7 +109,7 @@ static void try_release(struct engine *e, struct ec_flow *f, uint64_t now)
 	if (!f->have_random)
 		return;
 	s = ec_keystore_lookup(e->keys, f->client_random);
-	if (s && keys_complete(s))
+	if (s && ec_tls_secrets_complete(s))
 		release(e, f, now, NULL);
 }
 

@@ -133,16 +133,14 @@ int ec_tls_secrets_from_event(const struct ec_tls_keys_event *ev, uint16_t ciphe
 	}
 }
 
-bool ec_tls_secrets_complete(const struct ec_tls_secrets *s, uint32_t version)
+bool ec_tls_secrets_complete(const struct ec_tls_secrets *s)
 {
 	const uint32_t tls13 = EC_KL_BIT(EC_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET) |
 	                       EC_KL_BIT(EC_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET) |
 	                       EC_KL_BIT(EC_KL_CLIENT_TRAFFIC_SECRET_0) |
 	                       EC_KL_BIT(EC_KL_SERVER_TRAFFIC_SECRET_0);
 
-	if (version == 0x0304)
-		return (s->have & tls13) == tls13;
-	return (s->have & EC_KL_BIT(EC_KL_CLIENT_RANDOM)) != 0;
+	return (s->have & EC_KL_BIT(EC_KL_CLIENT_RANDOM)) || (s->have & tls13) == tls13;
 }
 
 static char *hex(char *p, const uint8_t *data, size_t len)

@@ -68,10 +68,11 @@ int ec_tls_secrets_from_event(const struct ec_tls_keys_event *ev, uint16_t ciphe
                               struct ec_tls_secrets *out);
 
 /*
- * Enough to decrypt the whole session: TLS 1.3 (VERSION 0x0304) both handshake and both
- * application traffic secrets (the exporter secret is optional); earlier versions CLIENT_RANDOM.
+ * Enough to decrypt the whole session, whichever version it is (the labels say; the key store
+ * keeps no version): CLIENT_RANDOM (SSL 3.0 to TLS 1.2), or both TLS 1.3 handshake and both
+ * application traffic secrets (the exporter secret is optional). What ends a new flow's hold.
  */
-bool ec_tls_secrets_complete(const struct ec_tls_secrets *s, uint32_t version);
+bool ec_tls_secrets_complete(const struct ec_tls_secrets *s);
 
 /* One "LABEL <client random> <secret>\n" line (lowercase hex) per label in MASK & S->have. */
 void ec_keylog_append(GString *out, const struct ec_tls_secrets *s, uint32_t mask);

@@ -217,9 +217,9 @@ char *ec_bpf_kernel_describe(void)
 	else if (!k->memlock_kib)
 		g_string_append(s, "BPF memory: RLIMIT_MEMLOCK (unlimited; no memcg accounting)\n");
 	else
-		g_string_append_printf(s,
-		                       "BPF memory: RLIMIT_MEMLOCK (%llu KiB; no memcg accounting)\n",
-		                       k->memlock_kib);
+		g_string_append_printf(
+		    s, "BPF memory: RLIMIT_MEMLOCK (%llu KiB; no memcg accounting)\n",
+		    k->memlock_kib);
 	g_string_append(s, k->atomic_fetch ? "atomic fetch: yes"
 	                                   : "atomic fetch: no (a connection's loss may be "
 	                                     "counted twice)");
@@ -231,12 +231,13 @@ void ec_bpf_load_error(GError **err, const char *what, int rc)
 	const struct ec_bpf_kernel *k = ec_bpf_kernel();
 
 	if (rc == -EPERM && !k->memcg && k->memlock_kib)
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED,
-		            "cannot load the %s BPF programs: %s: this kernel (before 5.11) charges "
-		            "BPF memory to the locked-memory limit, %llu KiB for this process: raise "
-		            "it (ulimit -l unlimited; LimitMEMLOCK=infinity; a 'memlock' line in "
-		            "/etc/security/limits.conf) or capture as root",
-		            what, g_strerror(-rc), k->memlock_kib);
+		g_set_error(
+		    err, EC_ERROR, EC_ERROR_FAILED,
+		    "cannot load the %s BPF programs: %s: this kernel (before 5.11) charges "
+		    "BPF memory to the locked-memory limit, %llu KiB for this process: raise "
+		    "it (ulimit -l unlimited; LimitMEMLOCK=infinity; a 'memlock' line in "
+		    "/etc/security/limits.conf) or capture as root",
+		    what, g_strerror(-rc), k->memlock_kib);
 	else
 		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot load the %s BPF programs: %s",
 		            what, g_strerror(-rc));
@@ -301,6 +302,25 @@ static struct bpf_program *program(struct bpf_object *obj, const struct ec_bpf_o
 	return p;
 }
 
+/* S's programs left out (S->skip) not loaded. */
+static int skip_programs(struct bpf_object *obj, const struct ec_bpf_object_spec *s, GError **err)
+{
+	for (const char *const *n = s->skip; n && *n; n++) {
+		struct bpf_program *p = program(obj, s, *n, err);
+		int rc;
+
+		if (!p)
+			return -1;
+		rc = bpf_program__set_autoload(p, false);
+		if (rc) {
+			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot leave out %s: %s",
+			            s->what, *n, g_strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int size_maps(struct bpf_object *obj, const struct ec_bpf_object_spec *s, GError **err)
 {
 	for (size_t i = 0; i < s->n_sizes; i++) {
@@ -334,7 +354,8 @@ static int open_and_load(struct ec_bpf_loaded *l, const struct ec_bpf_object_spe
 	}
 	l->entry = program(l->obj, s, s->entry, err);
 	l->ret = program(l->obj, s, s->ret, err);
-	if ((s->entry && !l->entry) || (s->ret && !l->ret) || size_maps(l->obj, s, err))
+	if ((s->entry && !l->entry) || (s->ret && !l->ret) || skip_programs(l->obj, s, err) ||
+	    size_maps(l->obj, s, err))
 		return -1;
 	if (multi) {
 		bpf_object__for_each_program(prog, l->obj)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one loader of the capture's BPF objects (every module's; the packet capture opens its
- * skeleton in probes/tc_packets.c but takes the kernel's features from here): probe what the
- * kernel offers (ec_bpf_kernel), open the object a skeleton built into the binary, size its maps,
+ * The one loader of the capture's BPF objects (every module's, and the packet capture's in
+ * probes/tc_packets.c): probe what the kernel offers (ec_bpf_kernel), open the object a skeleton
+ * built into the binary, leave out the program variants this kernel does not take, size its maps,
  * set its feature flags, point it at the shared maps (probes/bpf_shared.h), load it with its
  * uprobe programs made for uprobe_multi links or for perf uprobes, and hand out the attacher that
  * fits (probes/uprobe_attach.h): without uprobe cookies (< 5.15) it loads a program per probe
@@ -33,6 +33,7 @@ struct ec_bpf_object_spec {
 	const char *entry, *ret;                /* its entry and return programs (NULL: none) */
 	const struct ec_bpf_map_size *sizes;    /* maps sized at load */
 	size_t n_sizes;
+	const char *const *skip; /* programs not loaded (NULL-terminated; NULL: none), variants */
 };
 
 /* A loaded object. */
@@ -50,18 +51,18 @@ struct ec_bpf_loaded {
  * attach time; only BTF, the ring buffer and uprobes are required.
  */
 struct ec_bpf_kernel {
-	bool btf;           /* /sys/kernel/btf/vmlinux (CO-RE) */
-	bool ringbuf;       /* BPF_MAP_TYPE_RINGBUF (5.8) */
-	bool uprobes;       /* the uprobe perf event type */
-	bool uprobe_multi;  /* uprobe_multi links (6.6); else one perf uprobe per point */
-	bool cookie;        /* bpf_get_attach_cookie (5.15); else one program per probe point */
-	bool task_pt_regs;  /* bpf_task_pt_regs (5.15); else the registers from the kernel stack */
-	bool atomic_fetch;  /* BPF atomic fetch (5.12); else the tc programs without it */
-	bool tcx;           /* tcx links (6.6); else a clsact qdisc */
-	bool sock_tp;       /* the sock_send/recv_length tracepoints (6.3); else sys_enter */
-	bool memcg;         /* BPF memory charged to the memory cgroup (5.11); else to RLIMIT_MEMLOCK */
+	bool btf;          /* /sys/kernel/btf/vmlinux (CO-RE) */
+	bool ringbuf;      /* BPF_MAP_TYPE_RINGBUF (5.8) */
+	bool uprobes;      /* the uprobe perf event type */
+	bool uprobe_multi; /* uprobe_multi links (6.6); else one perf uprobe per point */
+	bool cookie;       /* bpf_get_attach_cookie (5.15); else one program per probe point */
+	bool task_pt_regs; /* bpf_task_pt_regs (5.15); else the registers from the kernel stack */
+	bool atomic_fetch; /* BPF atomic fetch (5.12); else the tc programs without it */
+	bool tcx;          /* tcx links (6.6); else a clsact qdisc */
+	bool sock_tp;      /* the sock_send/recv_length tracepoints (6.3); else sys_enter */
+	bool memcg; /* BPF memory charged to the memory cgroup (5.11); else to RLIMIT_MEMLOCK */
 	unsigned long long memlock_kib; /* without memcg: this process's limit (0: unlimited) */
-	char why_multi[96]; /* why not uprobe_multi */
+	char why_multi[96];             /* why not uprobe_multi */
 };
 
 /* This kernel's features (probed at the first call; the probes need the capture's rights). */

@@ -11,48 +11,64 @@
 #include "probes/tc_attach.h"
 #include "tc_capture.skel.h"
 
+/* The program variants: with atomic fetch (5.12+) or without. */
+static const char *const fetch_progs[] = {"ec_tc_ingress", "ec_tc_egress", NULL};
+static const char *const nofetch_progs[] = {"ec_tc_ingress_nofetch", "ec_tc_egress_nofetch", NULL};
+
 struct ec_packets {
-	struct tc_capture_bpf *skel;
-	bool nofetch;  /* the programs without atomic fetch were loaded */
+	struct ec_bpf_object_spec spec; /* its scratch map sized to this machine's CPUs */
+	struct ec_bpf_map_size scratch;
+	struct ec_bpf_loaded bpf;
+	struct bpf_program *ingress, *egress;
+	int ifaces_fd, counts_fd;
 	GArray *links; /* struct ec_tc_link */
 	int ncpus;
 	struct ec_if_count *percpu; /* one value per CPU, for ec_if_counts: reused */
 };
 
+/* The fd of map NAME of P's object, or -1 with ERR set. */
+static int map_fd(struct ec_packets *p, const char *name, GError **err)
+{
+	struct bpf_map *m = ec_bpf_map(&p->bpf, name, err);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
 struct ec_packets *ec_packets_load(struct ec_bpf_shared *shared, GError **err)
 {
 	struct ec_packets *p = g_new0(struct ec_packets, 1);
 	int ncpus = libbpf_num_possible_cpus();
-	int ret;
+	/* Kernels before 5.12 refuse atomic fetch instructions even where they are not reached:
+	 * the programs without them, there. */
+	bool nofetch = !ec_bpf_kernel()->atomic_fetch;
+	const char *const *progs = nofetch ? nofetch_progs : fetch_progs;
 
 	p->links = g_array_new(FALSE, TRUE, sizeof(struct ec_tc_link));
 	p->ncpus = ncpus;
 	p->percpu = g_new0(struct ec_if_count, ncpus > 0 ? ncpus : 1);
-	p->skel = tc_capture_bpf__open();
-	if (!p->skel) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot open the TC BPF object");
+	if (ncpus <= 0) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot size the packet buffers: %s",
+		            g_strerror(-ncpus));
 		goto fail;
 	}
-	if (ncpus <= 0 || bpf_map__set_max_entries(p->skel->maps.ec_pkt_scratch, ncpus)) {
-		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "cannot size the packet buffers");
+	p->scratch = (struct ec_bpf_map_size){"ec_pkt_scratch", (uint32_t)ncpus};
+	p->spec = (struct ec_bpf_object_spec){.what = "TC",
+	                                      .name = "tc_capture_bpf",
+	                                      .elf_bytes = tc_capture_bpf__elf_bytes,
+	                                      .sizes = &p->scratch,
+	                                      .n_sizes = 1,
+	                                      .skip = nofetch ? fetch_progs : nofetch_progs};
+	if (ec_bpf_load(&p->bpf, &p->spec, shared, err))
+		goto fail;
+	p->ingress = bpf_object__find_program_by_name(p->bpf.obj, progs[0]);
+	p->egress = bpf_object__find_program_by_name(p->bpf.obj, progs[1]);
+	if (!p->ingress || !p->egress) {
+		g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "the TC BPF object has no %s or %s",
+		            progs[0], progs[1]);
 		goto fail;
 	}
-	/* Kernels before 5.12 refuse atomic fetch instructions even where they are not reached:
-	 * the programs without them, there. */
-	p->nofetch = !ec_bpf_kernel()->atomic_fetch;
-	bpf_program__set_autoload(p->skel->progs.ec_tc_ingress, !p->nofetch);
-	bpf_program__set_autoload(p->skel->progs.ec_tc_egress, !p->nofetch);
-	bpf_program__set_autoload(p->skel->progs.ec_tc_ingress_nofetch, p->nofetch);
-	bpf_program__set_autoload(p->skel->progs.ec_tc_egress_nofetch, p->nofetch);
-	ec_bpf_kernel_apply(p->skel->obj);
-	if (ec_bpf_shared_prepare(shared, p->skel->obj, err))
-		goto fail;
-	ret = tc_capture_bpf__load(p->skel);
-	if (ret) {
-		ec_bpf_load_error(err, "TC", ret);
-		goto fail;
-	}
-	if (ec_bpf_shared_adopt(shared, p->skel->obj, err))
+	p->ifaces_fd = map_fd(p, "ec_ifaces", err);
+	if (p->ifaces_fd < 0 || (p->counts_fd = map_fd(p, "ec_if_counts", err)) < 0)
 		goto fail;
 	return p;
 fail:
@@ -63,10 +79,7 @@ fail:
 static int attach_one(struct ec_packets *p, const struct ec_netif *n, bool ingress, bool legacy,
                       GError **err)
 {
-	struct bpf_program *prog =
-	    p->nofetch ? (ingress ? p->skel->progs.ec_tc_ingress_nofetch
-	                          : p->skel->progs.ec_tc_egress_nofetch)
-	               : (ingress ? p->skel->progs.ec_tc_ingress : p->skel->progs.ec_tc_egress);
+	struct bpf_program *prog = ingress ? p->ingress : p->egress;
 	struct ec_tc_link link;
 
 	if (ec_tc_attach(bpf_program__fd(prog), n->ifindex, ingress, legacy, &link, err)) {
@@ -79,9 +92,6 @@ static int attach_one(struct ec_packets *p, const struct ec_netif *n, bool ingre
 
 int ec_packets_attach(struct ec_packets *p, GArray *ifs, bool tc_legacy, GError **err)
 {
-	int ifaces_fd = bpf_map__fd(p->skel->maps.ec_ifaces);
-	int counts_fd = bpf_map__fd(p->skel->maps.ec_if_counts);
-
 	for (guint i = 0; i < ifs->len; i++) {
 		const struct ec_netif *n = &g_array_index(ifs, struct ec_netif, i);
 		int swept = ec_tc_sweep_stale(n->ifindex);
@@ -90,8 +100,8 @@ int ec_packets_attach(struct ec_packets *p, GArray *ifs, bool tc_legacy, GError 
 			g_message("%s: removed %d TC filter(s) left by an earlier run", n->name,
 			          swept);
 		memset(p->percpu, 0, sizeof(*p->percpu) * (size_t)p->ncpus);
-		if (bpf_map_update_elem(ifaces_fd, &n->ifindex, &n->l2_len, BPF_ANY) ||
-		    bpf_map_update_elem(counts_fd, &n->ifindex, p->percpu, BPF_ANY)) {
+		if (bpf_map_update_elem(p->ifaces_fd, &n->ifindex, &n->l2_len, BPF_ANY) ||
+		    bpf_map_update_elem(p->counts_fd, &n->ifindex, p->percpu, BPF_ANY)) {
 			g_set_error(err, EC_ERROR, EC_ERROR_FAILED, "%s: cannot configure: %s",
 			            n->name, g_strerror(errno));
 			return -1;
@@ -119,8 +129,7 @@ int ec_packets_if_count(struct ec_packets *p, unsigned int ifindex, struct ec_if
 	__u32 key = ifindex;
 
 	memset(sum, 0, sizeof(*sum));
-	if (!p || !p->skel ||
-	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ec_if_counts), &key, p->percpu))
+	if (!p || !p->bpf.obj || bpf_map_lookup_elem(p->counts_fd, &key, p->percpu))
 		return -1;
 	for (int c = 0; c < p->ncpus; c++) {
 		sum->seen += p->percpu[c].seen;
@@ -135,7 +144,7 @@ void ec_packets_destroy(struct ec_packets *p)
 		return;
 	ec_packets_detach(p);
 	g_array_unref(p->links);
-	tc_capture_bpf__destroy(p->skel);
+	ec_bpf_unload(&p->bpf);
 	g_free(p->percpu);
 	g_free(p);
 }

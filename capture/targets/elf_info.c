@@ -111,14 +111,34 @@ const char *ec_elf_path(const struct ec_elf *e)
 	return e->path;
 }
 
-/* The first section of TYPE (its header in *shdr), or NULL. */
-static Elf_Scn *find_section(struct ec_elf *e, Elf64_Word type, GElf_Shdr *shdr)
+Elf_Scn *ec_elf_next_section(Elf *elf, Elf_Scn *after, Elf64_Word type, GElf_Shdr *shdr)
 {
-	Elf_Scn *scn = NULL;
+	Elf_Scn *scn = after;
 
-	while ((scn = elf_nextscn(e->elf, scn))) {
+	while ((scn = elf_nextscn(elf, scn))) {
 		if (gelf_getshdr(scn, shdr) && shdr->sh_type == type)
 			return scn;
+	}
+	return NULL;
+}
+
+Elf_Scn *ec_elf_next_named_section(Elf *elf, Elf_Scn *after, const char *const *names, bool prefix,
+                                   GElf_Shdr *shdr)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = after;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, shdr) || shdr->sh_type == SHT_NOBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, shdr->sh_name);
+		for (const char *const *n = names; name && *n; n++)
+			if (prefix ? g_str_has_prefix(name, *n) : !strcmp(name, *n))
+				return scn;
 	}
 	return NULL;
 }
@@ -172,7 +192,7 @@ static gboolean foreach_dyn_string(struct ec_elf *e, Elf64_Sxword tag,
                                    GError **err)
 {
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_section(e, SHT_DYNAMIC, &shdr);
+	Elf_Scn *scn = ec_elf_next_section(e->elf, NULL, SHT_DYNAMIC, &shdr);
 	Elf_Data *data;
 	size_t entsize, n;
 
@@ -258,20 +278,20 @@ gchar *ec_elf_soname(struct ec_elf *e, GError **err)
 	return soname;
 }
 
-/* File offset of virtual address VADDR, via the PT_LOAD segment holding it. */
-static uint64_t vaddr_to_offset(struct ec_elf *e, uint64_t vaddr)
+uint64_t ec_elf_vaddr_offset(Elf *elf, uint64_t vaddr, uint64_t len, uint32_t need_flags)
 {
 	size_t nphdr;
 
-	if (elf_getphdrnum(e->elf, &nphdr) < 0)
+	if (elf_getphdrnum(elf, &nphdr) < 0)
 		return UINT64_MAX;
 	for (size_t i = 0; i < nphdr; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    (ph.p_flags & need_flags) != need_flags || vaddr < ph.p_vaddr ||
+		    vaddr - ph.p_vaddr >= ph.p_filesz || len > ph.p_filesz - (vaddr - ph.p_vaddr))
 			continue;
-		if (vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz)
-			return vaddr - ph.p_vaddr + ph.p_offset;
+		return vaddr - ph.p_vaddr + ph.p_offset;
 	}
 	return UINT64_MAX;
 }
@@ -288,8 +308,8 @@ gboolean ec_elf_find_symbol(struct ec_elf *e, const char *name, struct ec_elf_sy
                             GError **err)
 {
 	GElf_Shdr shdr, vshdr;
-	Elf_Scn *scn = find_section(e, SHT_DYNSYM, &shdr);
-	Elf_Scn *vscn = find_section(e, SHT_GNU_versym, &vshdr);
+	Elf_Scn *scn = ec_elf_next_section(e->elf, NULL, SHT_DYNSYM, &shdr);
+	Elf_Scn *vscn = ec_elf_next_section(e->elf, NULL, SHT_GNU_versym, &vshdr);
 	Elf_Data *data, *versym = vscn ? elf_getdata(vscn, NULL) : NULL;
 	GElf_Sym best = {0};
 	gboolean found = FALSE;
@@ -333,8 +353,9 @@ gboolean ec_elf_find_symbol(struct ec_elf *e, const char *name, struct ec_elf_sy
 		out->value = best.st_value;
 		out->size = best.st_size;
 		out->type = GELF_ST_TYPE(best.st_info);
-		out->offset =
-		    best.st_shndx == SHN_ABS ? UINT64_MAX : vaddr_to_offset(e, best.st_value);
+		out->offset = best.st_shndx == SHN_ABS
+		                  ? UINT64_MAX
+		                  : ec_elf_vaddr_offset(e->elf, best.st_value, 0, 0);
 	}
 	return TRUE;
 }
@@ -343,7 +364,7 @@ gchar **ec_elf_version_defs(struct ec_elf *e, GError **err)
 {
 	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_section(e, SHT_GNU_verdef, &shdr);
+	Elf_Scn *scn = ec_elf_next_section(e->elf, NULL, SHT_GNU_verdef, &shdr);
 	Elf_Data *data;
 	size_t off = 0;
 
@@ -444,8 +465,10 @@ static gchar *literal_prefix(const char *pattern)
 
 gchar *ec_elf_find_rodata_string(struct ec_elf *e, const char *pattern, GError **err)
 {
+	static const char *const rodata[] = {".rodata", NULL};
 	GRegex *re;
 	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
 	size_t shstrndx;
 	gchar *found = NULL, *lit;
 
@@ -458,15 +481,10 @@ gchar *ec_elf_find_rodata_string(struct ec_elf *e, const char *pattern, GError *
 		return NULL;
 	}
 	lit = literal_prefix(pattern);
-	while (!found && (scn = elf_nextscn(e->elf, scn))) {
-		GElf_Shdr shdr;
-		const char *name;
+	while (!found && (scn = ec_elf_next_named_section(e->elf, scn, rodata, true, &shdr))) {
 		Elf_Data *data;
 
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS)
-			continue;
-		name = elf_strptr(e->elf, shstrndx, shdr.sh_name);
-		if (!name || !g_str_has_prefix(name, ".rodata"))
+		if (shdr.sh_type != SHT_PROGBITS)
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data || !data->d_buf)

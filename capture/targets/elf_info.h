@@ -7,8 +7,10 @@
 #ifndef EC_ELF_INFO_H
 #define EC_ELF_INFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include <gelf.h>
 
 #define EC_ELF_ERROR (ec_elf_error_quark())
 GQuark ec_elf_error_quark(void);
@@ -69,5 +71,29 @@ gchar **ec_elf_version_defs(struct ec_elf *elf, GError **err);
  * regular expression PATTERN (GRegex syntax). NULL with EC_ELF_ERROR_NOT_FOUND if none does.
  */
 gchar *ec_elf_find_rodata_string(struct ec_elf *elf, const char *pattern, GError **err);
+
+/*
+ * Helpers on a libelf handle, for every ELF reader here (elf_info, sym_table, go_elf): the one
+ * way each of these is done.
+ *
+ * The file offset of virtual address VADDR, through the PT_LOAD segment whose file bytes hold
+ * it and the LEN bytes from it (0: VADDR alone), among the segments with all of NEED_FLAGS (PF_X,
+ * ...; 0: any); UINT64_MAX if none does (not loaded, only in memory, or unreadable headers).
+ */
+uint64_t ec_elf_vaddr_offset(Elf *elf, uint64_t vaddr, uint64_t len, uint32_t need_flags);
+
+/*
+ * The next section after AFTER (NULL: from the first) whose header reads (into *SHDR) and is of
+ * TYPE; NULL when there is none left.
+ */
+Elf_Scn *ec_elf_next_section(Elf *elf, Elf_Scn *after, Elf64_Word type, GElf_Shdr *shdr);
+
+/*
+ * The next section after AFTER (NULL: from the first) that has file bytes (not SHT_NOBITS) and
+ * is named one of NAMES (NULL-terminated), or, with PREFIX, has a name starting with one; its
+ * header in *SHDR. NULL when there is none left, or when the section names cannot be read.
+ */
+Elf_Scn *ec_elf_next_named_section(Elf *elf, Elf_Scn *after, const char *const *names, bool prefix,
+                                   GElf_Shdr *shdr);
 
 #endif

@@ -81,21 +81,6 @@ static uint64_t tab_word(const struct ec_go_file *g, uint64_t off, unsigned int 
 	return rd(g->tab + off, size);
 }
 
-/* File offset of VADDR in a PT_LOAD with file bytes for LEN bytes; UINT64_MAX if none. */
-static uint64_t vaddr_offset(const struct ec_go_file *g, uint64_t vaddr, uint64_t len,
-                             uint32_t need_flags)
-{
-	for (guint i = 0; i < g->segs->len; i++) {
-		const struct seg *s = &g_array_index(g->segs, struct seg, i);
-
-		if ((s->flags & need_flags) != need_flags || vaddr < s->vaddr ||
-		    vaddr - s->vaddr >= s->filesz || len > s->filesz - (vaddr - s->vaddr))
-			continue;
-		return s->offset + (vaddr - s->vaddr);
-	}
-	return UINT64_MAX;
-}
-
 static bool read_at(const struct ec_go_file *g, uint64_t off, void *buf, size_t len)
 {
 	return pread(g->fd, buf, len, (off_t)off) == (ssize_t)len;
@@ -103,7 +88,7 @@ static bool read_at(const struct ec_go_file *g, uint64_t off, void *buf, size_t 
 
 static bool read_vaddr(const struct ec_go_file *g, uint64_t vaddr, void *buf, size_t len)
 {
-	uint64_t off = vaddr_offset(g, vaddr, len, 0);
+	uint64_t off = ec_elf_vaddr_offset(g->elf, vaddr, len, 0);
 
 	return off != UINT64_MAX && read_at(g, off, buf, len);
 }
@@ -125,26 +110,6 @@ static const uint8_t *file_bytes(const struct ec_go_file *g, uint64_t offset, ui
 		return NULL;
 	*got = d->d_size;
 	return d->d_buf;
-}
-
-static Elf_Scn *section_named(struct ec_go_file *g, const char *const *names, GElf_Shdr *shdr)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(g->elf, &shstrndx) < 0)
-		return NULL;
-	while ((scn = elf_nextscn(g->elf, scn))) {
-		const char *name;
-
-		if (!gelf_getshdr(scn, shdr) || shdr->sh_type == SHT_NOBITS)
-			continue;
-		name = elf_strptr(g->elf, shstrndx, shdr->sh_name);
-		for (const char *const *n = names; name && *n; n++)
-			if (!strcmp(name, *n))
-				return scn;
-	}
-	return NULL;
 }
 
 static int load_segments(struct ec_go_file *g)
@@ -221,7 +186,7 @@ static void find_buildinfo(struct ec_go_file *g)
 {
 	static const char *const names[] = {".go.buildinfo", NULL};
 	GElf_Shdr shdr;
-	Elf_Scn *scn = section_named(g, names, &shdr);
+	Elf_Scn *scn = ec_elf_next_named_section(g->elf, NULL, names, false, &shdr);
 	const uint8_t *data = NULL;
 	size_t len = 0;
 	uint64_t vaddr = 0;
@@ -325,7 +290,7 @@ static void find_tab(struct ec_go_file *g, uint64_t text_section)
 {
 	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab", NULL};
 	GElf_Shdr shdr;
-	Elf_Scn *scn = section_named(g, names, &shdr);
+	Elf_Scn *scn = ec_elf_next_named_section(g->elf, NULL, names, false, &shdr);
 
 	if (scn) {
 		Elf_Data *d = elf_rawdata(scn, NULL);
@@ -367,7 +332,7 @@ static uint64_t text_section_addr(struct ec_go_file *g)
 	static const char *const names[] = {".text", NULL};
 	GElf_Shdr shdr;
 
-	return section_named(g, names, &shdr) ? shdr.sh_addr : 0;
+	return ec_elf_next_named_section(g->elf, NULL, names, false, &shdr) ? shdr.sh_addr : 0;
 }
 
 struct ec_go_file *ec_go_open(const char *path, GError **err)
@@ -502,7 +467,7 @@ static bool func_info(const struct ec_go_file *g, uint64_t i, struct ec_go_func 
 		return false;
 	out->vaddr = entry;
 	out->size = next - entry;
-	out->offset = vaddr_offset(g, entry, out->size, PF_X);
+	out->offset = ec_elf_vaddr_offset(g->elf, entry, out->size, PF_X);
 	return out->offset != UINT64_MAX;
 }
 

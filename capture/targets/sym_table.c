@@ -21,24 +21,6 @@ static void sym_free(gpointer p)
 	g_free(p);
 }
 
-/* File offset of VADDR through the PT_LOAD segment that holds it. */
-static uint64_t vaddr_to_offset(Elf *elf, uint64_t vaddr)
-{
-	size_t n;
-
-	if (elf_getphdrnum(elf, &n) < 0)
-		return UINT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz)
-			return vaddr - ph.p_vaddr + ph.p_offset;
-	}
-	return UINT64_MAX;
-}
-
 /* Add the defined functions and objects of symbol table section SCN. */
 static void add_section(struct ec_sym_table *t, Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr)
 {
@@ -69,7 +51,7 @@ static void add_section(struct ec_sym_table *t, Elf *elf, Elf_Scn *scn, const GE
 		s->value = sym.st_value;
 		s->size = sym.st_size;
 		s->type = type;
-		s->offset = vaddr_to_offset(elf, sym.st_value);
+		s->offset = ec_elf_vaddr_offset(elf, sym.st_value, 0, 0);
 		g_ptr_array_add(t->syms, s);
 		g_hash_table_insert(t->by_name, (gpointer)s->name, s);
 	}
@@ -90,13 +72,10 @@ struct ec_sym_table *ec_sym_table_load(const char *path, GError **err)
 	t->names = g_string_chunk_new(1 << 16);
 	for (int pass = 0; pass < 2; pass++) {
 		Elf64_Word want = pass == 0 ? SHT_DYNSYM : SHT_SYMTAB;
+		GElf_Shdr shdr;
 
 		scn = NULL;
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr shdr;
-
-			if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != want)
-				continue;
+		while ((scn = ec_elf_next_section(elf, scn, want, &shdr))) {
 			add_section(t, elf, scn, &shdr);
 			if (pass == 1)
 				t->has_symtab = TRUE;

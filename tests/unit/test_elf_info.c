@@ -194,6 +194,70 @@ static void test_rodata(void)
 	ec_elf_close(e);
 }
 
+/* The libelf-level helpers every ELF reader shares: address to file offset, section lookup. */
+static void test_libelf_helpers(void)
+{
+	static const char *const text[] = {".text", NULL};
+	static const char *const rodata[] = {".rodata", NULL};
+	static const char *const rodat[] = {".rodat", NULL};
+	struct ec_elf *e = open_ok(LIBCRYPTO);
+	struct ec_elf_symbol sym;
+	GError *err = NULL;
+	GElf_Shdr shdr;
+	Elf_Scn *scn;
+	Elf *elf;
+	int fd = ec_elf_begin(LIBCRYPTO, &elf, &err);
+	size_t nphdr, shstrndx, loads = 0, dynsyms = 0;
+
+	g_assert_no_error(err);
+	g_assert_cmpint(fd, >=, 0);
+	/* each PT_LOAD's file bytes map onto its offsets, up to their last byte and no further */
+	g_assert_cmpint(elf_getphdrnum(elf, &nphdr), ==, 0);
+	for (size_t i = 0; i < nphdr; i++) {
+		GElf_Phdr ph;
+		uint32_t other;
+
+		g_assert_nonnull(gelf_getphdr(elf, (int)i, &ph));
+		other = (PF_R | PF_W | PF_X) & ~ph.p_flags;
+		if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
+			continue;
+		loads++;
+		g_assert_cmphex(ec_elf_vaddr_offset(elf, ph.p_vaddr, 0, 0), ==, ph.p_offset);
+		g_assert_cmphex(ec_elf_vaddr_offset(elf, ph.p_vaddr, ph.p_filesz, ph.p_flags), ==,
+		                ph.p_offset);
+		g_assert_cmphex(ec_elf_vaddr_offset(elf, ph.p_vaddr + ph.p_filesz - 1, 1, 0), ==,
+		                ph.p_offset + ph.p_filesz - 1);
+		g_assert_cmphex(ec_elf_vaddr_offset(elf, ph.p_vaddr, ph.p_filesz + 1, 0), ==,
+		                UINT64_MAX);
+		if (other) /* a flag the segment lacks: not this one (segments do not overlap) */
+			g_assert_cmphex(ec_elf_vaddr_offset(elf, ph.p_vaddr, 0, other), ==,
+			                UINT64_MAX);
+	}
+	g_assert_cmpuint(loads, >=, 2);
+	g_assert_cmphex(ec_elf_vaddr_offset(elf, UINT64_MAX - 1, 0, 0), ==, UINT64_MAX);
+	/* a function: in an executable segment, where ec_elf_find_symbol says */
+	g_assert_true(ec_elf_find_symbol(e, "OpenSSL_version", &sym, &err));
+	g_assert_cmphex(ec_elf_vaddr_offset(elf, sym.value, 1, PF_X), ==, sym.offset);
+
+	/* sections by type, one after the other, and by name */
+	for (scn = NULL; (scn = ec_elf_next_section(elf, scn, SHT_DYNSYM, &shdr));)
+		dynsyms++;
+	g_assert_cmpuint(dynsyms, ==, 1);
+	scn = ec_elf_next_named_section(elf, NULL, text, false, &shdr);
+	g_assert_nonnull(scn);
+	g_assert_cmpuint(shdr.sh_type, ==, SHT_PROGBITS);
+	g_assert_cmphex(ec_elf_vaddr_offset(elf, shdr.sh_addr, 0, PF_X), ==, shdr.sh_offset);
+	g_assert_null(ec_elf_next_named_section(elf, scn, text, false, &shdr));
+	g_assert_null(ec_elf_next_named_section(elf, NULL, rodat, false, &shdr));
+	g_assert_nonnull(ec_elf_next_named_section(elf, NULL, rodat, true, &shdr));
+	g_assert_cmpint(elf_getshdrstrndx(elf, &shstrndx), ==, 0);
+	g_assert_true(g_str_has_prefix(elf_strptr(elf, shstrndx, shdr.sh_name), ".rodat"));
+	g_assert_nonnull(ec_elf_next_named_section(elf, NULL, rodata, false, &shdr));
+	elf_end(elf);
+	close(fd);
+	ec_elf_close(e);
+}
+
 static void test_not_elf(void)
 {
 	GError *err = NULL;
@@ -281,6 +345,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/elf_info/symbol", test_symbol);
 	g_test_add_func("/elf_info/version_defs", test_version_defs);
 	g_test_add_func("/elf_info/rodata", test_rodata);
+	g_test_add_func("/elf_info/libelf_helpers", test_libelf_helpers);
 	g_test_add_func("/elf_info/not_elf", test_not_elf);
 	g_test_add_func("/elf_info/malformed", test_malformed);
 	return g_test_run();

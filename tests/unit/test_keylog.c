@@ -91,8 +91,7 @@ static void test_tls13_rfc8448(void)
 
 	rfc8448_event(&ev, 0x03001301);
 	g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0, &s), ==, TLS13_ALL);
-	g_assert_true(ec_tls_secrets_complete(&s, 0x0304));
-	g_assert_false(ec_tls_secrets_complete(&s, 0x0303));
+	g_assert_true(ec_tls_secrets_complete(&s));
 	text = lines(&s, ~0u);
 	g_assert_cmpstr(text, ==, RFC8448_KEYLOG);
 	g_free(text);
@@ -129,7 +128,7 @@ static void test_tls13_no_digest(void)
 	rfc8448_event(&ev, 0x0300C02F); /* a TLS 1.2 suite is no help */
 	g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0xC02F, &s), ==, EC_TLS_SECRETS_NO_DIGEST);
 	g_assert_cmpuint(s.have, ==, 0);
-	g_assert_false(ec_tls_secrets_complete(&s, 0x0304));
+	g_assert_false(ec_tls_secrets_complete(&s));
 }
 
 /* TLS_AES_256_GCM_SHA384: 48-byte secrets, the fields read up to their 48th byte. */
@@ -153,7 +152,7 @@ static void test_tls13_sha384(void)
 		g_assert_cmpuint(s.len[l], ==, 48);
 	g_assert_cmpmem(s.secret[EC_KL_SERVER_TRAFFIC_SECRET_0], 48, ev.server_app_traffic_secret,
 	                48);
-	g_assert_true(ec_tls_secrets_complete(&s, 0x0304));
+	g_assert_true(ec_tls_secrets_complete(&s));
 	text = lines(&s, B(CLIENT_TRAFFIC_SECRET_0));
 	g_assert_cmpstr(text, ==,
 	                "CLIENT_TRAFFIC_SECRET_0 "
@@ -174,7 +173,7 @@ static void test_tls13_zero_fields(void)
 	memset(ev.exporter_master_secret, 0, sizeof(ev.exporter_master_secret));
 	g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0, &s), ==,
 	                B(CLIENT_TRAFFIC_SECRET_0) | B(SERVER_TRAFFIC_SECRET_0));
-	g_assert_false(ec_tls_secrets_complete(&s, 0x0304));
+	g_assert_false(ec_tls_secrets_complete(&s));
 
 	rfc8448_event(&ev, 0x03001301);
 	memset(ev.handshake_secret, 0, sizeof(ev.handshake_secret));
@@ -218,8 +217,7 @@ static void test_tls12(void)
 		tls12_event(&ev, versions[i]);
 		g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0x1301, &s), ==, B(CLIENT_RANDOM));
 		g_assert_cmpuint(s.len[EC_KL_CLIENT_RANDOM], ==, 48);
-		g_assert_true(ec_tls_secrets_complete(&s, versions[i]));
-		g_assert_false(ec_tls_secrets_complete(&s, 0x0304));
+		g_assert_true(ec_tls_secrets_complete(&s));
 		text = lines(&s, ~0u);
 		g_assert_cmpstr(text, ==,
 		                "CLIENT_RANDOM "
@@ -232,7 +230,7 @@ static void test_tls12(void)
 	tls12_event(&ev, 0x0303);
 	memset(ev.master_key, 0, sizeof(ev.master_key));
 	g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0, &s), ==, 0);
-	g_assert_false(ec_tls_secrets_complete(&s, 0x0303));
+	g_assert_false(ec_tls_secrets_complete(&s));
 	text = lines(&s, ~0u);
 	g_assert_cmpstr(text, ==, "");
 	g_free(text);
@@ -244,6 +242,34 @@ static void test_tls12(void)
 	g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0, &s), ==, -1);
 	tls12_event(&ev, 0x0305);
 	g_assert_cmpint(ec_tls_secrets_from_event(&ev, 0, &s), ==, -1);
+}
+
+/*
+ * Complete, what ends a new flow's hold, reads the labels only: a master secret, or all four TLS
+ * 1.3 traffic secrets (the exporter secret adds nothing).
+ */
+static void test_complete(void)
+{
+	const uint32_t four = B(CLIENT_HANDSHAKE_TRAFFIC_SECRET) |
+	                      B(SERVER_HANDSHAKE_TRAFFIC_SECRET) | B(CLIENT_TRAFFIC_SECRET_0) |
+	                      B(SERVER_TRAFFIC_SECRET_0);
+	struct ec_tls_secrets s;
+
+	memset(&s, 0, sizeof(s));
+	g_assert_false(ec_tls_secrets_complete(&s));
+	s.have = B(CLIENT_RANDOM);
+	g_assert_true(ec_tls_secrets_complete(&s));
+	s.have = four;
+	g_assert_true(ec_tls_secrets_complete(&s));
+	s.have = TLS13_ALL;
+	g_assert_true(ec_tls_secrets_complete(&s));
+	for (int l = EC_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET; l <= EC_KL_SERVER_TRAFFIC_SECRET_0;
+	     l++) {
+		s.have = TLS13_ALL & ~EC_KL_BIT(l);
+		g_assert_false(ec_tls_secrets_complete(&s));
+	}
+	s.have = B(EXPORTER_SECRET);
+	g_assert_false(ec_tls_secrets_complete(&s));
 }
 
 /* Each (client random, label) comes out of the store once; lookups see the union. */
@@ -267,14 +293,14 @@ static void test_keystore_dedup(void)
 	                 B(CLIENT_HANDSHAKE_TRAFFIC_SECRET) | B(SERVER_HANDSHAKE_TRAFFIC_SECRET));
 	got = ec_keystore_lookup(ks, full.client_random);
 	g_assert_nonnull(got);
-	g_assert_false(ec_tls_secrets_complete(got, 0x0304));
+	g_assert_false(ec_tls_secrets_complete(got));
 	g_assert_cmpuint(ec_keystore_merge(ks, &full, 2), ==,
 	                 B(CLIENT_TRAFFIC_SECRET_0) | B(SERVER_TRAFFIC_SECRET_0) |
 	                     B(EXPORTER_SECRET));
 	g_assert_cmpuint(ec_keystore_merge(ks, &full, 3), ==, 0);
 	g_assert_cmpuint(ec_keystore_merge(ks, &part, 4), ==, 0);
 	got = ec_keystore_lookup(ks, full.client_random);
-	g_assert_true(ec_tls_secrets_complete(got, 0x0304));
+	g_assert_true(ec_tls_secrets_complete(got));
 	g_assert_cmpuint(got->have, ==, TLS13_ALL);
 	for (int l = 0; l < EC_KL_COUNT; l++) {
 		g_assert_cmpuint(got->len[l], ==, full.len[l]);
@@ -367,6 +393,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/keylog/tls13_sha384", test_tls13_sha384);
 	g_test_add_func("/keylog/tls13_zero_fields", test_tls13_zero_fields);
 	g_test_add_func("/keylog/tls12", test_tls12);
+	g_test_add_func("/keylog/complete", test_complete);
 	g_test_add_func("/keylog/keystore_dedup", test_keystore_dedup);
 	g_test_add_func("/keylog/keystore_eviction", test_keystore_eviction);
 	return g_test_run();
