@@ -345,6 +345,9 @@ out:
 #endif
 }
 
+/* The most of a repeated key an error message shows. */
+#define KEY_SHOWN_MAX 64
+
 GHashTable *ec_helper_parse(const char *text, GError **err)
 {
 	GHashTable *kv = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -358,8 +361,11 @@ GHashTable *ec_helper_parse(const char *text, GError **err)
 			continue; /* not ours (a library printing on stdout) */
 		key = g_strndup(*l, (gsize)(eq - *l));
 		if (g_hash_table_contains(kv, key)) {
+			/* The key comes from a process that ran the library's code: bounded here.
+			 */
 			g_set_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT,
-			            "the helper printed %s twice", key);
+			            "the helper printed %.*s%s twice", KEY_SHOWN_MAX, key,
+			            strlen(key) > KEY_SHOWN_MAX ? "..." : "");
 			g_free(key);
 			g_hash_table_destroy(kv);
 			kv = NULL;

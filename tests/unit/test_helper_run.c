@@ -70,10 +70,30 @@ static void test_foreign_loader_unprivileged(void)
 	g_free(root); /* the rest of the tree stays in /tmp: harmless */
 }
 
+/* A repeated key is refused, and an error shows at most 64 bytes of it (it is the library's). */
+static void test_parse_repeated_key_bounded(void)
+{
+	g_autofree char *key = g_strnfill(5000, 'k');
+	g_autofree char *text = g_strdup_printf("a=1\n%s=1\nb=2\n%s=2\n", key, key);
+	g_autoptr(GError) err = NULL;
+	GHashTable *kv = ec_helper_parse(text, &err);
+	g_autofree char *shown = g_strnfill(64, 'k');
+	g_autofree char *want = g_strdup_printf("the helper printed %s... twice", shown);
+
+	g_assert_null(kv);
+	g_assert_error(err, EC_LAYOUT_ERROR, EC_LAYOUT_ERROR_BAD_OUTPUT);
+	g_assert_cmpstr(err->message, ==, want);
+	g_clear_error(&err);
+	kv = ec_helper_parse("status=ok\nstatus=ok\n", &err);
+	g_assert_null(kv);
+	g_assert_cmpstr(err->message, ==, "the helper printed status twice");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/helper_run/foreign_loader_unprivileged",
 	                test_foreign_loader_unprivileged);
+	g_test_add_func("/helper_run/parse_repeated_key_bounded", test_parse_repeated_key_bounded);
 	return g_test_run();
 }
