@@ -39,6 +39,22 @@ static int map(struct ec_args *a, struct ec_capture_opts *o, enum ec_source sour
 	return ec_args_to_capture_opts(a, o, err);
 }
 
+/* ARGS mapped for SOURCE: the mapping must succeed. */
+static void map_ok(struct ec_args *a, struct ec_capture_opts *o, enum ec_source source,
+                   const char *const *args)
+{
+	g_autoptr(GError) err = NULL;
+
+	g_assert_cmpint(map(a, o, source, args, &err), ==, 0);
+}
+
+/* What a mapping left to free. */
+static void unmap(struct ec_args *a, struct ec_capture_opts *o)
+{
+	ec_capture_opts_clear(o);
+	ec_args_clear(a);
+}
+
 /* ARGS must be refused by the mapping with exactly MESSAGE (as for SOURCE). */
 static void refused(enum ec_source source, const char *const *args, const char *message)
 {
@@ -49,8 +65,7 @@ static void refused(enum ec_source source, const char *const *args, const char *
 	g_assert_cmpint(map(&a, &o, source, args, &err), ==, -1);
 	g_assert_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
 	g_assert_cmpstr(err->message, ==, message);
-	ec_capture_opts_clear(&o);
-	ec_args_clear(&a);
+	unmap(&a, &o);
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -109,8 +124,7 @@ static void test_defaults(void)
 	g_assert_cmpint(o.output_kind, ==, EC_OUT_PCAPNG);
 	g_assert_null(o.output);
 	g_assert_cmpint(o.output_fd, ==, -1);
-	ec_capture_opts_clear(&o);
-	ec_args_clear(&a);
+	unmap(&a, &o);
 }
 
 /* The extcap protocol's options, as Wireshark gives them. */
@@ -217,14 +231,12 @@ static void test_pid(void)
 {
 	struct ec_args a = {0};
 	struct ec_capture_opts o;
-	g_autoptr(GError) err = NULL;
 	g_autofree char *me = g_strdup_printf("%d", (int)getpid());
 
-	g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS, ARGS("--pid", me), &err), ==, 0);
+	map_ok(&a, &o, EC_SOURCE_TLS, ARGS("--pid", me));
 	g_assert_cmpuint(o.pids->len, ==, 1);
 	g_assert_cmpint(g_array_index(o.pids, pid_t, 0), ==, getpid());
-	ec_capture_opts_clear(&o);
-	ec_args_clear(&a);
+	unmap(&a, &o);
 
 	refused(EC_SOURCE_TLS, ARGS("--pid=abc"), "invalid process ID \"abc\"");
 	refused(EC_SOURCE_TLS, ARGS("--pid=0"), "invalid process ID \"0\"");
@@ -251,13 +263,11 @@ static void test_uid(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
 		struct ec_args a = {0};
 		struct ec_capture_opts o;
-		g_autoptr(GError) err = NULL;
 
-		g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS, ARGS(ok[i].arg), &err), ==, 0);
+		map_ok(&a, &o, EC_SOURCE_TLS, ARGS(ok[i].arg));
 		g_assert_cmpint(o.filter_uid, ==, ok[i].filter);
 		g_assert_cmpuint(o.uid, ==, ok[i].uid);
-		ec_capture_opts_clear(&o);
-		ec_args_clear(&a);
+		unmap(&a, &o);
 	}
 	refused(EC_SOURCE_TLS, ARGS("--uid=no-such-user-ec"), "unknown user \"no-such-user-ec\"");
 	/* (uid_t)-1 is no user's: read as a name, and there is none */
@@ -271,20 +281,16 @@ static void test_paths(void)
 {
 	struct ec_args a = {0};
 	struct ec_capture_opts o;
-	g_autoptr(GError) err = NULL;
 
-	g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS,
-	                    ARGS("--libssl", "/a/libssl.so.3,,/b/libssl.so.1.1", "--libssl",
-	                         "/c/lib ssl.so", "--libgnutls", "/g1,/g2", "--libnspr", ",/n,",
-	                         "--gobin", "/go/bin/x", "--gobin", "/go/bin/y"),
-	                    &err),
-	                ==, 0);
+	map_ok(&a, &o, EC_SOURCE_TLS,
+	       ARGS("--libssl", "/a/libssl.so.3,,/b/libssl.so.1.1", "--libssl", "/c/lib ssl.so",
+	            "--libgnutls", "/g1,/g2", "--libnspr", ",/n,", "--gobin", "/go/bin/x",
+	            "--gobin", "/go/bin/y"));
 	assert_strv(o.libssl, ARGS("/a/libssl.so.3", "/b/libssl.so.1.1", "/c/lib ssl.so"));
 	assert_strv(o.libgnutls, ARGS("/g1", "/g2"));
 	assert_strv(o.libnspr, ARGS("/n"));
 	assert_strv(o.gobin, ARGS("/go/bin/x", "/go/bin/y"));
-	ec_capture_opts_clear(&o);
-	ec_args_clear(&a);
+	unmap(&a, &o);
 }
 
 /* --netif: repeatable, separated by commas or spaces. */
@@ -292,14 +298,10 @@ static void test_netif(void)
 {
 	struct ec_args a = {0};
 	struct ec_capture_opts o;
-	g_autoptr(GError) err = NULL;
 
-	g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS,
-	                    ARGS("--netif", "lo, eth0", "--netif=wg0,", "--netif="), &err),
-	                ==, 0);
+	map_ok(&a, &o, EC_SOURCE_TLS, ARGS("--netif", "lo, eth0", "--netif=wg0,", "--netif="));
 	assert_strv(o.netifs, ARGS("lo", "eth0", "wg0"));
-	ec_capture_opts_clear(&o);
-	ec_args_clear(&a);
+	unmap(&a, &o);
 }
 
 /* --tls-libs: names (any case, commas or spaces, repeatable) to bits; none: all. */
@@ -325,12 +327,10 @@ static void test_tls_libs(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
 		struct ec_args a = {0};
 		struct ec_capture_opts o;
-		g_autoptr(GError) err = NULL;
 
-		g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS, ok[i].args, &err), ==, 0);
+		map_ok(&a, &o, EC_SOURCE_TLS, ok[i].args);
 		g_assert_cmphex(o.tls_libs, ==, ok[i].bits);
-		ec_capture_opts_clear(&o);
-		ec_args_clear(&a);
+		unmap(&a, &o);
 	}
 	refused(EC_SOURCE_TLS, ARGS("--tls-libs=openssl,boringssl"),
 	        "unknown TLS library \"boringssl\" (openssl, gnutls, nss or go)");
@@ -352,12 +352,10 @@ static void test_hold_ms(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
 		struct ec_args a = {0};
 		struct ec_capture_opts o;
-		g_autoptr(GError) err = NULL;
 
-		g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS, ARGS(ok[i].arg), &err), ==, 0);
+		map_ok(&a, &o, EC_SOURCE_TLS, ARGS(ok[i].arg));
 		g_assert_cmpuint(o.hold_ms, ==, ok[i].hold);
-		ec_capture_opts_clear(&o);
-		ec_args_clear(&a);
+		unmap(&a, &o);
 	}
 	refused(EC_SOURCE_TLS, ARGS("--hold-ms=600001"), "--hold-ms must be between 0 and 600000");
 	refused(EC_SOURCE_TLS, ARGS("--hold-ms=-1"), "--hold-ms must be between 0 and 600000");
@@ -380,12 +378,10 @@ static void test_duration(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
 		struct ec_args a = {0};
 		struct ec_capture_opts o;
-		g_autoptr(GError) err = NULL;
 
-		g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS, ok[i].args, &err), ==, 0);
+		map_ok(&a, &o, EC_SOURCE_TLS, ok[i].args);
 		g_assert_cmpuint(o.duration_ms, ==, ok[i].ms);
-		ec_capture_opts_clear(&o);
-		ec_args_clear(&a);
+		unmap(&a, &o);
 	}
 	refused(EC_SOURCE_TLS, ARGS("--duration=31536000.5"), msg);
 	refused(EC_SOURCE_TLS, ARGS("--duration=-1"), msg);
@@ -408,15 +404,12 @@ static void test_switches_and_strings(void)
 {
 	struct ec_args a = {0};
 	struct ec_capture_opts o;
-	g_autoptr(GError) err = NULL;
 
-	g_assert_cmpint(map(&a, &o, EC_SOURCE_BASH,
-	                    ARGS("--unclaimed", "--tc-legacy", "--failed-only", "--bash",
-	                         "/opt/bash", "--readline", "/opt/libreadline.so.8", "--zsh",
-	                         "/opt/zsh", "--mysqld", "/opt/mariadbd", "--postgres",
-	                         "/opt/postgres", "-f", "tcp", "--keylog", "/tmp/keys"),
-	                    &err),
-	                ==, 0);
+	map_ok(&a, &o, EC_SOURCE_BASH,
+	       ARGS("--unclaimed", "--tc-legacy", "--failed-only", "--bash", "/opt/bash",
+	            "--readline", "/opt/libreadline.so.8", "--zsh", "/opt/zsh", "--mysqld",
+	            "/opt/mariadbd", "--postgres", "/opt/postgres", "-f", "tcp", "--keylog",
+	            "/tmp/keys"));
 	g_assert_true(o.write_unclaimed);
 	g_assert_true(o.tc_legacy);
 	g_assert_true(o.failed_only);
@@ -452,13 +445,11 @@ static void test_mode(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
 		struct ec_args a = {0};
 		struct ec_capture_opts o;
-		g_autoptr(GError) err = NULL;
 
-		g_assert_cmpint(map(&a, &o, EC_SOURCE_TLS, ok[i].args, &err), ==, 0);
+		map_ok(&a, &o, EC_SOURCE_TLS, ok[i].args);
 		g_assert_cmpint(o.packets, ==, ok[i].packets);
 		g_assert_cmpint(o.records, ==, ok[i].records);
-		ec_capture_opts_clear(&o);
-		ec_args_clear(&a);
+		unmap(&a, &o);
 	}
 	refused(EC_SOURCE_TLS, ARGS("--mode=keys"),
 	        "--mode keys writes to -w FILE or --keylog FILE: give one");
@@ -482,14 +473,12 @@ static void test_mode_audit(void)
 			const char *const with[] = {arg, NULL};
 			struct ec_args a = {0};
 			struct ec_capture_opts o;
-			g_autoptr(GError) err = NULL;
 
-			g_assert_cmpint(map(&a, &o, sources[s], arg ? with : none, &err), ==, 0);
+			map_ok(&a, &o, sources[s], arg ? with : none);
 			g_assert_false(o.packets);
 			g_assert_true(o.records);
 			g_assert_cmpint(o.source, ==, sources[s]);
-			ec_capture_opts_clear(&o);
-			ec_args_clear(&a);
+			unmap(&a, &o);
 		}
 }
 
